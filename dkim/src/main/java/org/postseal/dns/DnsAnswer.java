@@ -1,0 +1,25 @@
+package org.postseal.dns;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of one lookup. Each mechanism maps these to its own temperror/permerror in one function.
+ */
+public sealed interface DnsAnswer {
+
+  /** The name has records of the type asked for. {@code records} are in the server's order. */
+  record Found(List<String> records, Duration ttl) implements DnsAnswer {
+    public Found {
+      records = List.copyOf(records);
+    }
+  }
+
+  /** The name does not exist ({@code nxdomain}) or has no record of that type (NODATA). */
+  record NotFound(boolean nxdomain) implements DnsAnswer {
+  }
+
+  /** No usable answer: timeout, SERVFAIL, REFUSED, network error. {@code reason} is for logs and comments. */
+  record Failed(String reason, boolean timedOut) implements DnsAnswer {
+  }
+}
