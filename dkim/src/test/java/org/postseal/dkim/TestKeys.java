@@ -81,6 +81,17 @@ final class TestKeys {
     return pkcs1Pem(read(RFC8463.resolve("rsa-private.pem")));
   }
 
+  /** The public half of {@link #rfc8463Rsa()}, as test._domainkey.football.example.com publishes it. */
+  static PublicKey rfc8463RsaPublic() {
+    java.security.interfaces.RSAPrivateCrtKey key = (java.security.interfaces.RSAPrivateCrtKey) rfc8463Rsa();
+    try {
+      return KeyFactory.getInstance("RSA").generatePublic(
+          new java.security.spec.RSAPublicKeySpec(key.getModulus(), key.getPublicExponent()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static PrivateKey pkcs1Pem(String pem) {
     String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     org.bouncycastle.asn1.pkcs.RSAPrivateKey k =
