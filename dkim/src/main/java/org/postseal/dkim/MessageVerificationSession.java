@@ -69,7 +69,15 @@ final class MessageVerificationSession implements VerificationSession {
       if (seen > policy.maxSignatures()) {
         continue;
       }
-      DkimSignatureParser.Parse parse = DkimSignatureParser.parse(field);
+      DkimSignatureParser.Parse parse;
+      try {
+        parse = DkimSignatureParser.parse(field);
+      } catch (RuntimeException e) {
+        // a parser bug must not turn message content into an exception in the milter
+        LOG.warn("DKIM-Signature field could not be parsed", e);
+        parse = new DkimSignatureParser.Unusable(new DkimResult(DkimOutcome.PERMERROR,
+            "signature could not be parsed: " + e, null, null, null, null, null));
+      }
       if (parse instanceof DkimSignatureParser.Unusable unusable) {
         entries.add(new Entry(i, null, unusable.result(), null, null));
         continue;
