@@ -88,7 +88,13 @@ final class DkimKeySource {
     if (cached != null) {
       return cached;
     }
-    KeyRecordParser.Parse parse = KeyRecordParser.parse(text);
+    KeyRecordParser.Parse parse;
+    try {
+      parse = KeyRecordParser.parse(text);
+    } catch (RuntimeException e) {
+      // DNS content must never become an exception on a DNS thread; a parser bug is still a bad record
+      parse = new KeyRecordParser.SyntaxError("key record could not be parsed: " + e);
+    }
     if (parsedRecords.size() >= MAX_CACHED_RECORDS) {
       parsedRecords.clear();
     }

@@ -76,7 +76,12 @@ final class KeyRecordParser {
       if (keyBytes.length != ED25519_KEY_BYTES) {
         keyProblem = "key p= is " + keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)";
       } else {
-        key = new VerificationKey.Ed25519(new Ed25519PublicKeyParameters(keyBytes, 0));
+        try {
+          key = new VerificationKey.Ed25519(new Ed25519PublicKeyParameters(keyBytes, 0));
+        } catch (IllegalArgumentException e) {
+          // BouncyCastle checks that the 32 bytes encode a point on the curve
+          keyProblem = "key p= is not an Ed25519 public key (not a curve point)";
+        }
       }
     } else {
       keyProblem = "key type k=" + keyType + " is not supported";

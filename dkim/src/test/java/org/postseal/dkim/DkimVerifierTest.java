@@ -317,6 +317,24 @@ class DkimVerifierTest {
   }
 
   @Test
+  void verify_ed25519KeyThatIsNotACurvePoint_isPermerror() {
+    byte[] notAPoint = new byte[32];
+    java.util.Arrays.fill(notAPoint, (byte) 0xff);
+    StaticDnsSource dns = new StaticDnsSource().txt(ED_NAME, "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(notAPoint));
+    DkimResult result = only(verify(dns, signed(DkimSignerTest.ed25519Key())));
+    assertThat(result.outcome()).isEqualTo(DkimOutcome.PERMERROR);
+    assertThat(result.reason()).startsWith("key p= is not an Ed25519 public key");
+  }
+
+  @Test
+  void verify_ed25519KeyOfTheWrongLength_isPermerror() {
+    StaticDnsSource dns = new StaticDnsSource().txt(ED_NAME, "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(new byte[31]));
+    DkimResult result = only(verify(dns, signed(DkimSignerTest.ed25519Key())));
+    assertThat(result.outcome()).isEqualTo(DkimOutcome.PERMERROR);
+    assertThat(result.reason()).startsWith("key p= is 31 bytes, an Ed25519 key is 32");
+  }
+
+  @Test
   void verify_severalTxtRecords_theFirstThatParsesIsTheKey() {
     StaticDnsSource dns = new StaticDnsSource().txt(RSA_NAME, "v=spf1 -all", "not a tag list at all",
         TestKeys.txtRecord(TestKeys.rsa2048().getPublic()), "v=DKIM1; k=rsa; p=");
@@ -434,6 +452,34 @@ class DkimVerifierTest {
     RawMessage message = MESSAGE.prepend(List.of(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; d=example.com; s=test")));
     verify(dns, message);
     assertThat(dns.lookups()).isEmpty();
+  }
+
+  /** Message content and DNS content are never exceptions: random tag soup in both places. */
+  @Test
+  void verify_arbitraryFieldAndRecordContent_neverThrows() {
+    Random random = new Random(6376);
+    String[] pieces = {"v=1", "v=DKIM1", "a=rsa-sha256", "a=ed25519-sha256", "a=rsa-sha1", "d=example.com", "s=test",
+        "h=from", "h=from:to", "bh=abcd", "b=", "b=ab cd", "p=", "p=MIGfMA0G", "k=ed25519", "k=rsa", "l=5",
+        "l=99999999999999999999999", "t=1", "x=0", "i=@example.com", "i==ZZ", "c=relaxed", "c=simple/x", "q=dns/txt",
+        "t=y:s", "h=sha256", ";", " ", "\r\n ", "=", "==", "é", "\u0000"};
+    for (int n = 0; n < 500; n++) {
+      StringBuilder field = new StringBuilder();
+      StringBuilder record = new StringBuilder();
+      for (int i = random.nextInt(12); i > 0; i--) {
+        field.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? "; " : "");
+        record.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? "; " : "");
+      }
+      StaticDnsSource dns = new StaticDnsSource().txt("test._domainkey.example.com", record.toString());
+      RawMessage message = MESSAGE.prepend(List.of(new HeaderField("DKIM-Signature", field.toString()),
+          TestSignatures.sign(MESSAGE.headers(), MESSAGE.body(), TEST_TAGS + " bh=; b=", TestKeys.rfc8463Rsa())));
+      List<DkimResult> results = verify(dns, message);
+      assertThat(results).as("field %s, record %s", field, record).hasSize(2);
+      // the random record is never the right key
+      assertThat(results.get(1).outcome()).isNotEqualTo(DkimOutcome.PASS);
+      // and no exception was swallowed on the way
+      assertThat(results).allSatisfy(r -> assertThat(r.reason()).isNotBlank()
+          .doesNotStartWith("verification error").doesNotContain("could not be parsed"));
+    }
   }
 
   // --- RFC 8301 and our policy -------------------------------------------------------------------
