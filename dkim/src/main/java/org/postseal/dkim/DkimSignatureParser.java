@@ -1,0 +1,287 @@
+package org.postseal.dkim;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import org.postseal.dkim.internal.Canonicalization;
+import org.postseal.dkim.internal.TagList;
+import org.postseal.mail.HeaderField;
+
+/**
+ * DKIM-Signature field text to {@link DkimSignature} (RFC 6376 section 3.5), or a permerror result that
+ * names the problem. Only syntax and self-consistency are checked here; time, policy and keys are the
+ * verifier's business. Stateless.
+ */
+final class DkimSignatureParser {
+
+  /** The outcome of parsing one field. */
+  sealed interface Parse {
+  }
+
+  record Parsed(DkimSignature signature) implements Parse {
+  }
+
+  /** The field cannot be verified; {@code result} says why and carries whatever tags could be read. */
+  record Unusable(DkimResult result) implements Parse {
+  }
+
+  private static final String[] REQUIRED_TAGS = {"v", "a", "b", "bh", "d", "h", "s"};
+
+  private DkimSignatureParser() {
+  }
+
+  static Parse parse(HeaderField field) {
+    TagList tags = TagList.parse(field.value());
+    if (!tags.isValid()) {
+      return permerror(lenientResult(field.value()), "signature syntax error: " + tags.error().orElse(""));
+    }
+    DkimResult partial = new DkimResult(DkimOutcome.PERMERROR, "", tags.value("d"), tags.value("s"),
+        tags.value("a"), withoutWhiteSpace(tags.value("b")), identityForResult(tags.value("i")));
+    for (String tag : REQUIRED_TAGS) {
+      if (!tags.has(tag)) {
+        return permerror(partial, "signature lacks the required tag " + tag + "=");
+      }
+    }
+    if (!"1".equals(tags.value("v"))) {
+      return permerror(partial, "signature version v=" + tags.value("v") + " is not 1");
+    }
+    String algorithmTag = tags.value("a");
+    SignatureAlgorithm algorithm = SignatureAlgorithm.fromTagValue(algorithmTag).orElse(null);
+    if (algorithm == null) {
+      return permerror(partial, "unknown signing algorithm a=" + algorithmTag);
+    }
+
+    String c = tags.has("c") ? tags.value("c") : "simple/simple";
+    int slash = c.indexOf('/');
+    String headerC = slash < 0 ? c : c.substring(0, slash);
+    String bodyC = slash < 0 ? "simple" : c.substring(slash + 1);
+    Canonicalization headerCanonicalization = Canonicalization.fromTagValue(headerC).orElse(null);
+    Canonicalization bodyCanonicalization = Canonicalization.fromTagValue(bodyC).orElse(null);
+    if (headerCanonicalization == null || bodyCanonicalization == null) {
+      return permerror(partial, "unknown canonicalization c=" + c);
+    }
+
+    String domain = tags.value("d");
+    if (!isDomainName(domain)) {
+      return permerror(partial, "d=" + domain + " is not a domain name");
+    }
+    String selector = tags.value("s");
+    if (!isDomainName(selector)) {
+      return permerror(partial, "s=" + selector + " is not a valid selector");
+    }
+
+    List<String> signedHeaders = splitHeaderList(tags.value("h"));
+    if (signedHeaders == null) {
+      return permerror(partial, "h= is not a list of header names: " + tags.value("h"));
+    }
+    if (signedHeaders.stream().noneMatch(name -> name.equalsIgnoreCase("from"))) {
+      return permerror(partial, "h= does not include From (RFC 6376 section 5.4)");
+    }
+
+    byte[] bodyHash = decodeBase64(tags.value("bh"));
+    if (bodyHash == null || bodyHash.length == 0) {
+      return permerror(partial, "bh= is not valid base64");
+    }
+    String signatureText = withoutWhiteSpace(tags.value("b"));
+    byte[] signatureBytes = decodeBase64(signatureText);
+    if (signatureBytes == null || signatureBytes.length == 0) {
+      return permerror(partial, signatureText.isEmpty() ? "b= is empty" : "b= is not valid base64");
+    }
+
+    String identity = "";
+    if (tags.has("i")) {
+      identity = TagList.decodeQuotedPrintable(tags.value("i")).orElse(null);
+      if (identity == null || identity.indexOf('@') < 0) {
+        return permerror(partial, "i=" + tags.value("i") + " is not an identity (local@domain)");
+      }
+      String identityDomain = identity.substring(identity.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+      String d = domain.toLowerCase(Locale.ROOT);
+      if (!identityDomain.equals(d) && !identityDomain.endsWith("." + d)) {
+        return permerror(partial, "i= domain " + identityDomain + " is not d=" + domain
+            + " or a subdomain of it (RFC 6376 section 3.5)");
+      }
+    }
+
+    long bodyLength = -1;
+    if (tags.has("l")) {
+      String l = tags.value("l");
+      if (!isDigits(l, 76)) {
+        return permerror(partial, "l=" + l + " is not a decimal number");
+      }
+      // up to 76 digits are legal; anything beyond a long is longer than any body we will see
+      bodyLength = l.length() > 18 ? Long.MAX_VALUE : Long.parseLong(l);
+    }
+
+    if (tags.has("q") && !hasDnsTxtMethod(tags.value("q"))) {
+      return permerror(partial, "q=" + tags.value("q") + " names no supported query method (dns/txt)");
+    }
+
+    OptionalLong timestamp = OptionalLong.empty();
+    if (tags.has("t")) {
+      if (!isDigits(tags.value("t"), 12)) {
+        return permerror(partial, "t=" + tags.value("t") + " is not a timestamp");
+      }
+      timestamp = OptionalLong.of(Long.parseLong(tags.value("t")));
+    }
+    OptionalLong expiration = OptionalLong.empty();
+    if (tags.has("x")) {
+      if (!isDigits(tags.value("x"), 12)) {
+        return permerror(partial, "x=" + tags.value("x") + " is not a timestamp");
+      }
+      expiration = OptionalLong.of(Long.parseLong(tags.value("x")));
+      if (timestamp.isPresent() && expiration.getAsLong() < timestamp.getAsLong()) {
+        return permerror(partial, "x=" + tags.value("x") + " is before t=" + tags.value("t"));
+      }
+    }
+
+    return new Parsed(new DkimSignature(field, algorithmTag, algorithm, headerCanonicalization,
+        bodyCanonicalization, domain, selector, signedHeaders, bodyHash, signatureBytes, signatureText,
+        identity, bodyLength, timestamp, expiration));
+  }
+
+  /**
+   * The field value with the b= value deleted, white space around it included, everything else byte
+   * for byte (RFC 6376 section 3.7). Tags are split on ';', which no tag value may contain.
+   */
+  static String withoutSignatureData(String value) {
+    int start = 0;
+    while (start <= value.length()) {
+      int end = value.indexOf(';', start);
+      if (end < 0) {
+        end = value.length();
+      }
+      int equals = value.indexOf('=', start);
+      if (equals >= 0 && equals < end && "b".equals(value.substring(start, equals).strip())) {
+        return value.substring(0, equals + 1) + value.substring(end);
+      }
+      start = end + 1;
+    }
+    return value;
+  }
+
+  private static Unusable permerror(DkimResult partial, String reason) {
+    return new Unusable(new DkimResult(DkimOutcome.PERMERROR, reason, partial.domain(), partial.selector(),
+        partial.algorithm(), partial.signature(), partial.identity()));
+  }
+
+  /** Best-effort d=, s=, a=, b=, i= from text that is not a valid tag-list, for the result's properties. */
+  private static DkimResult lenientResult(String value) {
+    String d = null;
+    String s = null;
+    String a = null;
+    String b = null;
+    String i = null;
+    for (String part : value.split(";")) {
+      int equals = part.indexOf('=');
+      if (equals < 0) {
+        continue;
+      }
+      String tag = part.substring(0, equals).strip();
+      String tagValue = part.substring(equals + 1).strip();
+      switch (tag) {
+        case "d" -> d = d == null ? tagValue : d;
+        case "s" -> s = s == null ? tagValue : s;
+        case "a" -> a = a == null ? tagValue : a;
+        case "b" -> b = b == null ? withoutWhiteSpace(tagValue) : b;
+        case "i" -> i = i == null ? identityForResult(tagValue) : i;
+        default -> { }
+      }
+    }
+    return new DkimResult(DkimOutcome.PERMERROR, "", d, s, a, b, i);
+  }
+
+  private static String identityForResult(String i) {
+    return i == null ? null : TagList.decodeQuotedPrintable(i).orElse(i);
+  }
+
+  /** h= names split at ':', folding white space dropped; null when a name is empty or not a field name. */
+  private static List<String> splitHeaderList(String h) {
+    List<String> names = new ArrayList<>();
+    for (String raw : h.split(":", -1)) {
+      String name = withoutWhiteSpace(raw);
+      if (name.isEmpty()) {
+        return null;
+      }
+      for (int k = 0; k < name.length(); k++) {
+        char ch = name.charAt(k);
+        // RFC 5322 ftext: printable US-ASCII except ":"
+        if (ch < 33 || ch > 126) {
+          return null;
+        }
+      }
+      names.add(name);
+    }
+    return List.copyOf(names);
+  }
+
+  private static boolean hasDnsTxtMethod(String q) {
+    for (String method : q.split(":")) {
+      if (withoutWhiteSpace(method).equalsIgnoreCase("dns/txt")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String withoutWhiteSpace(String s) {
+    if (s == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int k = 0; k < s.length(); k++) {
+      char ch = s.charAt(k);
+      if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  /** Base64 with folding white space allowed anywhere (RFC 6376 section 3.5, b= and bh=); null if invalid. */
+  static byte[] decodeBase64(String s) {
+    try {
+      return Base64.getDecoder().decode(withoutWhiteSpace(s));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean isDigits(String s, int maxDigits) {
+    if (s.isEmpty() || s.length() > maxDigits) {
+      return false;
+    }
+    for (int k = 0; k < s.length(); k++) {
+      if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** LDH labels (underscore tolerated), 1..63 octets each, 253 in all; what we are willing to look up. */
+  static boolean isDomainName(String name) {
+    if (name == null || name.isEmpty() || name.length() > 253) {
+      return false;
+    }
+    int labelLength = 0;
+    for (int k = 0; k < name.length(); k++) {
+      char ch = name.charAt(k);
+      if (ch == '.') {
+        if (labelLength == 0) {
+          return false;
+        }
+        labelLength = 0;
+      } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+          || ch == '-' || ch == '_') {
+        if (++labelLength > 63) {
+          return false;
+        }
+      } else {
+        return false;
+      }
+    }
+    return labelLength > 0;
+  }
+}

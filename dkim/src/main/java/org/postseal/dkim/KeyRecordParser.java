@@ -1,0 +1,128 @@
+package org.postseal.dkim;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAPublicKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.postseal.dkim.internal.TagList;
+
+/**
+ * TXT record text to {@link KeyRecord}. Stateless. A record that is not a tag-list, or whose v= is not
+ * first or not DKIM1, does not parse (the caller then tries the next TXT record at the name); a record
+ * that parses but whose p= cannot be decoded yields a KeyRecord with {@code keyProblem} set.
+ */
+final class KeyRecordParser {
+
+  /** The outcome of parsing one TXT record. */
+  sealed interface Parse {
+  }
+
+  record Parsed(KeyRecord record) implements Parse {
+  }
+
+  record SyntaxError(String reason) implements Parse {
+  }
+
+  private static final int ED25519_KEY_BYTES = 32;
+
+  private KeyRecordParser() {
+  }
+
+  static Parse parse(String text) {
+    TagList tags = TagList.parse(text);
+    if (!tags.isValid()) {
+      return new SyntaxError("key record syntax error: " + tags.error().orElse(""));
+    }
+    if (tags.has("v")) {
+      // "if present, v= MUST be the first tag in the record" (RFC 6376 section 3.6.1)
+      if (!"v".equals(tags.asMap().keySet().iterator().next())) {
+        return new SyntaxError("key record has v= but not as its first tag");
+      }
+      if (!"DKIM1".equals(tags.value("v"))) {
+        return new SyntaxError("key record version v=" + tags.value("v") + " is not DKIM1");
+      }
+    }
+    if (!tags.has("p")) {
+      return new SyntaxError("key record lacks p=");
+    }
+    String keyType = tags.has("k") ? lower(tags.value("k")) : "rsa";
+    List<String> hashNames = tags.has("h") ? splitColonList(tags.value("h")) : List.of();
+    List<String> serviceTypes = tags.has("s") ? splitColonList(tags.value("s")) : List.of("*");
+    List<String> flags = tags.has("t") ? splitColonList(tags.value("t")) : List.of();
+    boolean isTesting = flags.contains("y");
+    boolean isStrict = flags.contains("s");
+
+    String p = DkimSignatureParser.withoutWhiteSpace(tags.value("p"));
+    if (p.isEmpty()) {
+      return new Parsed(new KeyRecord(keyType, hashNames, serviceTypes, isTesting, isStrict, true, null, null));
+    }
+    byte[] keyBytes = DkimSignatureParser.decodeBase64(p);
+    VerificationKey key = null;
+    String keyProblem = null;
+    if (keyBytes == null) {
+      keyProblem = "key p= is not valid base64";
+    } else if (keyType.equals("rsa")) {
+      key = decodeRsa(keyBytes);
+      if (key == null) {
+        keyProblem = "key p= is not an RSA public key";
+      }
+    } else if (keyType.equals("ed25519")) {
+      if (keyBytes.length != ED25519_KEY_BYTES) {
+        keyProblem = "key p= is " + keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)";
+      } else {
+        try {
+          key = new VerificationKey.Ed25519(new Ed25519PublicKeyParameters(keyBytes, 0));
+        } catch (IllegalArgumentException e) {
+          // BouncyCastle checks that the 32 bytes encode a point on the curve
+          keyProblem = "key p= is not an Ed25519 public key (not a curve point)";
+        }
+      }
+    } else {
+      keyProblem = "key type k=" + keyType + " is not supported";
+    }
+    return new Parsed(new KeyRecord(keyType, hashNames, serviceTypes, isTesting, isStrict, false, key,
+        keyProblem));
+  }
+
+  /**
+   * RFC 6376 publishes a SubjectPublicKeyInfo; some records carry a bare PKCS#1 RSAPublicKey, which
+   * common verifiers accept too, so we do.
+   */
+  private static VerificationKey.Rsa decodeRsa(byte[] keyBytes) {
+    try {
+      KeyFactory factory = KeyFactory.getInstance("RSA");
+      try {
+        PublicKey key = factory.generatePublic(new X509EncodedKeySpec(keyBytes));
+        return new VerificationKey.Rsa((RSAPublicKey) key);
+      } catch (GeneralSecurityException | ClassCastException e) {
+        org.bouncycastle.asn1.pkcs.RSAPublicKey pkcs1 = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(keyBytes);
+        PublicKey key = factory.generatePublic(new RSAPublicKeySpec(pkcs1.getModulus(), pkcs1.getPublicExponent()));
+        return new VerificationKey.Rsa((RSAPublicKey) key);
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // BouncyCastle's ASN.1 parser throws IllegalArgumentException on garbage
+      return null;
+    }
+  }
+
+  private static List<String> splitColonList(String value) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(":")) {
+      String item = lower(DkimSignatureParser.withoutWhiteSpace(part));
+      if (!item.isEmpty()) {
+        out.add(item);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

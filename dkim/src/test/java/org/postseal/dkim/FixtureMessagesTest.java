@@ -1,0 +1,81 @@
+package org.postseal.dkim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every file under src/test/resources/dkim/: comment lines (";"), DNS TXT records ({@code name value}),
+ * a blank line, then the raw message (STYLE.md section 9). The expected outcome of every signature in
+ * the message is the file name's prefix. The RFC 8463 and RFC 6376 cases are the published vectors
+ * (some deliberately damaged); the "jdkim" cases were signed by jDKIM 0.5's own signer, an implementation
+ * independent of ours, once, with the keys in their DNS lines.
+ */
+class FixtureMessagesTest {
+
+  /** After every fixture's t=, and after neutral-jdkim-expired's x=1900000000. */
+  private static final Clock FIXTURE_CLOCK = Clock.fixed(Instant.parse("2031-01-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Path FIXTURES = Path.of("src/test/resources/dkim");
+
+  record Fixture(StaticDnsSource dns, RawMessage message) {
+
+    static Fixture read(Path path) throws IOException {
+      byte[] bytes = Files.readAllBytes(path);
+      int split = indexOf(bytes, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String dnsPart = new String(bytes, 0, split, StandardCharsets.US_ASCII);
+      byte[] message = Arrays.copyOfRange(bytes, split + 4, bytes.length);
+      return new Fixture(StaticDnsSource.fromLines(dnsPart.lines().toList()), RawMessage.parse(message));
+    }
+
+    private static int indexOf(byte[] data, byte[] needle) {
+      outer:
+      for (int i = 0; i + needle.length <= data.length; i++) {
+        for (int j = 0; j < needle.length; j++) {
+          if (data[i + j] != needle[j]) {
+            continue outer;
+          }
+        }
+        return i;
+      }
+      throw new IllegalArgumentException("fixture has no blank line between DNS records and message");
+    }
+  }
+
+  static Stream<Path> fixtures() throws IOException {
+    try (Stream<Path> files = Files.list(FIXTURES)) {
+      List<Path> list = files.filter(p -> p.toString().endsWith(".eml")).sorted().toList();
+      assertThat(list).hasSizeGreaterThanOrEqualTo(15);
+      return list.stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void everySignatureHasTheOutcomeInTheFileName(Path path) throws IOException {
+    Fixture fixture = Fixture.read(path);
+    String name = path.getFileName().toString();
+    DkimOutcome expected = DkimOutcome.valueOf(name.substring(0, name.indexOf('-')).toUpperCase(java.util.Locale.ROOT));
+
+    VerificationSession session = new DkimVerifier(fixture.dns(), DkimPolicy.defaults(), FIXTURE_CLOCK)
+        .start(fixture.message().headers());
+    assertThat(session.keysLookedUp()).isDone();
+    session.body(fixture.message().body());
+    List<DkimResult> results = session.finish();
+
+    assertThat(results).isNotEmpty().allSatisfy(result -> {
+      assertThat(result.outcome()).as("%s: %s", name, result.reason()).isEqualTo(expected);
+      assertThat(result.reason()).isNotBlank();
+    });
+  }
+}
