@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postseal.dkim.SigningKey;
 import org.postseal.dkim.SigningSession;
 import org.postseal.dkim.VerificationSession;
 import org.postseal.mail.HeaderField;
@@ -34,6 +35,7 @@ public final class MessageState {
   private String fromDomain = "";
   private String notSignedReason = "";
   private SigningSession signingSession;
+  private List<SigningKey> signingKeys = List.of();
   private VerificationSession verificationSession;
   private Instant deadline;
   private Throwable failure;
@@ -138,8 +140,14 @@ public final class MessageState {
     return Optional.ofNullable(signingSession);
   }
 
-  void setSigningSession(SigningSession session) {
+  void setSigningSession(SigningSession session, List<SigningKey> keys) {
     this.signingSession = session;
+    this.signingKeys = List.copyOf(keys);
+  }
+
+  /** The keys this message is signed with, in signature order; empty when it is not signed. */
+  List<SigningKey> signingKeys() {
+    return signingKeys;
   }
 
   Optional<VerificationSession> verificationSession() {

@@ -166,6 +166,9 @@ class ConfigLoaderTest {
 
         [dmarc]
         quarantine = "drop"
+
+        [metrics]
+        listen = "9891"
         """);
     assertThat(errors).containsExactly(
         "test.toml:1: listen: \"tcp:127.0.0.1:25\" has neither the inet: nor the unix: prefix; " + ListenAddress.ALLOWED,
@@ -181,7 +184,8 @@ class ConfigLoaderTest {
         "test.toml:15: verify.max-signatures: 0 is out of range; allowed 1..20",
         "test.toml:16: verify.min-rsa-bits: 512 is out of range: RFC 8301 section 3.2 forbids accepting RSA keys under 1024 bits;"
             + " allowed 1024..8192",
-        "test.toml:19: dmarc.quarantine: \"drop\" is not a choice; allowed \"header\", \"hold\", \"accept\"");
+        "test.toml:19: dmarc.quarantine: \"drop\" is not a choice; allowed \"header\", \"hold\", \"accept\"",
+        "test.toml:22: metrics.listen: \"9891\" has no :PORT; " + HostPort.ALLOWED + ", or \"\" to turn metrics off");
   }
 
   @Test
@@ -233,6 +237,14 @@ class ConfigLoaderTest {
   void emptyAlgorithmListIsRejected() {
     assertThat(errors("[signing]\nalgorithms = []\n")).containsExactly(
         "test.toml:2: signing.algorithms: must not be empty; list at least one of \"rsa-sha256\", \"ed25519-sha256\"");
+  }
+
+  @Test
+  void dnsServersFollowTheResolversRules() {
+    assertThat(valid("[dns]\nservers = [\"192.0.2.1:5353\", \"2001:db8::1\"]\n").dns().servers()).hasSize(2);
+    assertThat(errors("[dns]\nservers = [\"192.0.2.1\", \"ns.example.net\"]\n")).containsExactly(
+        "test.toml:2: dns.servers: element 2: \"ns.example.net\" is not an IP address or IP:PORT (a host name would need"
+            + " the DNS being configured); " + DnsServerSyntax.ALLOWED);
   }
 
   @Test

@@ -314,7 +314,7 @@ public final class FakeMta implements Closeable {
     socket.connect(milter, (int) options.timeout().toMillis());
     socket.setSoTimeout((int) options.timeout().toMillis());
     this.in = new DataInputStream(socket.getInputStream());
-    this.out = new DataOutputStream(socket.getOutputStream());
+    this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 70_000));
     this.negotiated = negotiate();
   }
 
