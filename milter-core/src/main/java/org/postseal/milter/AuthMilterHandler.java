@@ -3,6 +3,7 @@ package org.postseal.milter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.nightcode.milter.AbstractMilterHandler;
 import org.nightcode.milter.Actions;
@@ -86,6 +88,12 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       .eohMacros("i")
       .eomMacros("i")
       .build();
+
+  /**
+   * Backstop should a pipeline's readiness future never complete: the decision runs anyway (with the
+   * lookups still missing counted as temperror) well before Postfix's milter_content_timeout of 300 s.
+   */
+  static final Duration DECISION_WAIT_LIMIT = Duration.ofSeconds(60);
 
   private final MessagePipeline pipeline;
   private final Executor authPool;
@@ -256,7 +264,9 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       failed(message, "end of message", e);
       ready = CompletableFuture.completedFuture(null);
     }
-    ready.whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
+    ready.copy()
+        .completeOnTimeout(null, DECISION_WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
   }
 
   @Override

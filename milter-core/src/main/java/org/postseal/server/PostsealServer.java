@@ -110,7 +110,7 @@ public final class PostsealServer implements AutoCloseable {
             + " use listen = \"inet:HOST:PORT\" (e.g. \"" + PostsealConfig.DEFAULT_LISTEN + "\")");
       }
       for (String line : config.describe()) {
-        LOG.info("config ({}): {}", sourceName, line);
+        LOG.info("config from {}: {}", sourceName, line);
       }
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
       KeyDirectory keys = scanKeys(config);
@@ -160,7 +160,7 @@ public final class PostsealServer implements AutoCloseable {
           LOG.warn("reload: listen changed from {} to {}; restart postseal to listen there", config.listen(), next.listen());
         }
         for (String line : next.describe()) {
-          LOG.info("config ({}): {}", result.source(), line);
+          LOG.info("config from {}: {}", result.source(), line);
         }
       }
     }

@@ -30,7 +30,9 @@ class ServeProcessTest {
         + "[dns]\nservers = [\"127.0.0.1:9\"]\ntimeout = \"200ms\"\n");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     // surefire's class path (a manifest-only jar when forked) carries the test and main classes and every dependency
-    Process process = new ProcessBuilder(java.toString(), "-Dfile.encoding=UTF-8", "-cp", System.getProperty("java.class.path"),
+    // the production logging (logback.xml), not the tests' quieter logback-test.xml
+    Process process = new ProcessBuilder(java.toString(), "-Dfile.encoding=UTF-8", "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "serve", "--config", config.toString())
         .redirectErrorStream(true)
         .start();
