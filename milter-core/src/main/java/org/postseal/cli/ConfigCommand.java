@@ -37,15 +37,7 @@ final class ConfigCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final ConfigLoader loader;
-
-    Check() {
-      this(new ConfigLoader());
-    }
-
-    Check(ConfigLoader loader) {
-      this.loader = loader;
-    }
+    private final ConfigLoader loader = new ConfigLoader();
 
     @Override
     public Integer call() {

@@ -273,7 +273,9 @@ public final class FakeMta implements Closeable {
   }
 
   /**
-   * The SMTP side of one message.
+   * The SMTP side of one message. Client host, IP and HELO describe the connection: {@link #send} uses
+   * them on the first message of a connection only (one milter connection is one SMTP client), so an
+   * inbound and an outbound message from different clients need two FakeMta connections.
    *
    * @param clientIp   the SMTP client (IPv4 or IPv6 literal)
    * @param authUser   the SASL login ({auth_authen}), empty when not authenticated

@@ -3,12 +3,12 @@ package org.postseal.server;
 import java.nio.charset.StandardCharsets;
 
 /** Test messages, CRLF line ends. */
-final class Messages {
+public final class Messages {
 
   private Messages() {
   }
 
-  static byte[] from(String fromHeader, String extraHeaders, String body) {
+  public static byte[] from(String fromHeader, String extraHeaders, String body) {
     return ("From: " + fromHeader + "\r\n"
         + "To: Bob <bob@example.org>\r\n"
         + "Subject: Quarterly  numbers\r\n"
@@ -22,11 +22,11 @@ final class Messages {
         + body).getBytes(StandardCharsets.UTF_8);
   }
 
-  static byte[] from(String fromHeader) {
+  public static byte[] from(String fromHeader) {
     return from(fromHeader, "", "Hello Bob,\r\n\r\nthe numbers are attached.   \r\nGrüße\r\n\r\n\r\n");
   }
 
-  static String text(byte[] raw) {
+  public static String text(byte[] raw) {
     return new String(raw, StandardCharsets.UTF_8);
   }
 }

@@ -27,20 +27,20 @@ import org.postseal.pipeline.MessagePipeline;
  * {@link PostsealServer#builder}), on 127.0.0.1 port 0, with its state in a temporary directory and its
  * DNS pointed at a {@link FakeDnsServer}. The scenario: script the DNS, run the message, check the changes.
  */
-final class RunningPostseal implements AutoCloseable {
+public final class RunningPostseal implements AutoCloseable {
 
-  static final String AUTHSERV_ID = "mx.postseal.test";
+  public static final String AUTHSERV_ID = "mx.postseal.test";
   /** Every clock of a scenario: signatures get t= of this instant and verify against it. */
-  static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
-  static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  public static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
+  public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
   /** Internal clients (signing.internal-networks includes 10.0.0.0/8) and an outside one. */
-  static final String INTERNAL_IP = "10.1.2.3";
-  static final String OUTSIDE_IP = "203.0.113.5";
+  public static final String INTERNAL_IP = "10.1.2.3";
+  public static final String OUTSIDE_IP = "203.0.113.5";
 
-  final Path stateDir;
-  final FakeDnsServer dns;
-  final PostsealServer server;
-  final PostsealConfig config;
+  public final Path stateDir;
+  public final FakeDnsServer dns;
+  public final PostsealServer server;
+  public final PostsealConfig config;
 
   private RunningPostseal(Path stateDir, FakeDnsServer dns, PostsealServer server, PostsealConfig config) {
     this.stateDir = stateDir;
@@ -55,7 +55,7 @@ final class RunningPostseal implements AutoCloseable {
    * @param signing lines of the [signing] section (domains, algorithms)
    * @param extra   further sections, appended as written
    */
-  static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
+  public static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
                                UnaryOperator<MessagePipeline> decorator) {
     String toml = "listen = \"inet:127.0.0.1:0\"\n"
         + "authserv-id = \"" + AUTHSERV_ID + "\"\n"
@@ -76,27 +76,27 @@ final class RunningPostseal implements AutoCloseable {
     }
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return server.boundAddress();
   }
 
-  FakeMta mta() throws IOException {
+  public FakeMta mta() throws IOException {
     return FakeMta.connect(address());
   }
 
-  FakeMta mta(FakeMta.Options options) throws IOException {
+  public FakeMta mta(FakeMta.Options options) throws IOException {
     return FakeMta.connect(address(), options);
   }
 
   /** One message on a new connection. */
-  FakeMta.MilterOutcome send(FakeMta.Envelope envelope, byte[] raw) throws IOException {
+  public FakeMta.MilterOutcome send(FakeMta.Envelope envelope, byte[] raw) throws IOException {
     try (FakeMta mta = mta()) {
       return mta.send(envelope, raw);
     }
   }
 
   /** Our own verifier, outside the milter, against the same fake DNS: what a receiver would conclude. */
-  List<DkimResult> verifyDirectly(byte[] delivered) {
+  public List<DkimResult> verifyDirectly(byte[] delivered) {
     DkimVerifier verifier = new DkimVerifier(DnsResolver.create(List.of(dns.address()), java.time.Duration.ofSeconds(2), CLOCK),
         config.verify().policy(), CLOCK);
     RawMessage message = RawMessage.parse(delivered);

@@ -18,12 +18,12 @@ import java.util.Base64;
  * Keys for end-to-end tests, written in the documented layout (state-dir/keys/DOMAIN/SELECTOR.pem,
  * PKCS#8 PEM, mode 0600) with their DNS records in zone-file form, as an operator would publish them.
  */
-final class TestKeys {
+public final class TestKeys {
 
   /** Generated once per JVM: RSA key generation is the slow part of these tests. */
-  static final KeyPair RSA = generate("RSA", 2048);
-  static final KeyPair RSA_OTHER = generate("RSA", 2048);
-  static final KeyPair ED25519 = generate("Ed25519", 0);
+  public static final KeyPair RSA = generate("RSA", 2048);
+  public static final KeyPair RSA_OTHER = generate("RSA", 2048);
+  public static final KeyPair ED25519 = generate("Ed25519", 0);
 
   private TestKeys() {
   }
@@ -41,7 +41,7 @@ final class TestKeys {
   }
 
   /** Writes {@code key} as state-dir/keys/DOMAIN/SELECTOR.pem, mode 0600 in a 0700 directory. */
-  static Path writePrivateKey(Path stateDir, String domain, String selector, PrivateKey key) {
+  public static Path writePrivateKey(Path stateDir, String domain, String selector, PrivateKey key) {
     try {
       Path dir = stateDir.resolve("keys").resolve(domain);
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -58,7 +58,7 @@ final class TestKeys {
   }
 
   /** The DKIM key record (RFC 6376 section 3.6.1; RFC 8463 for Ed25519) in BIND master-file form. */
-  static String txtRecord(String domain, String selector, PublicKey key) {
+  public static String txtRecord(String domain, String selector, PublicKey key) {
     String p;
     String k;
     if (key.getAlgorithm().equals("RSA")) {
