@@ -71,6 +71,11 @@ public final class ConfigLoader {
     return embeddedDefault();
   }
 
+  /** Every error of {@code file} at once, in file order; empty when it is valid. */
+  public List<ConfigError> validate(Path file) {
+    return loadFile(file) instanceof ConfigResult.Invalid invalid ? invalid.errors() : List.of();
+  }
+
   /** Loads one file; a missing or unreadable file is an error like any other. */
   public ConfigResult loadFile(Path file) {
     String source = file.toString();

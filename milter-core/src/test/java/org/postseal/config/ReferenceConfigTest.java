@@ -30,6 +30,11 @@ class ReferenceConfigTest {
   }
 
   @Test
+  void referenceFileHasNoErrors() {
+    assertThat(new ConfigLoader().validate(REFERENCE)).isEmpty();
+  }
+
+  @Test
   void referenceFileListsExactlyTheKeysTheLoaderKnows() throws IOException {
     JsonNode root = new TomlMapper().readTree(Files.readString(REFERENCE));
     List<String> inFile = new ArrayList<>();
