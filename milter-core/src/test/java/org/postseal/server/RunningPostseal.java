@@ -57,6 +57,12 @@ public final class RunningPostseal implements AutoCloseable {
    */
   public static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
                                UnaryOperator<MessagePipeline> decorator) {
+    return start(stateDir, dns, signing, extra, decorator, CLOCK);
+  }
+
+  /** As above with another clock: the interop tests use the real one, since peers check t= against theirs. */
+  public static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
+                               UnaryOperator<MessagePipeline> decorator, Clock clock) {
     String toml = "listen = \"inet:127.0.0.1:0\"\n"
         + "authserv-id = \"" + AUTHSERV_ID + "\"\n"
         + "state-dir = \"" + stateDir + "\"\n"
@@ -68,7 +74,7 @@ public final class RunningPostseal implements AutoCloseable {
       throw new IllegalArgumentException("test configuration is invalid: " + result);
     }
     try {
-      PostsealServer server = PostsealServer.builder(valid.config()).sourceName("test.toml").clock(CLOCK)
+      PostsealServer server = PostsealServer.builder(valid.config()).sourceName("test.toml").clock(clock)
           .drainTime(java.time.Duration.ofSeconds(2)).pipelineDecorator(decorator).start();
       return new RunningPostseal(stateDir, dns, server, valid.config());
     } catch (IOException e) {
