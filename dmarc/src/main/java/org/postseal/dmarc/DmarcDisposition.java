@@ -20,6 +20,7 @@ public record DmarcDisposition(DmarcAction action, Optional<DmarcPolicy> policy,
 
   /** The header field a QUARANTINE_HEADER message gets, for Sieve rules and other filters. */
   public static final String QUARANTINE_HEADER_NAME = "X-Postseal-Quarantine";
+  private static final int MAX_QUARANTINE_REASON = 500;
 
   public DmarcDisposition {
     Objects.requireNonNull(action, "action");
@@ -42,16 +43,20 @@ public record DmarcDisposition(DmarcAction action, Optional<DmarcPolicy> policy,
     };
   }
 
-  /** The field to add for {@link DmarcAction#QUARANTINE_HEADER}: "X-Postseal-Quarantine: yes (reason)". */
+  /**
+   * The field to add for {@link DmarcAction#QUARANTINE_HEADER}: "X-Postseal-Quarantine: yes; " and the reason,
+   * on one line of at most {@value #MAX_QUARANTINE_REASON} characters of reason.
+   */
   public Optional<HeaderField> quarantineHeader() {
     if (action != DmarcAction.QUARANTINE_HEADER) {
       return Optional.empty();
     }
-    StringBuilder value = new StringBuilder(" yes (");
-    for (char c : reason.toCharArray()) {
-      // the reason names validated domains only, but a header value must never carry a line break
-      value.append(c < 0x20 || c == 0x7F || c == '(' || c == ')' ? ' ' : c);
+    StringBuilder value = new StringBuilder(" yes; ");
+    String text = reason.length() > MAX_QUARANTINE_REASON ? reason.substring(0, MAX_QUARANTINE_REASON) : reason;
+    for (char c : text.toCharArray()) {
+      // the reason may quote From text: no line break may start a field of its own, and no 8-bit text
+      value.append(c < 0x20 ? ' ' : c >= 0x7F ? '?' : c);
     }
-    return Optional.of(new HeaderField(QUARANTINE_HEADER_NAME, value.append(')').toString()));
+    return Optional.of(new HeaderField(QUARANTINE_HEADER_NAME, value.toString()));
   }
 }
