@@ -16,8 +16,9 @@ import java.util.Optional;
  *       section 11.5: the classic ways around DMARC), else quarantined;</li>
  *   <li>pass is accepted;</li>
  *   <li>the policy is the domain owner's after sp=/np=/t= for a fail, none otherwise; with
- *       {@code protect-own-domains}, a message From one of our signing domains that did not pass is judged
- *       under reject whatever was published (our knowledge of our own senders is complete);</li>
+ *       {@code protect-own-domains}, a message From one of our signing domains with no aligned DKIM or SPF
+ *       pass is judged under reject whatever was published, a record or none (our knowledge of our own
+ *       senders is complete);</li>
  *   <li>a trusted forwarder is accepted (RFC 9989 section 5.4: a receiver should not reject solely on the
  *       policy), with reason mailing_list (List-Id present), forwarded (SRS envelope sender) or
  *       trusted_forwarder;</li>
@@ -73,7 +74,9 @@ public final class DmarcDispositionEvaluator {
     if (result.outcome() == DmarcOutcome.PASS) {
       return accept(result.appliedPolicy(), Optional.empty(), "DMARC pass: " + result.reason());
     }
-    boolean ownDomain = settings.protectOwnDomains() && settings.isOwnDomain(author);
+    // authenticated means aligned: a domain without a published policy still has its alignment computed
+    boolean ownDomain = settings.protectOwnDomains() && settings.isOwnDomain(author)
+        && result.alignedDkim().isEmpty() && result.alignedSpf().isEmpty();
     DmarcPolicy policy = ownDomain ? DmarcPolicy.REJECT : published.orElse(DmarcPolicy.NONE);
     boolean stricterThanPublished = ownDomain && published.orElse(DmarcPolicy.NONE) != DmarcPolicy.REJECT;
     String what = ownDomain

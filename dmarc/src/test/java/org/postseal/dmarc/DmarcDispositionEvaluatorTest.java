@@ -84,7 +84,8 @@ class DmarcDispositionEvaluatorTest {
     assertThat(header.overrideReason()).isEmpty();
     assertThat(header.quarantineHeader()).hasValueSatisfying(field -> {
       assertThat(field.name()).isEqualTo("X-Postseal-Quarantine");
-      assertThat(field.value()).startsWith(" yes; DMARC fail for shop.example (no aligned identifier)").doesNotContain("\r", "\n");
+      assertThat(field.value()).startsWith(" yes; DMARC fail for shop.example (no aligned identifier)")
+          .doesNotContain("\r", "\n");
     });
     assertThat(hold.action()).isEqualTo(DmarcAction.HOLD);
     assertThat(hold.quarantineHeader()).isEmpty();
@@ -171,6 +172,15 @@ class DmarcDispositionEvaluatorTest {
         outside()).action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(decide(DEFAULTS, result(DmarcOutcome.NONE, "sub.example.org", null, null), outside()).action())
         .isEqualTo(DmarcAction.ACCEPT);
+  }
+
+  @Test
+  void ownDomainWithoutPublishedPolicy_butAnAlignedSignature_isAccepted() {
+    DmarcResult signed = new DmarcResult(DmarcOutcome.NONE, "no DMARC record", HeaderFromStatus.ONE_DOMAIN,
+        "example.org", Optional.empty(), "", "example.org", Optional.empty(), List.of(new IdentifierAlignment(
+            IdentifierAlignment.Method.DKIM, "example.org", "s2026", DmarcAlignmentMode.RELAXED, true, "")));
+
+    assertThat(decide(DEFAULTS, signed, outside()).action()).isEqualTo(DmarcAction.ACCEPT);
   }
 
   @Test

@@ -119,7 +119,8 @@ class DmarcMailauthCasesTest {
         assertThat(result.outcome().keyword()).as("result (%s)", result.reason()).isEqualTo(expect.get("result"));
       }
       if (expect.containsKey("policy")) {
-        assertThat(result.appliedPolicy().map(DmarcPolicy::keyword)).as("policy").contains((String) expect.get("policy"));
+        assertThat(result.appliedPolicy().map(DmarcPolicy::keyword)).as("policy")
+            .contains((String) expect.get("policy"));
       }
       if (expect.containsKey("record_p")) {
         assertThat(result.record().orElseThrow().policy().keyword()).isEqualTo(expect.get("record_p"));
@@ -140,7 +141,8 @@ class DmarcMailauthCasesTest {
             .isEqualTo(expect.get("spf_alignment_strict"));
       }
       if (expect.containsKey("spf_aligned_domain")) {
-        assertThat(result.alignedSpf().map(IdentifierAlignment::domain)).contains((String) expect.get("spf_aligned_domain"));
+        assertThat(result.alignedSpf().map(IdentifierAlignment::domain))
+            .contains((String) expect.get("spf_aligned_domain"));
       }
       if (expect.containsKey("policy_domain")) {
         assertThat(result.policyDomain()).isEqualTo(expect.get("policy_domain"));
