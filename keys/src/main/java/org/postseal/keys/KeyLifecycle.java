@@ -288,7 +288,7 @@ public final class KeyLifecycle {
   private static Optional<String> takenBy(Path dir, List<KeyEntry> entries, String selector) {
     for (KeyEntry e : entries) {
       if (e.selector().equalsIgnoreCase(selector)) {
-        return Optional.of(e.state().label() + " in " + KeyStateStore.FILE_NAME);
+        return Optional.of((e.state() == KeyState.ACTIVE ? "an " : "a ") + e.state().label() + " key");
       }
     }
     for (String suffix : List.of(PEM, TXT)) {
