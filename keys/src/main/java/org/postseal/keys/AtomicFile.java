@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
@@ -117,10 +118,28 @@ final class AtomicFile {
         // widened only now that the content is complete (and the umask cannot narrow it)
         Files.setPosixFilePermissions(temporary, permissions);
       }
+      giveToOwnerOf(directory, temporary);
       return temporary;
     } catch (IOException | RuntimeException e) {
       deleteQuietly(temporary);
       throw e;
+    }
+  }
+
+  /**
+   * Makes {@code created} belong to the owner of {@code directory} when they differ and we may change it:
+   * {@code sudo postseal keygen} run as root in a keys directory of the postseal user must leave files that
+   * {@code serve}, running as postseal, accepts and can rewrite. Without the right (not root) nothing changes,
+   * and the key directory's owner check reports the file.
+   */
+  static void giveToOwnerOf(Path directory, Path created) {
+    try {
+      UserPrincipal owner = Files.getOwner(directory);
+      if (!owner.equals(Files.getOwner(created))) {
+        Files.setOwner(created, owner);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not root: the file stays ours
     }
   }
 

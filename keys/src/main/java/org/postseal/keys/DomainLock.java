@@ -38,8 +38,10 @@ final class DomainLock implements AutoCloseable {
     threadLock.lock();
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(domainDir.resolve(FILE_NAME), java.util.Set.of(StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(AtomicFile.OWNER_ONLY));
+      Path lockFile = domainDir.resolve(FILE_NAME);
+      channel = FileChannel.open(lockFile, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(AtomicFile.OWNER_ONLY));
+      AtomicFile.giveToOwnerOf(domainDir, lockFile);
       return new DomainLock(threadLock, channel, channel.lock());
     } catch (IOException | RuntimeException e) {
       if (channel != null) {

@@ -70,7 +70,8 @@ public final class KeyLifecycle {
   private final KeyPublicationCheck publication;
   private final Clock clock;
   private final Duration retireAfter;
-  private final String processUser;
+  /** Null: the owner of the keys directory. */
+  private final String keyOwner;
   private final Duration lookupTimeout;
   private final SecureRandom random = new SecureRandom();
 
@@ -82,16 +83,17 @@ public final class KeyLifecycle {
    * @throws IllegalArgumentException when retireAfter is not positive
    */
   public KeyLifecycle(Path keysDir, DnsSource dns, Clock clock, Duration retireAfter) {
-    this(keysDir, dns, clock, retireAfter, System.getProperty("user.name"), DEFAULT_LOOKUP_TIMEOUT);
+    this(keysDir, dns, clock, retireAfter, null, DEFAULT_LOOKUP_TIMEOUT);
   }
 
-  KeyLifecycle(Path keysDir, DnsSource dns, Clock clock, Duration retireAfter, String processUser,
+  /** @param keyOwner the user key files must belong to; null: the owner of the keys directory */
+  KeyLifecycle(Path keysDir, DnsSource dns, Clock clock, Duration retireAfter, String keyOwner,
                Duration lookupTimeout) {
     this.keysDir = Objects.requireNonNull(keysDir, "keysDir");
     this.publication = new KeyPublicationCheck(Objects.requireNonNull(dns, "dns"));
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retireAfter = Objects.requireNonNull(retireAfter, "retireAfter");
-    this.processUser = Objects.requireNonNull(processUser, "processUser");
+    this.keyOwner = keyOwner;
     this.lookupTimeout = Objects.requireNonNull(lookupTimeout, "lookupTimeout");
     if (retireAfter.isZero() || retireAfter.isNegative()) {
       throw new IllegalArgumentException("keys.retire-after must be positive, was " + retireAfter);
@@ -100,6 +102,26 @@ public final class KeyLifecycle {
 
   public Path keysDir() {
     return keysDir;
+  }
+
+  /**
+   * Whom key files must belong to: the owner of the keys directory, i.e. the user {@code serve} runs as, so that
+   * a command run by root ({@code sudo postseal ...}) judges the files as serve will. Files this class creates are
+   * given to that owner when the process may do so (root).
+   */
+  String keyOwner() {
+    if (keyOwner != null) {
+      return keyOwner;
+    }
+    try {
+      return Files.getOwner(keysDir).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return System.getProperty("user.name");
+    }
+  }
+
+  private KeyDirectory scan() {
+    return KeyDirectory.scan(keysDir, keyOwner());
   }
 
   public Duration retireAfter() {
@@ -272,7 +294,7 @@ public final class KeyLifecycle {
    * stays active, the others are retired now (they did not sign). Written with the first change.
    */
   private List<KeyEntry> adoptHandPlaced(String domain) {
-    KeyDirectory snapshot = KeyDirectory.scan(keysDir, processUser);
+    KeyDirectory snapshot = scan();
     Instant now = clock.instant();
     List<KeyEntry> adopted = new ArrayList<>();
     for (KeyEntry e : snapshot.entries(domain)) {
@@ -355,7 +377,7 @@ public final class KeyLifecycle {
       return KeyRefusal.usage(domainProblem);
     }
     Optional<String> selector = rawSelector.map(DnsNameSyntax::normalize);
-    KeyDirectory snapshot = KeyDirectory.scan(keysDir, processUser);
+    KeyDirectory snapshot = scan();
     List<KeyEntry> entries = snapshot.entries(domain);
     if (entries.isEmpty()) {
       return KeyRefusal.conflict("no keys for " + domain + " in " + keysDir + "; create one with: postseal keygen "
@@ -388,7 +410,7 @@ public final class KeyLifecycle {
    * without log noise; call again later.
    */
   public List<ActivationResult.Activation> activatePublished() {
-    KeyDirectory snapshot = KeyDirectory.scan(keysDir, processUser);
+    KeyDirectory snapshot = scan();
     List<ActivationResult.Activation> all = new ArrayList<>();
     for (String domain : snapshot.domains()) {
       if (!snapshot.hasStateFile(domain)) {
@@ -506,14 +528,14 @@ public final class KeyLifecycle {
     if (domainProblem != null) {
       return KeyRefusal.usage(domainProblem);
     }
-    KeyDirectory snapshot = KeyDirectory.scan(keysDir, processUser);
+    KeyDirectory snapshot = scan();
     return new KeyCheckResult.Checked(domain, rows(snapshot, domain, clock.instant()),
         problemsOf(snapshot, domain));
   }
 
   /** {@code postseal keys list}: every key of every domain with what DNS serves for it (lookups in parallel). */
   public KeyListing list() {
-    KeyDirectory snapshot = KeyDirectory.scan(keysDir, processUser);
+    KeyDirectory snapshot = scan();
     Instant now = clock.instant();
     List<KeyListing.Row> rows = new ArrayList<>();
     for (String domain : snapshot.domains()) {
@@ -787,7 +809,10 @@ public final class KeyLifecycle {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new NotDirectoryException(dir.toString());
     }
-    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    if (!Files.exists(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      AtomicFile.giveToOwnerOf(keysDir, dir);
+    }
     if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
       throw new AccessDeniedException(dir.toString());
     }
@@ -797,7 +822,7 @@ public final class KeyLifecycle {
   private KeyRefusal ioRefusal(String doing, IOException e) {
     if (e instanceof AccessDeniedException denied) {
       return KeyRefusal.io(doing + ": permission denied on " + denied.getFile() + "; run postseal as the user that owns "
-          + keysDir + " (e.g. sudo -u postseal postseal ...), or fix the owner: chown -R " + processUser + " "
+          + keysDir + " (e.g. sudo -u postseal postseal ...), or fix the owner: chown -R " + keyOwner() + " "
           + keysDir);
     }
     if (e instanceof NotDirectoryException || e instanceof FileAlreadyExistsException) {

@@ -30,8 +30,9 @@ public record KeyListing(List<Row> rows, List<String> problems, Duration retireA
    * @param dns         what DNS serves; empty for deleted keys and keys whose file cannot be read
    * @param revocableAt for a retired key: when retire-after has passed
    * @param isRevocable retired and retire-after has passed: the record may be replaced by the revoked one
-   * @param record      the record DNS should serve now: the key's (pending, active, retired) or the revoked one
-   *                    (revocable, revoked); empty for deleted keys and unreadable key files
+   * @param record      the record to publish now because DNS does not serve it yet: the key's own (pending,
+   *                    active, retired within retire-after) or the revoked one (revocable, revoked); empty when
+   *                    DNS already serves what it should, for deleted keys and for unreadable key files
    * @param note        what the operator should do about this key, if anything
    */
   public record Row(String domain, KeyEntry key, Optional<PublicationStatus> dns, Optional<Instant> revocableAt,
@@ -129,7 +130,7 @@ public record KeyListing(List<Row> rows, List<String> problems, Duration retireA
   /**
    * The same as an object {@code {"keys": [...], "problems": [...]}}; dates are ISO-8601 instants (UTC), absent
    * ones null; {@code dns} is null or {@code {"status": "match|missing|different_key|revoked|malformed|dns_error",
-   * "detail": "..."}}.
+   * "detail": "..."}}; {@code publish} is null or the record to publish, {@code {"name", "value", "zone_text"}}.
    */
   public String toJson() {
     List<Object> keys = new ArrayList<>();
@@ -155,8 +156,13 @@ public record KeyListing(List<Row> rows, List<String> problems, Duration retireA
         dns.put("detail", s.detail());
         return (Object) dns;
       }).orElse(null));
-      key.put("record_name", row.record().map(DkimTxtRecord::name).orElse(null));
-      key.put("record", row.record().map(DkimTxtRecord::value).orElse(null));
+      key.put("publish", row.record().map(r -> {
+        Map<String, Object> publish = new LinkedHashMap<>();
+        publish.put("name", r.name());
+        publish.put("value", r.value());
+        publish.put("zone_text", r.zoneText());
+        return (Object) publish;
+      }).orElse(null));
       key.put("note", row.note().orElse(null));
       keys.add(key);
     }

@@ -190,7 +190,7 @@ class KeyLifecycleRotationTest {
         .contains("postseal keys revoke example.com s202611");
     assertThat(after.toTable()).contains("retired (revocable)")
         .contains("s202611._domainkey.example.com. IN TXT ( \"v=DKIM1; k=rsa; p=\" )");
-    assertThat(after.toJson()).contains("\"revocable\": true").contains("\"record\": \"v=DKIM1; k=rsa; p=\"");
+    assertThat(after.toJson()).contains("\"revocable\": true").contains("\"value\": \"v=DKIM1; k=rsa; p=\"");
     assertThat(row(after, "s202612").note()).isEmpty();
 
     // 9. revoke, then DNS still serving the old key is pointed out; delete removes the private key for good

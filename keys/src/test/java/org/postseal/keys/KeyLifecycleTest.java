@@ -395,4 +395,31 @@ class KeyLifecycleTest {
     assertThat(activation.outcome()).isEqualTo(ActivationResult.Outcome.UNUSABLE);
     assertThat(result.text()).contains("Not activating s202611").contains("chmod 600 " + created.privateKeyFile());
   }
+
+  @Test
+  void filesCreated_belongToTheOwnerOfTheKeysDirectory_soServeAcceptsKeysMadeWithSudo() throws Exception {
+    Files.createDirectories(keys);
+    try {
+      // as root (sudo postseal keygen) the keys directory belongs to the service user; as anyone else it stays ours
+      Files.setOwner(keys, keys.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    } catch (java.io.IOException e) {
+      // not root: every file is ours anyway, and the assertions below still hold
+    }
+    String owner = Files.getOwner(keys).getName();
+    KeyLifecycle sudo = new KeyLifecycle(keys, DnsResolver.create(List.of(server.address()), Duration.ofSeconds(2),
+        clock), clock, KeyLifecycle.DEFAULT_RETIRE_AFTER);
+
+    KeygenResult.Created created = created(sudo.generate("example.com", Optional.empty(), KeyAlgorithmChoice.ED25519));
+
+    Path dir = keys.resolve("example.com");
+    for (Path p : List.of(dir, dir.resolve(".lock"), dir.resolve("keys.state"), created.privateKeyFile(),
+        created.recordFile())) {
+      assertThat(Files.getOwner(p).getName()).as(p.toString()).isEqualTo(owner);
+    }
+    assertThat(sudo.keyOwner()).isEqualTo(owner);
+    KeyDirectory asServe = KeyDirectory.scan(keys, owner);
+    assertThat(asServe.problems()).isEmpty();
+    assertThat(asServe.key("example.com", created.key().selector())).isPresent();
+    assertThat(sudo.list().rows()).singleElement().satisfies(r -> assertThat(r.dns()).isPresent());
+  }
 }

@@ -79,13 +79,18 @@ class KeyListingTest {
                     "status": "match",
                     "detail": "DNS serves our rsa key at s202611._domainkey.example.com"
                   },
-                  "record_name": null,
-                  "record": null,
+                  "publish": null,
                   "note": null
                 }""".indent(4).stripTrailing())
         .contains("\"revocable_at\": \"2026-11-09T09:00:00Z\",\n      \"revocable\": true,")
         .contains("\"note\": \"pending, DNS: \\\"missing\\\"\\tpublish it\"")
         .contains("\"status\": \"missing\"")
+        .contains("""
+                  "publish": {
+                    "name": "s202610._domainkey.example.com",
+                    "value": "v=DKIM1; k=rsa; p=",
+                    "zone_text": "s202610._domainkey.example.com. IN TXT ( \\"v=DKIM1; k=rsa; p=\\" )"
+                  },""".indent(6).stripTrailing())
         .endsWith("  \"problems\": [\n    \"/keys/x.org/s1.pem: refused: mode 0644\"\n  ]\n}\n");
   }
 
