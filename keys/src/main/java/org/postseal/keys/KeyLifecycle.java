@@ -7,10 +7,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -30,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dns.DnsSource;
 import org.slf4j.Logger;
@@ -65,6 +67,8 @@ public final class KeyLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(KeyLifecycle.class);
   private static final String PEM = ".pem";
   private static final String TXT = ".txt";
+  /** Larger than any PEM key we could use, as in {@link KeyDirectory}. */
+  private static final long MAX_IMPORT_BYTES = 64 * 1024;
 
   private final Path keysDir;
   private final KeyPublicationCheck publication;
@@ -138,7 +142,7 @@ public final class KeyLifecycle {
    */
   public KeygenResult generate(String domain, Optional<String> selector, KeyAlgorithmChoice algorithm) {
     Objects.requireNonNull(algorithm, "algorithm");
-    return create(domain, selector, Optional.of(algorithm), false);
+    return create(domain, selector, entries -> plan(algorithm));
   }
 
   /**
@@ -148,11 +152,82 @@ public final class KeyLifecycle {
    */
   public KeygenResult rotate(String domain, Optional<KeyAlgorithmChoice> algorithm, Optional<String> selector) {
     Objects.requireNonNull(algorithm, "algorithm");
-    return create(domain, selector, algorithm, true);
+    return create(domain, selector, entries -> {
+      Object choice = successorChoice(DnsNameSyntax.normalize(domain), entries, algorithm);
+      return choice instanceof KeyAlgorithmChoice c ? plan(c) : choice;
+    });
   }
 
-  private KeygenResult create(String rawDomain, Optional<String> rawSelector, Optional<KeyAlgorithmChoice> wanted,
-                              boolean rotation) {
+  /**
+   * {@code postseal keys import DOMAIN SELECTOR FILE}: adopts an existing private key (PKCS#1 or PKCS#8 PEM, e.g.
+   * from OpenDKIM's KeyTable), stored as a new PKCS#8 file with mode 600; the source file is left as it is. The
+   * key is active at once when DNS serves its public key (retiring the active key of its algorithm), else pending
+   * like a new key. How an OpenDKIM user migrates without touching DNS.
+   */
+  public KeygenResult importKey(String domain, String selector, Path file) {
+    Objects.requireNonNull(selector, "selector");
+    Objects.requireNonNull(file, "file");
+    String pemText;
+    try {
+      if (Files.size(file) > MAX_IMPORT_BYTES) {
+        return KeyRefusal.usage(file + " is " + Files.size(file) + " bytes, too large for a key file; "
+            + PrivateKeyPemParser.EXPECTED);
+      }
+      pemText = Files.readString(file, StandardCharsets.ISO_8859_1);
+    } catch (NoSuchFileException e) {
+      return KeyRefusal.usage("no file " + file + "; give the private key file to import (PEM)");
+    } catch (IOException e) {
+      return ioRefusal("cannot read " + file, e);
+    }
+    PrivateKeyPemParser.Parsed parsed = PrivateKeyPemParser.parse(pemText);
+    if (parsed instanceof PrivateKeyPemParser.Unusable unusable) {
+      return KeyRefusal.usage(file + ": " + unusable.reason());
+    }
+    PrivateKeyPemParser.Key key = (PrivateKeyPemParser.Key) parsed;
+    KeygenResult stored = create(domain, Optional.of(selector), entries -> new Plan(key.algorithm(),
+        key::privateKey));
+    if (!(stored instanceof KeygenResult.Created created)) {
+      return stored;
+    }
+    String name = created.record().name();
+    PublicationStatus status = await(publication.check(created.domain(), created.key().selector(),
+        DkimPublicKey.of(key.privateKey())), name);
+    KeyEntry entry = created.key();
+    Optional<KeyEntry> retired = Optional.empty();
+    List<String> notes = new ArrayList<>(created.notes());
+    if (status.isMatch()) {
+      try {
+        Promotion promotion = promote(created.domain(), created.privateKeyFile().getParent(), entry.selector());
+        if (promotion.activated() != null) {
+          entry = promotion.activated();
+          retired = promotion.retired();
+        } else {
+          notes.add("left pending: " + promotion.problem());
+        }
+      } catch (IOException e) {
+        notes.add("left pending: " + ioRefusal("cannot record the activation", e).message());
+      }
+    }
+    LOG.info("imported key d={} s={} from {}: {}", created.domain(), entry.selector(), file, entry.state().label());
+    return new KeygenResult.Imported(created.domain(), entry, created.record(), file, created.privateKeyFile(),
+        created.recordFile(), status, retired, retireAfter, notes);
+  }
+
+  /** What key to store: its algorithm (known before the key exists, for the checks) and how to get it. */
+  private record Plan(DkimAlgorithm algorithm, Supplier<PrivateKey> key) {
+  }
+
+  /** Decides, from the domain's entries read under its lock, what to store: a {@link Plan} or a {@link KeyRefusal}. */
+  @FunctionalInterface
+  private interface Planner {
+    Object plan(List<KeyEntry> entries);
+  }
+
+  private Plan plan(KeyAlgorithmChoice choice) {
+    return new Plan(choice.algorithm(), () -> choice.generate(random).getPrivate());
+  }
+
+  private KeygenResult create(String rawDomain, Optional<String> rawSelector, Planner planner) {
     Objects.requireNonNull(rawDomain, "domain");
     Objects.requireNonNull(rawSelector, "selector");
     String domain = DnsNameSyntax.normalize(rawDomain);
@@ -174,14 +249,13 @@ public final class KeyLifecycle {
       return ioRefusal("cannot create the key directory of " + domain, e);
     }
     try (DomainLock lock = DomainLock.acquire(dir)) {
-      return createLocked(domain, dir, selector, wanted, rotation);
+      return createLocked(domain, dir, selector, planner);
     } catch (IOException e) {
       return ioRefusal("cannot lock the key directory " + dir, e);
     }
   }
 
-  private KeygenResult createLocked(String domain, Path dir, Optional<String> wantedSelector,
-                                    Optional<KeyAlgorithmChoice> wanted, boolean rotation) {
+  private KeygenResult createLocked(String domain, Path dir, Optional<String> wantedSelector, Planner planner) {
     Path stateFile = dir.resolve(KeyStateStore.FILE_NAME);
     KeyStateStore.Contents contents;
     try {
@@ -202,16 +276,11 @@ public final class KeyLifecycle {
       }
       return interrupted;
     });
-    KeyAlgorithmChoice choice;
-    if (rotation) {
-      Object resolved = successorChoice(domain, entries, wanted);
-      if (resolved instanceof KeyRefusal refusal) {
-        return refusal;
-      }
-      choice = (KeyAlgorithmChoice) resolved;
-    } else {
-      choice = wanted.orElseThrow();
+    Object planned = planner.plan(List.copyOf(entries));
+    if (planned instanceof KeyRefusal refusal) {
+      return refusal;
     }
+    Plan plan = (Plan) planned;
     String selector;
     if (wantedSelector.isPresent()) {
       selector = wantedSelector.get();
@@ -224,17 +293,17 @@ public final class KeyLifecycle {
       selector = freeSelector(dir, entries);
     }
     for (KeyEntry e : entries) {
-      if (e.state() == KeyState.PENDING && e.algorithm() == choice.algorithm()) {
+      if (e.state() == KeyState.PENDING && e.algorithm() == plan.algorithm()) {
         return KeyRefusal.conflict(domain + " already has a pending " + DkimPublicKey.keyType(e.algorithm()) + " key, "
             + e.selector() + ", waiting for DNS: publish its record (" + dir.resolve(e.selector() + TXT) + ") and run"
             + " postseal keys activate " + domain + ", or discard it with postseal keys delete " + domain + " "
             + e.selector());
       }
     }
-    KeyPair pair = choice.generate(random);
-    DkimPublicKey publicKey = DkimPublicKey.of(pair.getPublic());
+    PrivateKey privateKey = plan.key().get();
+    DkimPublicKey publicKey = DkimPublicKey.of(privateKey);
     DkimTxtRecord record = DkimTxtRecord.of(domain, selector, publicKey);
-    KeyEntry entry = KeyEntry.pending(selector, choice.algorithm(), publicKey.bits(), clock.instant());
+    KeyEntry entry = KeyEntry.pending(selector, plan.algorithm(), publicKey.bits(), clock.instant());
     List<KeyEntry> before = List.copyOf(entries);
     entries.add(entry);
     // the pending entry goes first: if we die before the key file exists, the entry is cleaned up later, while
@@ -246,7 +315,7 @@ public final class KeyLifecycle {
     }
     Path pemFile = dir.resolve(selector + PEM);
     try {
-      AtomicFile.createNew(pemFile, pem(pair.getPrivate()).getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
+      AtomicFile.createNew(pemFile, pem(privateKey).getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
     } catch (IOException e) {
       String rollback = restoreState(dir, domain, contents.exists(), before);
       if (e instanceof FileAlreadyExistsException) {
@@ -264,8 +333,8 @@ public final class KeyLifecycle {
       notes.add("could not write " + txtFile + " (" + e.getMessage() + "); the record above is all it would hold");
     }
     Optional<KeyEntry> replaces = entries.stream()
-        .filter(e -> e.state() == KeyState.ACTIVE && e.algorithm() == choice.algorithm()).findFirst();
-    LOG.info("created pending key d={} s={} a={} in {}", domain, selector, choice.label(), dir);
+        .filter(e -> e.state() == KeyState.ACTIVE && e.algorithm() == plan.algorithm()).findFirst();
+    LOG.info("created pending key d={} s={} a={} in {}", domain, selector, entry.algorithmLabel(), dir);
     return new KeygenResult.Created(domain, entry, record, pemFile, txtFile, replaces, notes);
   }
 

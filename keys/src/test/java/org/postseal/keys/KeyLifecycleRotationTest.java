@@ -40,7 +40,9 @@ class KeyLifecycleRotationTest {
   private static final Duration NEGATIVE_CACHE_EXPIRY = FakeDnsServer.DEFAULT_NEGATIVE_TTL.plusMinutes(1);
 
   @TempDir
-  Path keys;
+  Path root;
+
+  private Path keys;
 
   private FakeDnsServer server;
   private SettableClock clock;
@@ -49,6 +51,7 @@ class KeyLifecycleRotationTest {
 
   @BeforeEach
   void start() {
+    keys = root.resolve("keys");
     server = FakeDnsServer.start();
     clock = new SettableClock(Instant.parse("2026-11-15T10:00:00Z"));
     resolver = DnsResolver.create(List.of(server.address()), Duration.ofSeconds(2), clock);
@@ -295,5 +298,70 @@ class KeyLifecycleRotationTest {
       assertThat(a.dns().orElseThrow().kind()).isEqualTo(PublicationStatus.Kind.DNS_ERROR);
     });
     assertThat(activeSelectors("example.net")).isEmpty();
+  }
+
+  private static final Path RFC8463 = Path.of("../../shared/testdata/dkim-rfc-vectors/rfc8463-appendix-a");
+
+  private static String rfcRecord(String name) throws Exception {
+    for (String line : Files.readAllLines(RFC8463.resolve("dns.txt"))) {
+      if (line.startsWith(name + " ")) {
+        return name + ". IN TXT \"" + line.substring(name.length() + 1).strip() + "\"";
+      }
+    }
+    throw new AssertionError("no record for " + name);
+  }
+
+  @Test
+  void importedOpenDkimKey_thatDnsServes_signsAtOnce_andRotatesToAnOfferedSize() throws Exception {
+    // RFC 8463's RSA key: a PKCS#1 file as opendkim-genkey writes it, already published
+    server.load(rfcRecord("test._domainkey.football.example.com"));
+    Path source = keys.getParent().resolve("opendkim-test.private");
+    Files.copy(RFC8463.resolve("rsa-private.pem"), source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    KeygenResult result = lifecycle.importKey("football.example.com", "test", source);
+
+    assertThat(result).as(result.text()).isInstanceOf(KeygenResult.Imported.class);
+    KeygenResult.Imported imported = (KeygenResult.Imported) result;
+    assertThat(imported.exitCode()).isZero();
+    assertThat(imported.key().state()).isEqualTo(KeyState.ACTIVE);
+    assertThat(imported.key().algorithmLabel()).isEqualTo("rsa-1024");
+    assertThat(imported.text()).contains("Imported " + source + " as rsa-1024 key test for football.example.com")
+        .contains("it signs now");
+    assertThat(Files.readString(imported.privateKeyFile())).startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(Files.getPosixFilePermissions(imported.privateKeyFile()))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.readString(source)).as("the source is left alone").startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    assertThat(activeSelectors("football.example.com")).containsExactly("test");
+    assertThat(verifiesThroughDns(KeyDirectory.scan(keys).activeKeys("football.example.com").get(0))).isTrue();
+
+    KeygenResult.Created successor = created(lifecycle.rotate("football.example.com", Optional.empty(),
+        Optional.empty()));
+    assertThat(successor.key().algorithmLabel()).isEqualTo("rsa-2048");
+    assertThat(successor.replaces().map(KeyEntry::selector)).contains("test");
+  }
+
+  @Test
+  void importedKeyThatDnsDoesNotServe_isPending_andBadFilesAreUsageErrors() throws Exception {
+    Path source = keys.getParent().resolve("other.pem");
+    Files.writeString(source, KeyLifecycle.pem(KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
+        .getPrivate()));
+
+    KeygenResult pending = lifecycle.importKey("example.com", "old", source);
+
+    assertThat(pending).isInstanceOf(KeygenResult.Imported.class);
+    assertThat(((KeygenResult.Imported) pending).key().state()).isEqualTo(KeyState.PENDING);
+    assertThat(pending.text()).contains("so it is pending").contains("old._domainkey.example.com. IN TXT")
+        .contains("postseal keys activate example.com");
+    assertThat(activeSelectors("example.com")).isEmpty();
+
+    Path notAKey = Files.writeString(keys.getParent().resolve("notes.txt"), "hello");
+    KeygenResult bad = lifecycle.importKey("example.com", "x", notAKey);
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.text()).startsWith(notAKey + ": no private key found").contains("-----BEGIN PRIVATE KEY-----");
+    KeygenResult missing = lifecycle.importKey("example.com", "x", keys.getParent().resolve("absent.pem"));
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.text()).contains("no file");
+    assertThat(lifecycle.importKey("example.com", "old", source).text())
+        .contains("selector old already exists for example.com");
   }
 }
