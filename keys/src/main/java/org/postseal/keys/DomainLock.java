@@ -31,8 +31,23 @@ final class DomainLock implements AutoCloseable {
     this.fileLock = fileLock;
   }
 
-  /** Waits until no other thread or process changes {@code domainDir}, which must exist. */
-  static DomainLock acquire(Path domainDir) throws IOException {
+  /** An action on a domain's files, run while holding its lock. */
+  @FunctionalInterface
+  interface Locked<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code action} once no other thread or process changes {@code domainDir} (which must exist). */
+  static <T> T holding(Path domainDir, Locked<T> action) throws IOException {
+    DomainLock lock = acquire(domainDir);
+    try {
+      return action.run();
+    } finally {
+      lock.close();
+    }
+  }
+
+  private static DomainLock acquire(Path domainDir) throws IOException {
     ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(domainDir.toAbsolutePath().normalize(),
         p -> new ReentrantLock());
     threadLock.lock();

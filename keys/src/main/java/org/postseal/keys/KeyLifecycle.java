@@ -248,8 +248,8 @@ public final class KeyLifecycle {
     } catch (IOException e) {
       return ioRefusal("cannot create the key directory of " + domain, e);
     }
-    try (DomainLock lock = DomainLock.acquire(dir)) {
-      return createLocked(domain, dir, selector, planner);
+    try {
+      return DomainLock.holding(dir, () -> createLocked(domain, dir, selector, planner));
     } catch (IOException e) {
       return ioRefusal("cannot lock the key directory " + dir, e);
     }
@@ -553,35 +553,37 @@ public final class KeyLifecycle {
   }
 
   private Promotion promote(String domain, Path dir, String selector) throws IOException {
-    try (DomainLock lock = DomainLock.acquire(dir)) {
-      KeyStateStore.Contents contents = KeyStateStore.read(dir);
-      if (!contents.problems().isEmpty()) {
-        return new Promotion(null, Optional.empty(), unreadableLines(dir.resolve(KeyStateStore.FILE_NAME), contents)
-            .message());
-      }
-      Optional<KeyEntry> current = contents.entry(selector);
-      if (current.isEmpty() || current.get().state() != KeyState.PENDING) {
-        return new Promotion(null, Optional.empty(), "its state changed meanwhile (now "
-            + current.map(e -> e.state().label()).orElse("gone") + ")");
-      }
-      Instant now = clock.instant();
-      KeyEntry activated = current.get().activate(now);
-      Optional<KeyEntry> retired = Optional.empty();
-      List<KeyEntry> updated = new ArrayList<>();
-      for (KeyEntry e : contents.entries()) {
-        if (e.selector().equals(selector)) {
-          updated.add(activated);
-        } else if (e.state() == KeyState.ACTIVE && e.algorithm() == activated.algorithm()) {
-          KeyEntry old = e.retire(now);
-          retired = Optional.of(old);
-          updated.add(old);
-        } else {
-          updated.add(e);
-        }
-      }
-      KeyStateStore.write(dir, domain, updated);
-      return new Promotion(activated, retired, "");
+    return DomainLock.holding(dir, () -> promoteLocked(domain, dir, selector));
+  }
+
+  private Promotion promoteLocked(String domain, Path dir, String selector) throws IOException {
+    KeyStateStore.Contents contents = KeyStateStore.read(dir);
+    if (!contents.problems().isEmpty()) {
+      return new Promotion(null, Optional.empty(), unreadableLines(dir.resolve(KeyStateStore.FILE_NAME), contents)
+          .message());
     }
+    Optional<KeyEntry> current = contents.entry(selector);
+    if (current.isEmpty() || current.get().state() != KeyState.PENDING) {
+      return new Promotion(null, Optional.empty(), "its state changed meanwhile (now "
+          + current.map(e -> e.state().label()).orElse("gone") + ")");
+    }
+    Instant now = clock.instant();
+    KeyEntry activated = current.get().activate(now);
+    Optional<KeyEntry> retired = Optional.empty();
+    List<KeyEntry> updated = new ArrayList<>();
+    for (KeyEntry e : contents.entries()) {
+      if (e.selector().equals(selector)) {
+        updated.add(activated);
+      } else if (e.state() == KeyState.ACTIVE && e.algorithm() == activated.algorithm()) {
+        KeyEntry old = e.retire(now);
+        retired = Optional.of(old);
+        updated.add(old);
+      } else {
+        updated.add(e);
+      }
+    }
+    KeyStateStore.write(dir, domain, updated);
+    return new Promotion(activated, retired, "");
   }
 
   // ---------------------------------------------------------------- check and list
@@ -770,43 +772,47 @@ public final class KeyLifecycle {
     if (!Files.isDirectory(dir)) {
       return KeyRefusal.conflict("no keys for " + domain + " in " + keysDir);
     }
-    Path stateFile = dir.resolve(KeyStateStore.FILE_NAME);
-    try (DomainLock lock = DomainLock.acquire(dir)) {
-      KeyStateStore.Contents contents = KeyStateStore.read(dir);
-      if (!contents.problems().isEmpty()) {
-        return unreadableLines(stateFile, contents);
-      }
-      if (!contents.exists()) {
-        return KeyRefusal.conflict("the keys of " + domain + " were placed by hand and have no "
-            + KeyStateStore.FILE_NAME + " yet; postseal keygen --rotate " + domain + " records them");
-      }
-      Optional<KeyEntry> entry = contents.entry(selector);
-      if (entry.isEmpty()) {
-        return KeyRefusal.conflict(domain + " has no key " + selector + "; postseal keys list shows its keys");
-      }
-      Object outcome = step.apply(domain, entry.get(), clock.instant());
-      if (outcome instanceof KeyRefusal refusal) {
-        return refusal;
-      }
-      KeyEntry updated = (KeyEntry) outcome;
-      List<KeyEntry> entries = new ArrayList<>();
-      for (KeyEntry e : contents.entries()) {
-        entries.add(e.selector().equals(selector) ? updated : e);
-      }
-      KeyStateStore.write(dir, domain, entries);
-      if (updated.state() == KeyState.DELETED) {
-        // after the state says deleted: a crash in between leaves a file that never signs and the next delete removes
-        Files.deleteIfExists(dir.resolve(selector + PEM));
-        Files.deleteIfExists(dir.resolve(selector + TXT));
-        LOG.info("deleted key d={} s={}", domain, selector);
-        return new KeyUpdateResult.Updated(domain, updated, Optional.empty());
-      }
-      LOG.info("key d={} s={} is now {}", domain, selector, updated.state().label());
-      return new KeyUpdateResult.Updated(domain, updated,
-          Optional.of(DkimTxtRecord.revoked(domain, selector, updated.algorithm())));
+    try {
+      return DomainLock.holding(dir, () -> updateLocked(domain, selector, dir, step));
     } catch (IOException e) {
       return ioRefusal("cannot update the keys of " + domain + " in " + dir, e);
     }
+  }
+
+  private KeyUpdateResult updateLocked(String domain, String selector, Path dir, Step step) throws IOException {
+    Path stateFile = dir.resolve(KeyStateStore.FILE_NAME);
+    KeyStateStore.Contents contents = KeyStateStore.read(dir);
+    if (!contents.problems().isEmpty()) {
+      return unreadableLines(stateFile, contents);
+    }
+    if (!contents.exists()) {
+      return KeyRefusal.conflict("the keys of " + domain + " were placed by hand and have no "
+          + KeyStateStore.FILE_NAME + " yet; postseal keygen --rotate " + domain + " records them");
+    }
+    Optional<KeyEntry> entry = contents.entry(selector);
+    if (entry.isEmpty()) {
+      return KeyRefusal.conflict(domain + " has no key " + selector + "; postseal keys list shows its keys");
+    }
+    Object outcome = step.apply(domain, entry.get(), clock.instant());
+    if (outcome instanceof KeyRefusal refusal) {
+      return refusal;
+    }
+    KeyEntry updated = (KeyEntry) outcome;
+    List<KeyEntry> entries = new ArrayList<>();
+    for (KeyEntry e : contents.entries()) {
+      entries.add(e.selector().equals(selector) ? updated : e);
+    }
+    KeyStateStore.write(dir, domain, entries);
+    if (updated.state() == KeyState.DELETED) {
+      // after the state says deleted: a crash in between leaves a file that never signs and the next delete removes
+      Files.deleteIfExists(dir.resolve(selector + PEM));
+      Files.deleteIfExists(dir.resolve(selector + TXT));
+      LOG.info("deleted key d={} s={}", domain, selector);
+      return new KeyUpdateResult.Updated(domain, updated, Optional.empty());
+    }
+    LOG.info("key d={} s={} is now {}", domain, selector, updated.state().label());
+    return new KeyUpdateResult.Updated(domain, updated,
+        Optional.of(DkimTxtRecord.revoked(domain, selector, updated.algorithm())));
   }
 
   // ---------------------------------------------------------------- shared
