@@ -127,7 +127,7 @@ final class AnswerReader {
     }
     if (r.getType() == Type.AAAA) {
       // the wire bytes: InetAddress would turn an IPv4-mapped address into an IPv4 one
-      return ipv6Text(r.rdataToWireCanonical());
+      return AddressText.ipv6(r.rdataToWireCanonical());
     }
     if (r instanceof MXRecord mx) {
       return mx.getPriority() + " " + mx.getTarget();
@@ -138,40 +138,4 @@ final class AnswerReader {
     throw new IllegalArgumentException("unexpected record type " + Type.string(r.getType()));
   }
 
-  /** RFC 5952 section 4: lower-case hex, no leading zeros, the longest run of two or more zero groups as "::". */
-  static String ipv6Text(byte[] address) {
-    if (address.length != 16) {
-      throw new IllegalArgumentException("an IPv6 address has 16 octets, got " + address.length);
-    }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((address[2 * i] & 0xFF) << 8) | (address[2 * i + 1] & 0xFF);
-    }
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; i++) {
-      int length = 0;
-      while (i + length < 8 && groups[i + length] == 0) {
-        length++;
-      }
-      if (length > bestLength) {
-        bestStart = i;
-        bestLength = length;
-      }
-      i += length;
-    }
-    StringBuilder out = new StringBuilder(39);
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        out.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-        out.append(':');
-      }
-      out.append(Integer.toHexString(groups[i]));
-    }
-    return out.toString();
-  }
 }

@@ -99,6 +99,6 @@ class AnswerReaderTest {
   }
 
   private static String ipv6(String text) throws Exception {
-    return AnswerReader.ipv6Text(InetAddress.getByName(text).getAddress());
+    return AddressText.ipv6(InetAddress.getByName(text).getAddress());
   }
 }

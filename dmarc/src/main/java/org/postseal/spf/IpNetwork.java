@@ -1,11 +1,13 @@
 package org.postseal.spf;
 
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.postseal.dns.AddressText;
 
 /**
  * An IPv4 or IPv6 network: an address and a prefix length. Used for SPF's {@code ip4:} and {@code ip6:}
@@ -208,46 +210,10 @@ public final class IpNetwork {
     return Arrays.copyOf(out, n);
   }
 
-  /** RFC 5952 section 4 text of an IPv6 address: lower case, no leading zeros, longest zero run as "::". */
-  static String ipv6Text(byte[] address) {
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((address[2 * i] & 0xFF) << 8) | (address[2 * i + 1] & 0xFF);
-    }
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; i++) {
-      int length = 0;
-      while (i + length < 8 && groups[i + length] == 0) {
-        length++;
-      }
-      if (length > bestLength) {
-        bestStart = i;
-        bestLength = length;
-      }
-      i += length;
-    }
-    StringBuilder out = new StringBuilder(39);
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        out.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
-        out.append(':');
-      }
-      out.append(Integer.toHexString(groups[i]));
-    }
-    return out.toString();
-  }
 
   /** Dotted decimal for IPv4, RFC 5952 for IPv6. */
   static String text(byte[] address) {
-    if (address.length == IPV4_BYTES) {
-      return (address[0] & 0xFF) + "." + (address[1] & 0xFF) + "." + (address[2] & 0xFF) + "." + (address[3] & 0xFF);
-    }
-    return ipv6Text(address);
+    return AddressText.of(address);
   }
 
   private static byte[] masked(byte[] address, int prefixLength) {

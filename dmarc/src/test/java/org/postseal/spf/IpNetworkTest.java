@@ -72,6 +72,6 @@ class IpNetworkTest {
       "1:0:0:2:0:0:0:3, 1:0:0:2::3",
   })
   void ipv6Text_isRfc5952(String text, String canonical) {
-    assertThat(IpNetwork.ipv6Text(IpNetwork.parseIpv6(text).orElseThrow())).isEqualTo(canonical);
+    assertThat(IpNetwork.text(IpNetwork.parseIpv6(text).orElseThrow())).isEqualTo(canonical);
   }
 }
