@@ -1,6 +1,5 @@
 package org.postseal.spf;
 
-
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
