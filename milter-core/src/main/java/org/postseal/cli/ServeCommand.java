@@ -1,0 +1,99 @@
+package org.postseal.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.postseal.config.ConfigError;
+import org.postseal.config.ConfigLoader;
+import org.postseal.config.ConfigResult;
+import org.postseal.config.ListenAddress;
+import org.postseal.config.PostsealConfig;
+import org.postseal.server.PostsealServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code postseal serve}: runs the milter in the foreground. Prints where it listens on stdout; SIGTERM
+ * and SIGINT stop accepting, let messages in flight finish and exit 0; SIGHUP reloads configuration and
+ * keys. An invalid configuration (every error printed) or an address it cannot bind exits 1.
+ */
+@Command(name = "serve", description = "Run the milter (foreground; logs to stdout).", mixinStandardHelpOptions = true)
+final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Mixin
+  CommonOptions common;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!common.applyLogLevel()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + common.logLevel);
+    }
+    ConfigLoader loader = new ConfigLoader();
+    ConfigResult result = common.loadConfig(loader);
+    if (result instanceof ConfigResult.Invalid invalid) {
+      for (ConfigError error : invalid.errors()) {
+        err.println(error);
+      }
+      err.println("postseal: not starting: " + invalid.source() + " has " + invalid.errors().size() + " error"
+          + (invalid.errors().size() == 1 ? "" : "s") + " (check with: postseal config check)");
+      return Main.EXIT_FAILURE;
+    }
+    PostsealConfig config = ((ConfigResult.Valid) result).config();
+    if (config.listen() instanceof ListenAddress.Unix) {
+      err.println("postseal: not starting: listen = \"" + config.listen() + "\": unix sockets arrive with a later release;"
+          + " use listen = \"inet:HOST:PORT\", e.g. \"" + PostsealConfig.DEFAULT_LISTEN + "\"");
+      return Main.EXIT_FAILURE;
+    }
+
+    PostsealServer server;
+    try {
+      server = PostsealServer.builder(config)
+          .sourceName(result.source())
+          .reloadFrom(() -> common.loadConfig(loader))
+          .start();
+    } catch (IOException e) {
+      err.println("postseal: " + e.getMessage());
+      return Main.EXIT_FAILURE;
+    }
+
+    CountDownLatch stop = new CountDownLatch(1);
+    boolean handled = SignalHandling.onSignal("TERM", stop::countDown)
+        & SignalHandling.onSignal("INT", stop::countDown);
+    SignalHandling.onSignal("HUP", () -> {
+      LOG.info("SIGHUP: reloading configuration and keys");
+      server.reload();
+    });
+    // Runs when the JVM exits some other way (or when the signals above could not be taken over).
+    Thread hook = new Thread(server::close, "postseal-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    if (!handled) {
+      LOG.warn("cannot handle SIGTERM/SIGINT here; the JVM shutdown hook drains instead (exit status 143/130)");
+    }
+
+    out.println("postseal: listening on " + server.listenAddress());
+    out.flush();
+    stop.await();
+    LOG.info("stopping: no new connections; letting messages in flight finish");
+    server.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook runs anyway and close() is idempotent
+    }
+    LOG.info("stopped");
+    return Main.EXIT_OK;
+  }
+}

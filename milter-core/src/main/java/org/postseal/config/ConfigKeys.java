@@ -1,0 +1,212 @@
+package org.postseal.config;
+
+import static org.postseal.config.ValueReader.bool;
+import static org.postseal.config.ValueReader.choice;
+import static org.postseal.config.ValueReader.duration;
+import static org.postseal.config.ValueReader.integer;
+import static org.postseal.config.ValueReader.list;
+import static org.postseal.config.ValueReader.text;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.postseal.dkim.DkimAlgorithm;
+
+/**
+ * Every key of the configuration file (ARCHITECTURE.md "Configuration"): its dotted name, its default
+ * and how its value is read and checked. The reference file in packaging lists exactly these keys
+ * (ReferenceConfigTest keeps the two in step).
+ */
+final class ConfigKeys {
+
+  /** One key: {@code name} is dotted ("dns.timeout"); top-level keys have no dot. */
+  record Key<T>(String name, T defaultValue, ValueReader<T> reader) {
+
+    String section() {
+      int dot = name.indexOf('.');
+      return dot < 0 ? "" : name.substring(0, dot);
+    }
+
+    String leaf() {
+      return name.substring(name.indexOf('.') + 1);
+    }
+  }
+
+  private static final Pattern AUTHSERV_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final Pattern DOMAIN_LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+  private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+");
+
+  static final String DOMAIN_ALLOWED = "a domain name such as \"example.com\" (internationalized names in their xn-- form)";
+
+  static final Key<ListenAddress> LISTEN = new Key<>("listen",
+      ListenAddress.parse(PostsealConfig.DEFAULT_LISTEN), text(ListenAddress.ALLOWED, ListenAddress::parse));
+  static final Key<String> AUTHSERV_ID_KEY = new Key<>("authserv-id", PostsealConfig.DEFAULT_AUTHSERV_ID,
+      text("a host name such as \"mail.example.com\" (RFC 8601 authserv-id), or \"\" for this host's name", ConfigKeys::authservId));
+  static final Key<String> STATE_DIR = new Key<>("state-dir", PostsealConfig.DEFAULT_STATE_DIR,
+      text("a directory path, e.g. \"/var/lib/postseal\"", ConfigKeys::nonEmpty));
+
+  static final Key<List<String>> DNS_SERVERS = new Key<>("dns.servers", DnsConfig.DEFAULT_SERVERS,
+      list(text(DnsServerSyntax.ALLOWED, DnsServerSyntax::check), true, ""));
+  static final Key<Duration> DNS_TIMEOUT = new Key<>("dns.timeout", DnsConfig.DEFAULT_TIMEOUT,
+      duration(DnsConfig.MIN_TIMEOUT, DnsConfig.MAX_TIMEOUT));
+
+  static final Key<List<String>> SIGNING_DOMAINS = new Key<>("signing.domains", SigningConfig.DEFAULT_DOMAINS,
+      list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
+  static final Key<String> SIGNING_DOMAINS_QUERY = new Key<>("signing.domains-query", SigningConfig.DEFAULT_DOMAINS_QUERY,
+      text("an SQL query returning one column of domains, or \"\"", Function.identity()));
+  static final Key<List<Network>> SIGNING_INTERNAL_NETWORKS = new Key<>("signing.internal-networks",
+      SigningConfig.DEFAULT_INTERNAL_NETWORKS.stream().map(Network::parse).toList(),
+      list(text(Network.ALLOWED, Network::parse), true, ""));
+  static final Key<Boolean> SIGNING_SIGN_AUTHENTICATED = new Key<>("signing.sign-authenticated",
+      SigningConfig.DEFAULT_SIGN_AUTHENTICATED, bool());
+  static final Key<List<DkimAlgorithm>> SIGNING_ALGORITHMS = new Key<>("signing.algorithms", SigningConfig.DEFAULT_ALGORITHMS,
+      list(text("allowed \"rsa-sha256\", \"ed25519-sha256\"", ConfigKeys::algorithm), false,
+          "list at least one of \"rsa-sha256\", \"ed25519-sha256\""));
+
+  static final Key<Integer> VERIFY_MAX_SIGNATURES = new Key<>("verify.max-signatures", VerifyConfig.DEFAULT_MAX_SIGNATURES,
+      integer(VerifyConfig.MIN_MAX_SIGNATURES, VerifyConfig.MAX_MAX_SIGNATURES));
+  static final Key<Integer> VERIFY_MIN_RSA_BITS = new Key<>("verify.min-rsa-bits", VerifyConfig.DEFAULT_MIN_RSA_BITS,
+      minRsaBits());
+
+  static final Key<Boolean> DMARC_ENFORCE = new Key<>("dmarc.enforce", DmarcConfig.DEFAULT_ENFORCE, bool());
+  static final Key<DmarcConfig.Quarantine> DMARC_QUARANTINE = new Key<>("dmarc.quarantine", DmarcConfig.DEFAULT_QUARANTINE,
+      choice(DmarcConfig.Quarantine.class, DmarcConfig.Quarantine::configValue));
+  static final Key<DmarcConfig.DnsErrorAction> DMARC_ON_DNS_ERROR = new Key<>("dmarc.on-dns-error",
+      DmarcConfig.DEFAULT_ON_DNS_ERROR, choice(DmarcConfig.DnsErrorAction.class, DmarcConfig.DnsErrorAction::configValue));
+  static final Key<Boolean> DMARC_PROTECT_OWN_DOMAINS = new Key<>("dmarc.protect-own-domains",
+      DmarcConfig.DEFAULT_PROTECT_OWN_DOMAINS, bool());
+  static final Key<List<String>> DMARC_TRUSTED_FORWARDERS = new Key<>("dmarc.trusted-forwarders",
+      DmarcConfig.DEFAULT_TRUSTED_FORWARDERS,
+      list(text(Network.ALLOWED + ", or a host name", ConfigKeys::networkOrHost), true, ""));
+  static final Key<List<String>> DMARC_NEVER_REJECT = new Key<>("dmarc.never-reject", DmarcConfig.DEFAULT_NEVER_REJECT,
+      list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
+
+  static final Key<Boolean> KEYS_AUTO_ACTIVATE = new Key<>("keys.auto-activate", KeysConfig.DEFAULT_AUTO_ACTIVATE, bool());
+  static final Key<Duration> KEYS_RETIRE_AFTER = new Key<>("keys.retire-after", KeysConfig.DEFAULT_RETIRE_AFTER,
+      duration(KeysConfig.MIN_RETIRE_AFTER, KeysConfig.MAX_RETIRE_AFTER));
+
+  static final Key<Boolean> REPORTS_ENABLED = new Key<>("reports.enabled", ReportsConfig.DEFAULT_ENABLED, bool());
+  static final Key<String> REPORTS_ORG_NAME = new Key<>("reports.org-name", ReportsConfig.DEFAULT_ORG_NAME,
+      text("any text, e.g. \"Example Mail\"", Function.identity()));
+  static final Key<String> REPORTS_FROM = new Key<>("reports.from", ReportsConfig.DEFAULT_FROM,
+      text("an address such as \"dmarc-reports@example.com\", or \"\"", ConfigKeys::mailbox));
+  static final Key<HostPort> REPORTS_SMTP = new Key<>("reports.smtp", HostPort.parse(ReportsConfig.DEFAULT_SMTP),
+      text(HostPort.ALLOWED, HostPort::parse));
+
+  static final Key<String> DATABASE_URL = new Key<>("database.url", DatabaseConfig.DEFAULT_URL,
+      text("\"\" (SQLite in state-dir), \"jdbc:sqlite:/path\" or \"jdbc:postgresql://HOST/DB\"", ConfigKeys::databaseUrl));
+
+  static final Key<Optional<HostPort>> METRICS_LISTEN = new Key<>("metrics.listen", Optional.empty(),
+      text(HostPort.ALLOWED + ", or \"\" to turn metrics off",
+          s -> s.isEmpty() ? Optional.<HostPort>empty() : Optional.of(HostPort.parse(s))));
+
+  static final List<Key<?>> ALL = List.of(LISTEN, AUTHSERV_ID_KEY, STATE_DIR, DNS_SERVERS, DNS_TIMEOUT,
+      SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
+      VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
+      DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
+      REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, DATABASE_URL, METRICS_LISTEN);
+
+  /** The [section] names, in the order of the reference file. */
+  static final Set<String> SECTIONS;
+
+  static {
+    Set<String> sections = new LinkedHashSet<>();
+    for (Key<?> key : ALL) {
+      if (!key.section().isEmpty()) {
+        sections.add(key.section());
+      }
+    }
+    SECTIONS = Set.copyOf(sections);
+  }
+
+  private ConfigKeys() {
+  }
+
+  static Optional<Key<?>> find(String dottedName) {
+    return ALL.stream().filter(k -> k.name().equals(dottedName)).findFirst();
+  }
+
+  private static ValueReader<Integer> minRsaBits() {
+    ValueReader<Integer> range = integer(VerifyConfig.LOWEST_MIN_RSA_BITS, VerifyConfig.HIGHEST_MIN_RSA_BITS);
+    return node -> {
+      ValueReader.Read<Integer> read = range.read(node);
+      if (read instanceof ValueReader.Read.Bad<Integer> bad && node.isIntegralNumber()
+          && node.asLong() < VerifyConfig.LOWEST_MIN_RSA_BITS) {
+        return ValueReader.bad(bad.problem() + ": RFC 8301 section 3.2 forbids accepting RSA keys under 1024 bits",
+            bad.allowed());
+      }
+      return read;
+    };
+  }
+
+  private static String nonEmpty(String value) {
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return value;
+  }
+
+  private static String authservId(String value) {
+    if (!value.isEmpty() && !AUTHSERV_ID.matcher(value).matches()) {
+      throw new IllegalArgumentException("\"" + value + "\" is not a host name");
+    }
+    return value;
+  }
+
+  /** A domain name in lower case without a trailing dot. */
+  static String domain(String value) {
+    String name = value.toLowerCase(Locale.ROOT);
+    if (name.endsWith(".")) {
+      name = name.substring(0, name.length() - 1);
+    }
+    if (name.isEmpty() || name.length() > 253) {
+      throw new IllegalArgumentException("\"" + value + "\" is not a domain name");
+    }
+    for (String label : name.split("\\.", -1)) {
+      if (!DOMAIN_LABEL.matcher(label).matches()) {
+        throw new IllegalArgumentException("\"" + value + "\" is not a domain name");
+      }
+    }
+    return name;
+  }
+
+  private static DkimAlgorithm algorithm(String value) {
+    return DkimAlgorithm.fromTagValue(value)
+        .filter(a -> a.tagValue().equals(value))
+        .orElseThrow(() -> new IllegalArgumentException("\"" + value + "\" is not a signing algorithm"
+            + ("rsa-sha1".equalsIgnoreCase(value) ? " (RFC 8301 forbids signing with rsa-sha1)" : "")));
+  }
+
+  private static String networkOrHost(String value) {
+    if (Network.parseAddressLiteral(value.contains("/") ? value.substring(0, value.indexOf('/')) : value).isPresent()) {
+      Network.parse(value);
+      return value;
+    }
+    domain(value);
+    return value;
+  }
+
+  private static String mailbox(String value) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    int at = value.lastIndexOf('@');
+    if (at <= 0 || !LOCAL_PART.matcher(value.substring(0, at)).matches()) {
+      throw new IllegalArgumentException("\"" + value + "\" is not an address");
+    }
+    domain(value.substring(at + 1));
+    return value;
+  }
+
+  private static String databaseUrl(String value) {
+    if (value.isEmpty() || value.startsWith("jdbc:sqlite:") || value.startsWith("jdbc:postgresql://")) {
+      return value;
+    }
+    throw new IllegalArgumentException("\"" + new DatabaseConfig(value).redactedUrl() + "\" is not a supported database URL");
+  }
+}

@@ -1,0 +1,245 @@
+package org.postseal.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * Reads the configuration: chooses the source ({@code --config FILE}, else {@link #SYSTEM_CONFIG_FILE}
+ * when it exists, else the built-in default), parses the TOML, checks every key and reports all
+ * errors at once, each with its line. Immutable and thread-safe.
+ */
+public final class ConfigLoader {
+
+  public static final Path SYSTEM_CONFIG_FILE = Path.of("/etc/postseal/postseal.toml");
+  public static final String EMBEDDED_SOURCE = "(built-in default)";
+  /** Built-in configuration used when no file exists: loopback listener, state in ./postseal-data. */
+  static final String EMBEDDED_RESOURCE = "postseal-embedded.toml";
+  static final String LOCALHOST = "localhost";
+
+  private static final TomlMapper TOML = new TomlMapper();
+
+  private final Path systemConfigFile;
+  private final Supplier<String> hostName;
+
+  /** The production loader: /etc/postseal/postseal.toml and this host's name. */
+  public ConfigLoader() {
+    this(SYSTEM_CONFIG_FILE, ConfigLoader::localHostName);
+  }
+
+  /**
+   * @param systemConfigFile the file used when no --config is given, if it exists
+   * @param hostName         the authserv-id when the file leaves it empty
+   */
+  public ConfigLoader(Path systemConfigFile, Supplier<String> hostName) {
+    this.systemConfigFile = systemConfigFile;
+    this.hostName = hostName;
+  }
+
+  /** Every key the loader knows, dotted ("dns.timeout"), in reference-file order. */
+  public static List<String> knownKeys() {
+    return ConfigKeys.ALL.stream().map(ConfigKeys.Key::name).toList();
+  }
+
+  /** Loads {@code explicitFile} when given, else the system file when it exists, else the built-in default. */
+  public ConfigResult load(Optional<Path> explicitFile) {
+    if (explicitFile.isPresent()) {
+      return loadFile(explicitFile.get());
+    }
+    if (Files.isRegularFile(systemConfigFile)) {
+      return loadFile(systemConfigFile);
+    }
+    return embeddedDefault();
+  }
+
+  /** Every error of {@code file} at once, in file order; empty when it is valid. */
+  public List<ConfigError> validate(Path file) {
+    return loadFile(file) instanceof ConfigResult.Invalid invalid ? invalid.errors() : List.of();
+  }
+
+  /** Loads one file; a missing or unreadable file is an error like any other. */
+  public ConfigResult loadFile(Path file) {
+    String source = file.toString();
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return new ConfigResult.Invalid(List.of(new ConfigError(source, 0, "", "no such file",
+          "give an existing file to --config, or leave it out to use " + systemConfigFile + " or the built-in default")),
+          source);
+    } catch (IOException | UncheckedIOException e) {
+      return new ConfigResult.Invalid(List.of(new ConfigError(source, 0, "", "cannot read the file: " + e.getMessage(),
+          "check that the file is readable by this user")), source);
+    }
+    return parse(text, source);
+  }
+
+  /** The built-in configuration (listen inet:127.0.0.1:8891, state-dir ./postseal-data). */
+  public ConfigResult embeddedDefault() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(EMBEDDED_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + EMBEDDED_RESOURCE + " is missing from the jar");
+      }
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), EMBEDDED_SOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Parses and validates TOML text; {@code source} names it in errors. */
+  public ConfigResult parse(String text, String source) {
+    JsonNode root;
+    try {
+      root = TOML.readTree(text);
+    } catch (JsonProcessingException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      return new ConfigResult.Invalid(List.of(new ConfigError(source, line, "", "TOML syntax error: " + e.getOriginalMessage(),
+          "see https://toml.io for the syntax; strings need double quotes")), source);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = TOML.createObjectNode();
+    }
+    TomlKeyLocator locator = TomlKeyLocator.index(text);
+    List<ConfigError> errors = new ArrayList<>();
+    Map<String, Object> values = new HashMap<>();
+
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String name = field.getKey();
+      JsonNode node = field.getValue();
+      if (ConfigKeys.SECTIONS.contains(name)) {
+        if (!node.isObject()) {
+          errors.add(new ConfigError(source, locator.lineOf(name), name, "must be a table, was " + ValueReader.describe(node),
+              "write [" + name + "] on a line of its own and its keys below it"));
+          continue;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> inner = node.fields(); inner.hasNext(); ) {
+          Map.Entry<String, JsonNode> entry = inner.next();
+          readKey(name + "." + entry.getKey(), entry.getValue(), source, locator, values, errors);
+        }
+      } else {
+        readKey(name, node, source, locator, values, errors);
+      }
+    }
+    if (!errors.isEmpty()) {
+      errors.sort(Comparator.comparingInt(ConfigError::line));
+      return new ConfigResult.Invalid(errors, source);
+    }
+    return new ConfigResult.Valid(build(values), source);
+  }
+
+  private static void readKey(String name, JsonNode node, String source, TomlKeyLocator locator,
+                              Map<String, Object> values, List<ConfigError> errors) {
+    int line = locator.lineOf(name);
+    Optional<ConfigKeys.Key<?>> key = ConfigKeys.find(name);
+    if (key.isEmpty()) {
+      errors.add(unknownKey(name, source, line, node));
+      return;
+    }
+    ValueReader.Read<?> read = key.get().reader().read(node);
+    if (read instanceof ValueReader.Read.Bad<?> bad) {
+      errors.add(new ConfigError(source, line, name, bad.problem(), bad.allowed()));
+    } else {
+      values.put(name, ((ValueReader.Read.Ok<?>) read).value());
+    }
+  }
+
+  private static ConfigError unknownKey(String name, String source, int line, JsonNode node) {
+    boolean topLevel = name.indexOf('.') < 0;
+    String section = topLevel ? "" : name.substring(0, name.indexOf('.'));
+    String leaf = topLevel ? name : name.substring(name.indexOf('.') + 1);
+    String what = topLevel && node.isObject() ? "unknown section [" + name + "]" : "unknown key";
+
+    Set<String> candidates = new TreeSet<>(ConfigLoader.knownKeys());
+    candidates.addAll(ConfigKeys.SECTIONS);
+    Optional<String> suggestion = KeySuggestion.closest(name, candidates);
+    if (suggestion.isEmpty()) {
+      // the right key in the wrong place: "max-signatures" at top level belongs in [verify]
+      String normalizedLeaf = leaf.replace('_', '-');
+      suggestion = ConfigKeys.ALL.stream().map(ConfigKeys.Key::name)
+          .filter(k -> k.endsWith("." + normalizedLeaf) || k.equals(normalizedLeaf)).findFirst();
+    }
+    String allowed;
+    if (suggestion.isPresent()) {
+      String s = suggestion.get();
+      allowed = s.indexOf('.') >= 0 && !s.startsWith(section + ".")
+          ? "did you mean " + s + " (key " + s.substring(s.indexOf('.') + 1) + " in [" + s.substring(0, s.indexOf('.')) + "])?"
+          : "did you mean " + s + "?";
+    } else if (topLevel) {
+      allowed = "top-level keys are listen, authserv-id, state-dir; sections are " + sectionList();
+    } else {
+      allowed = "keys of [" + section + "] are " + String.join(", ", ConfigKeys.ALL.stream()
+          .filter(k -> k.section().equals(section)).map(ConfigKeys.Key::leaf).toList());
+    }
+    return new ConfigError(source, line, name, what, allowed);
+  }
+
+  private static String sectionList() {
+    List<String> sections = new ArrayList<>();
+    for (ConfigKeys.Key<?> key : ConfigKeys.ALL) {
+      String s = "[" + key.section() + "]";
+      if (!key.section().isEmpty() && !sections.contains(s)) {
+        sections.add(s);
+      }
+    }
+    return String.join(", ", sections);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T value(Map<String, Object> values, ConfigKeys.Key<T> key) {
+    return values.containsKey(key.name()) ? (T) values.get(key.name()) : key.defaultValue();
+  }
+
+  private PostsealConfig build(Map<String, Object> v) {
+    String authservId = value(v, ConfigKeys.AUTHSERV_ID_KEY);
+    if (authservId.isEmpty()) {
+      authservId = hostName.get();
+    }
+    return new PostsealConfig(
+        value(v, ConfigKeys.LISTEN),
+        authservId,
+        Path.of(value(v, ConfigKeys.STATE_DIR)),
+        new DnsConfig(value(v, ConfigKeys.DNS_SERVERS), value(v, ConfigKeys.DNS_TIMEOUT)),
+        new SigningConfig(value(v, ConfigKeys.SIGNING_DOMAINS), value(v, ConfigKeys.SIGNING_DOMAINS_QUERY),
+            value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
+            value(v, ConfigKeys.SIGNING_ALGORITHMS)),
+        new VerifyConfig(value(v, ConfigKeys.VERIFY_MAX_SIGNATURES), value(v, ConfigKeys.VERIFY_MIN_RSA_BITS)),
+        new DmarcConfig(value(v, ConfigKeys.DMARC_ENFORCE), value(v, ConfigKeys.DMARC_QUARANTINE),
+            value(v, ConfigKeys.DMARC_ON_DNS_ERROR), value(v, ConfigKeys.DMARC_PROTECT_OWN_DOMAINS),
+            value(v, ConfigKeys.DMARC_TRUSTED_FORWARDERS), value(v, ConfigKeys.DMARC_NEVER_REJECT)),
+        new KeysConfig(value(v, ConfigKeys.KEYS_AUTO_ACTIVATE), value(v, ConfigKeys.KEYS_RETIRE_AFTER)),
+        new ReportsConfig(value(v, ConfigKeys.REPORTS_ENABLED), value(v, ConfigKeys.REPORTS_ORG_NAME),
+            value(v, ConfigKeys.REPORTS_FROM), value(v, ConfigKeys.REPORTS_SMTP)),
+        new DatabaseConfig(value(v, ConfigKeys.DATABASE_URL)),
+        new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)));
+  }
+
+  /** This host's name for authserv-id; "localhost" when the system cannot tell. */
+  static String localHostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      return name == null || name.isBlank() ? LOCALHOST : name;
+    } catch (UnknownHostException e) {
+      return LOCALHOST;
+    }
+  }
+}

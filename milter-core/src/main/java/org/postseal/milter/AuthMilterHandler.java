@@ -1,0 +1,416 @@
+package org.postseal.milter;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.nightcode.milter.AbstractMilterHandler;
+import org.nightcode.milter.Actions;
+import org.nightcode.milter.CommandCode;
+import org.nightcode.milter.MilterContext;
+import org.nightcode.milter.MilterException;
+import org.nightcode.milter.MilterMacros;
+import org.nightcode.milter.ProtocolSteps;
+import org.nightcode.milter.codec.MilterPacket;
+import org.nightcode.milter.net.MilterPacketSender;
+import org.postseal.config.Network;
+import org.postseal.dkim.DkimResult;
+import org.postseal.mail.HeaderField;
+import org.postseal.pipeline.ConnectionState;
+import org.postseal.pipeline.Direction;
+import org.postseal.pipeline.HeaderEdit;
+import org.postseal.pipeline.MessagePipeline;
+import org.postseal.pipeline.MessageState;
+import org.postseal.pipeline.MessageVerdict;
+import org.postseal.pipeline.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns jmilter callbacks into {@link MessagePipeline} calls and verdicts into protocol replies.
+ *
+ * <p>One instance serves every connection (jmilter's design); per-connection and per-message state
+ * lives in {@link SessionContext}. Callbacks run on Netty event-loop threads shared by many
+ * connections and never wait: the end-of-message decision runs on the auth pool once the key
+ * lookups have answered, and that thread sends the header edits and the one final reply.
+ *
+ * <p>No exception leaves a callback: jmilter would drop the MTA's connection (LIBRARY-NOTES.md).
+ * Everything is caught, logged with the session and queue id, and the message gets
+ * {@link MessageVerdict#afterInternalError}: inbound passes unchanged, outbound gets 451.
+ */
+final class AuthMilterHandler extends AbstractMilterHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthMilterHandler.class);
+  /** The one INFO line per message. */
+  private static final Logger MESSAGE_LOG = LoggerFactory.getLogger("org.postseal.message");
+
+  /**
+   * Only what we use: insert header (part of SMFIF_ADDHDRS), change/delete header, and our macro
+   * list. Postfix closes the connection when asked for an action it does not grant, so nothing more.
+   */
+  static final Actions ACTIONS = Actions.builder().addHeader().changeDeleteHeaders().setSymList().build();
+
+  /**
+   * Leading space: header values arrive exactly as written (Postfix otherwise eats one space after the
+   * colon, and DKIM simple canonicalization hashes it). No replies for the steps we only record, no
+   * unknown SMTP commands.
+   */
+  static final ProtocolSteps STEPS = ProtocolSteps.builder()
+      .headerValueLeadingSpace()
+      .noUnknownCommands()
+      .noReplyForHeaders()
+      .noReplyForRecipients()
+      .noReplyForData()
+      .noReplyForEoh()
+      .noReplyForBodyChunk()
+      .noReplyForUnknown()
+      .build();
+
+  /**
+   * Macros per stage (the SMFIM_* lists of the option negotiation). Once a milter sends any list,
+   * Postfix sends only the listed macros at every stage, so every stage we need is listed.
+   * {client_addr} backs up connect's address for IPv6, which jmilter 0.6.1 leaves null; {i} (queue id)
+   * is known from DATA on.
+   */
+  static final MilterMacros MACROS = MilterMacros.builder()
+      .connectMacros("j {daemon_name} {client_addr} {client_name}")
+      .envfromMacros("i {auth_type} {auth_authen}")
+      .dataMacros("i")
+      .eohMacros("i")
+      .eomMacros("i")
+      .build();
+
+  /**
+   * Backstop should a pipeline's readiness future never complete: the decision runs anyway (with the
+   * lookups still missing counted as temperror) well before Postfix's milter_content_timeout of 300 s.
+   */
+  static final Duration DECISION_WAIT_LIMIT = Duration.ofSeconds(60);
+
+  private final MessagePipeline pipeline;
+  private final Executor authPool;
+  private final InFlightMessages inFlight;
+
+  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight) {
+    super(ACTIONS, STEPS, MACROS);
+    this.pipeline = pipeline;
+    this.authPool = authPool;
+    this.inFlight = inFlight;
+  }
+
+  @Override
+  public MilterContext createContext(MilterPacketSender sender) {
+    return new SessionContext(this, ACTIONS, STEPS, MACROS, sender);
+  }
+
+  @Override
+  public void optneg(MilterContext context, int mtaProtocolVersion, Actions mtaActions, ProtocolSteps mtaProtocolSteps) {
+    try {
+      super.optneg(context, mtaProtocolVersion, mtaActions, mtaProtocolSteps);
+      LOG.debug("[{}] negotiated version {} {} {}", session(context), context.getSessionProtocolVersion(),
+          context.milterActions(), context.getSessionProtocolSteps());
+    } catch (Exception | Error e) {
+      LOG.error("[{}] option negotiation failed; closing the connection", session(context), e);
+      context.destroy();
+    }
+  }
+
+  @Override
+  public void macro(MilterContext context, int type, Map<String, String> macros) {
+    try {
+      super.macro(context, type, macros);
+      SessionContext ctx = (SessionContext) context;
+      if (type == CommandCode.SMFIC_CONNECT.code()) {
+        ctx.connection().putConnectMacros(macros);
+      } else if (type == CommandCode.SMFIC_MAIL.code()) {
+        ctx.putPendingMailMacros(macros);
+      } else if (ctx.message() != null) {
+        ctx.message().setQueueId(macros.get("i"));
+      }
+    } catch (Exception | Error e) {
+      LOG.error("[{}] cannot record macros of stage '{}'", session(context), (char) type, e);
+    }
+  }
+
+  @Override
+  public void connect(MilterContext context, String hostname, int family, int port, SocketAddress address) {
+    SessionContext ctx = (SessionContext) context;
+    try {
+      InetAddress ip = address instanceof InetSocketAddress inet ? inet.getAddress() : null;
+      if (ip == null) {
+        // jmilter 0.6.1 parses only IPv4 in connect; IPv6 clients arrive with a null address.
+        String macro = ctx.connection().connectMacros().getOrDefault("{client_addr}", "");
+        ip = Network.parseAddressLiteral(macro).orElse(null);
+      }
+      ctx.connection().setClient(hostname, ip);
+      LOG.debug("[{}] connect from {} [{}]", ctx.connection().sessionId(), hostname, ip == null ? "unknown" : ip.getHostAddress());
+    } catch (Exception | Error e) {
+      LOG.error("[{}] cannot record the client; it counts as unknown", session(context), e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void helo(MilterContext context, String helohost) {
+    try {
+      ((SessionContext) context).connection().setHelo(helohost);
+    } catch (Exception | Error e) {
+      LOG.error("[{}] cannot record HELO", session(context), e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void envfrom(MilterContext context, List<String> from) {
+    SessionContext ctx = (SessionContext) context;
+    ConnectionState connection = ctx.connection();
+    Map<String, String> macros = new HashMap<>(connection.connectMacros());
+    macros.putAll(ctx.takePendingMailMacros());
+    String mailFrom = from.isEmpty() ? "" : from.get(0);
+    endMessage(ctx.takeMessage());
+    MessageState message;
+    try {
+      message = pipeline.beginMessage(connection, mailFrom, macros);
+    } catch (Exception | Error e) {
+      // the direction is unknown: the message passes unchanged rather than being held up
+      message = new MessageState(connection.sessionId(), connection.clientAddress().orElse(null), mailFrom, macros,
+          Direction.INBOUND, System.nanoTime());
+      failed(message, "MAIL FROM", e);
+    }
+    ctx.setMessage(message);
+    inFlight.begin();
+    sendContinue(context);
+  }
+
+  @Override
+  public void envrcpt(MilterContext context, List<String> recipients) {
+    MessageState message = ((SessionContext) context).message();
+    try {
+      if (message != null && !recipients.isEmpty()) {
+        message.addRecipient(recipients.get(0));
+      }
+    } catch (Exception | Error e) {
+      failed(message, "RCPT TO", e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void header(MilterContext context, String headerName, String headerValue) {
+    MessageState message = ((SessionContext) context).message();
+    try {
+      if (message != null && message.failure().isEmpty()) {
+        boolean leadingSpace = (context.getSessionProtocolSteps().bitmap() & ProtocolSteps.HEADER_VALUE_LEADING_SPACE) != 0;
+        message.addHeader(HeaderField.fromMilter(headerName, leadingSpace ? headerValue : restoreLeadingSpace(headerValue)));
+      }
+    } catch (Exception | Error e) {
+      failed(message, "header", e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void eoh(MilterContext context) {
+    MessageState message = ((SessionContext) context).message();
+    try {
+      if (message != null && message.failure().isEmpty()) {
+        pipeline.endOfHeaders(message);
+      }
+    } catch (Exception | Error e) {
+      failed(message, "end of headers", e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void body(MilterContext context, byte[] bodyChunk) {
+    MessageState message = ((SessionContext) context).message();
+    try {
+      if (message != null && message.failure().isEmpty()) {
+        pipeline.body(message, bodyChunk, 0, bodyChunk.length);
+      }
+    } catch (Exception | Error e) {
+      failed(message, "body", e);
+    }
+    sendContinue(context);
+  }
+
+  @Override
+  public void eom(MilterContext context, byte[] bodyChunk) {
+    SessionContext ctx = (SessionContext) context;
+    long eomNanos = System.nanoTime();
+    MessageState message = ctx.takeMessage();
+    if (message == null) {
+      LOG.warn("[{}] end of message without MAIL FROM; passing it unchanged", ctx.connection().sessionId());
+      sendContinue(context);
+      return;
+    }
+    CompletableFuture<Void> ready;
+    try {
+      // Sendmail may send the last body chunk with end of message (LIBRARY-NOTES.md); Postfix never does
+      if (bodyChunk != null && bodyChunk.length > 0 && message.failure().isEmpty()) {
+        pipeline.body(message, bodyChunk, 0, bodyChunk.length);
+      }
+      ready = message.failure().isPresent() ? CompletableFuture.completedFuture(null) : pipeline.readyToDecide(message);
+    } catch (Exception | Error e) {
+      failed(message, "end of message", e);
+      ready = CompletableFuture.completedFuture(null);
+    }
+    ready.copy()
+        .completeOnTimeout(null, DECISION_WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
+  }
+
+  @Override
+  public void abort(MilterContext context, MilterPacket packet) {
+    // no reply to abort; the connection stays open for the next message
+    MessageState message = ((SessionContext) context).takeMessage();
+    if (message != null) {
+      LOG.debug("[{}] message {} aborted by the MTA", message.sessionId(), message.queueId());
+      endMessage(message);
+    }
+  }
+
+  @Override
+  public void quit(MilterContext context) {
+    endMessage(((SessionContext) context).takeMessage());
+  }
+
+  @Override
+  public void quitNc(MilterContext context) {
+    SessionContext ctx = (SessionContext) context;
+    endMessage(ctx.takeMessage());
+    ctx.connection().reset();
+  }
+
+  private void submit(Runnable task) {
+    try {
+      authPool.execute(task);
+    } catch (RejectedExecutionException e) {
+      // shutting down: answer on this thread rather than leave the MTA waiting
+      task.run();
+    }
+  }
+
+  /** Auth pool: the verdict, its edits and the final reply. */
+  private void decideAndReply(SessionContext ctx, MessageState message, long eomNanos) {
+    MessageVerdict verdict;
+    try {
+      verdict = message.failure().isPresent()
+          ? MessageVerdict.afterInternalError(message.direction(), message.failure().get())
+          : pipeline.decide(message);
+    } catch (Exception | Error e) {
+      failed(message, "decision", e);
+      verdict = MessageVerdict.afterInternalError(message.direction(), e);
+    }
+    Reply sent = apply(ctx, message, verdict);
+    endMessage(message);
+    MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} dkim={} decision=\"{}\" reply=\"{}\" ms={}",
+        message.queueId().isEmpty() ? "-" : message.queueId(), message.sessionId(), message.direction().logName(),
+        message.clientText(), message.fromDomain().isEmpty() ? "-" : message.fromDomain(), dkimSummary(verdict.dkimResults()),
+        verdict.decision(), sent, (System.nanoTime() - eomNanos) / 1_000_000);
+  }
+
+  /** Sends the edits, then the reply; when an edit cannot be sent, the fallback reply. Returns the reply sent. */
+  private Reply apply(SessionContext ctx, MessageState message, MessageVerdict verdict) {
+    try {
+      for (HeaderEdit edit : verdict.edits()) {
+        if (edit instanceof HeaderEdit.Insert insert) {
+          messageModificationService.insertHeader(ctx, insert.index(), insert.field().name(), toMilterValue(insert.field()));
+        } else if (edit instanceof HeaderEdit.Delete delete) {
+          // an empty value deletes the field (SMFIR_CHGHEADER)
+          messageModificationService.changeHeader(ctx, delete.occurrence(), delete.name(), "");
+        }
+      }
+      sendReply(ctx, verdict.reply());
+      return verdict.reply();
+    } catch (Exception | Error e) {
+      failed(message, "sending the verdict", e);
+      Reply fallback = MessageVerdict.afterInternalError(message.direction(), e).reply();
+      try {
+        sendReply(ctx, fallback);
+      } catch (Exception | Error again) {
+        LOG.error("[{}] queue {}: cannot send the fallback reply either", message.sessionId(), message.queueId(), again);
+      }
+      return fallback;
+    }
+  }
+
+  private void sendReply(SessionContext ctx, Reply reply) throws MilterException {
+    if (reply instanceof Reply.Smtp smtp) {
+      messageModificationService.sendReply(ctx, smtp.code(), smtp.enhancedCode(), smtp.text());
+    } else {
+      ctx.sendContinue();
+    }
+  }
+
+  private void endMessage(MessageState message) {
+    if (message != null) {
+      inFlight.end();
+    }
+  }
+
+  private void failed(MessageState message, String step, Throwable e) {
+    if (message == null) {
+      LOG.error("internal error at {} (no message in progress)", step, e);
+      return;
+    }
+    LOG.error("[{}] queue {}: internal error at {}; the message gets the {} fallback", message.sessionId(),
+        message.queueId().isEmpty() ? "-" : message.queueId(), step, message.direction().logName(), e);
+    message.fail(e);
+  }
+
+  private static void sendContinue(MilterContext context) {
+    try {
+      context.sendContinue();
+    } catch (Exception | Error e) {
+      LOG.warn("[{}] cannot send continue: {}", session(context), e.toString());
+    }
+  }
+
+  private static String session(MilterContext context) {
+    return context instanceof SessionContext ctx ? ctx.connection().sessionId() : String.valueOf(context.id());
+  }
+
+  /**
+   * Without SMFIP_HDR_LEADSPC Postfix eats one space (not a tab) after the colon. Put it back so that
+   * the field is as written in the common case; only a field written with no space, or with a space
+   * before a tab, comes out different, which matters only for simple header canonicalization.
+   */
+  static String restoreLeadingSpace(String value) {
+    return value.startsWith("\t") ? value : " " + value;
+  }
+
+  /**
+   * Our fields are stored as written: leading space, CRLF folds. jmilter adds the leading space itself
+   * when leading space was negotiated and Postfix adds it otherwise, and the milter protocol folds
+   * with bare LF.
+   */
+  static String toMilterValue(HeaderField field) {
+    String value = field.value();
+    if (value.startsWith(" ")) {
+      value = value.substring(1);
+    }
+    return value.replace("\r\n", "\n");
+  }
+
+  private static String dkimSummary(List<DkimResult> results) {
+    if (results.isEmpty()) {
+      return "-";
+    }
+    List<String> parts = new ArrayList<>();
+    for (DkimResult r : results) {
+      parts.add((r.domain().isEmpty() ? "?" : r.domain()) + "/" + (r.selector().isEmpty() ? "?" : r.selector()) + "="
+          + r.outcome().keyword());
+    }
+    return parts.stream().collect(Collectors.joining(",", "[", "]"));
+  }
+}

@@ -1,0 +1,188 @@
+package org.postseal.pipeline;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postseal.dkim.SigningKey;
+import org.postseal.dkim.SigningSession;
+import org.postseal.dkim.VerificationSession;
+import org.postseal.mail.HeaderField;
+
+/**
+ * One message, from MAIL FROM to the final reply: the envelope, the macros copied when it began
+ * (jmilter never clears macros between messages), every header field exactly as received, the
+ * direction, the open DKIM session and the deadline of its lookups.
+ *
+ * <p>Threading: filled on the connection's event-loop thread; at end of message it is handed to
+ * the auth pool (through a future, which orders the writes before the reads) and no longer touched
+ * by the event loop. A new MAIL FROM or an abort replaces it with a new object, never mutates it.
+ */
+public final class MessageState {
+
+  private final String sessionId;
+  private final InetAddress clientAddress;
+  private final String mailFrom;
+  private final Map<String, String> macros;
+  private final Direction direction;
+  private final long startNanos;
+  private final List<String> recipients = new ArrayList<>();
+  private final List<HeaderField> headers = new ArrayList<>();
+  private String queueId;
+  private String fromDomain = "";
+  private String notSignedReason = "";
+  private SigningSession signingSession;
+  private List<SigningKey> signingKeys = List.of();
+  private VerificationSession verificationSession;
+  private Instant deadline;
+  private Throwable failure;
+  private boolean endOfHeadersSeen;
+  /** The settings this message uses from start to end, even if the configuration is reloaded meanwhile. */
+  PipelineSnapshot snapshot;
+
+  /**
+   * @param clientAddress the SMTP client, or null when unknown
+   * @param macros        connect and MAIL FROM macros, copied
+   */
+  public MessageState(String sessionId, InetAddress clientAddress, String mailFrom, Map<String, String> macros,
+                      Direction direction, long startNanos) {
+    this.sessionId = sessionId;
+    this.clientAddress = clientAddress;
+    this.mailFrom = mailFrom;
+    this.macros = Map.copyOf(macros);
+    this.direction = direction;
+    this.startNanos = startNanos;
+    this.queueId = macros.getOrDefault("i", "");
+  }
+
+  public String sessionId() {
+    return sessionId;
+  }
+
+  public Optional<InetAddress> clientAddress() {
+    return Optional.ofNullable(clientAddress);
+  }
+
+  /** The client address as logged: the literal, or "unknown". */
+  public String clientText() {
+    return clientAddress == null ? "unknown" : clientAddress.getHostAddress();
+  }
+
+  public String mailFrom() {
+    return mailFrom;
+  }
+
+  public Map<String, String> macros() {
+    return macros;
+  }
+
+  /** The {@code {auth_authen}} macro: the SASL login name, empty when the client did not authenticate. */
+  public String authenticatedUser() {
+    return macros.getOrDefault("{auth_authen}", "");
+  }
+
+  public Direction direction() {
+    return direction;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The MTA's queue id (macro {@code i}), empty until the MTA sends it. */
+  public String queueId() {
+    return queueId;
+  }
+
+  public void setQueueId(String queueId) {
+    if (queueId != null && !queueId.isEmpty()) {
+      this.queueId = queueId;
+    }
+  }
+
+  public List<String> recipients() {
+    return Collections.unmodifiableList(recipients);
+  }
+
+  public void addRecipient(String recipient) {
+    recipients.add(recipient);
+  }
+
+  /** Header fields in message order, exactly as received (CRLF folds). */
+  public List<HeaderField> headers() {
+    return Collections.unmodifiableList(headers);
+  }
+
+  public void addHeader(HeaderField field) {
+    headers.add(field);
+  }
+
+  public String fromDomain() {
+    return fromDomain;
+  }
+
+  void setFromDomain(String fromDomain) {
+    this.fromDomain = fromDomain;
+  }
+
+  String notSignedReason() {
+    return notSignedReason;
+  }
+
+  void setNotSignedReason(String reason) {
+    this.notSignedReason = reason;
+  }
+
+  Optional<SigningSession> signingSession() {
+    return Optional.ofNullable(signingSession);
+  }
+
+  void setSigningSession(SigningSession session, List<SigningKey> keys) {
+    this.signingSession = session;
+    this.signingKeys = List.copyOf(keys);
+  }
+
+  /** The keys this message is signed with, in signature order; empty when it is not signed. */
+  List<SigningKey> signingKeys() {
+    return signingKeys;
+  }
+
+  Optional<VerificationSession> verificationSession() {
+    return Optional.ofNullable(verificationSession);
+  }
+
+  void setVerificationSession(VerificationSession session) {
+    this.verificationSession = session;
+  }
+
+  /** When the key lookups must have answered; empty before end of headers. */
+  public Optional<Instant> deadline() {
+    return Optional.ofNullable(deadline);
+  }
+
+  void setDeadline(Instant deadline) {
+    this.deadline = deadline;
+  }
+
+  boolean isEndOfHeadersSeen() {
+    return endOfHeadersSeen;
+  }
+
+  void markEndOfHeaders() {
+    this.endOfHeadersSeen = true;
+  }
+
+  /** The first internal error of an earlier step; the end of message then applies the fallback. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  public void fail(Throwable cause) {
+    if (failure == null) {
+      failure = cause;
+    }
+  }
+}

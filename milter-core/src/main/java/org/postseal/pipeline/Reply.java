@@ -1,0 +1,41 @@
+package org.postseal.pipeline;
+
+/** The one final answer to a message. */
+public sealed interface Reply {
+
+  /** Let the message through (with whatever header edits came before). */
+  record Continue() implements Reply {
+    @Override
+    public String toString() {
+      return "continue";
+    }
+  }
+
+  /**
+   * An SMTP reply of our own: 4xx tells the client to retry later, 5xx rejects.
+   *
+   * @param code         three digits, 400..599
+   * @param enhancedCode RFC 3463 code whose class matches {@code code} ("4.7.1")
+   * @param text         human-readable, one line
+   */
+  record Smtp(int code, String enhancedCode, String text) implements Reply {
+    public Smtp {
+      if (code < 400 || code > 599) {
+        throw new IllegalArgumentException("reply code must be 400..599, was " + code);
+      }
+      if (enhancedCode.isEmpty() || enhancedCode.charAt(0) != Integer.toString(code).charAt(0)) {
+        throw new IllegalArgumentException("enhanced code " + enhancedCode + " does not match reply code " + code);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return code + " " + enhancedCode + " " + text;
+    }
+  }
+
+  Continue CONTINUE = new Continue();
+
+  /** Outbound mail we failed to process: Postfix keeps it queued and retries rather than sending it unsigned. */
+  Smtp TEMPFAIL_OUTBOUND = new Smtp(451, "4.7.1", "Postseal could not sign this message, try again later");
+}

@@ -1,0 +1,126 @@
+package org.postseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line in process: exit codes and what goes to stdout and stderr. */
+class MainTest {
+
+  @TempDir
+  Path dir;
+
+  private record Run(int exitCode, String out, String err) {
+  }
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path config(String toml) throws IOException {
+    Path file = dir.resolve("postseal.toml");
+    Files.writeString(file, toml);
+    return file;
+  }
+
+  @Test
+  void versionPrintsTheProjectVersion() {
+    Run run = run("--version");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).isEqualTo("postseal 0.1.0-SNAPSHOT" + System.lineSeparator());
+  }
+
+  @Test
+  void noCommandOrAnUnknownOneIsAUsageError() {
+    Run none = run();
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).contains("a command is required").contains("Usage: postseal");
+    assertThat(run("frobnicate").exitCode()).isEqualTo(2);
+    assertThat(run("serve", "--no-such-option").exitCode()).isEqualTo(2);
+    assertThat(run("config").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void configCheckSaysOkForAValidFile() throws IOException {
+    Path file = config("state-dir = \"" + dir + "\"\n[verify]\nmax-signatures = 3\n");
+    Run run = run("config", "check", "--config", file.toString());
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).isEqualTo("postseal: configuration OK (" + file + ")" + System.lineSeparator());
+  }
+
+  @Test
+  void configCheckPrintsEveryErrorWithItsLineAndExitsOne() throws IOException {
+    Path file = config("listen = \"inet:localhost\"\n[verify]\nmax-signatures = 50\nmin-rsa-bit = 1024\n");
+    Run run = run("config", "check", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines()).containsExactly(
+        file + ":1: listen: \"localhost\" has no :PORT; " + org.postseal.config.ListenAddress.ALLOWED,
+        file + ":3: verify.max-signatures: 50 is out of range; allowed 1..20",
+        file + ":4: verify.min-rsa-bit: unknown key; did you mean verify.min-rsa-bits?",
+        "postseal: " + file + ": 3 errors");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void configCheckWarnsAboutASigningDomainWithoutKeyButPasses() throws IOException {
+    Path file = config("state-dir = \"" + dir + "\"\n[signing]\ndomains = [\"example.com\"]\n");
+    Run run = run("config", "check", "--config", file.toString());
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).contains("warning: signing.domains lists example.com but " + dir.resolve("keys/example.com")
+        + " has no usable key");
+  }
+
+  @Test
+  void configCheckOnAMissingFileFails() {
+    Run run = run("config", "check", "--config", dir.resolve("missing.toml").toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).startsWith(dir.resolve("missing.toml") + ": no such file");
+  }
+
+  @Test
+  void serveWithAnInvalidConfigListsEveryErrorAndExitsOne() throws IOException {
+    Path file = config("listen = \"tcp:8891\"\n[dns]\ntimeout = \"forever\"\n");
+    Run run = run("serve", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().lines()).hasSize(3);
+    assertThat(run.err()).contains(file + ":1: listen: ").contains(file + ":3: dns.timeout: ")
+        .contains("postseal: not starting: " + file + " has 2 errors");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void serveOnAPortInUseExitsOneNamingTheAddress() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path file = config("listen = \"inet:127.0.0.1:" + taken.getLocalPort() + "\"\nstate-dir = \"" + dir + "\"\n");
+      Run run = run("serve", "--config", file.toString());
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.err()).isEqualTo("postseal: cannot listen on inet:127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use" + System.lineSeparator());
+    }
+  }
+
+  @Test
+  void serveOnAUnixSocketSaysItIsNotSupportedYet() throws IOException {
+    Path file = config("listen = \"unix:/run/postseal/postseal.sock\"\n");
+    Run run = run("serve", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("unix sockets arrive with a later release; use listen = \"inet:HOST:PORT\"");
+  }
+
+  @Test
+  void anUnknownLogLevelIsAUsageError() throws IOException {
+    Path file = config("");
+    assertThat(run("config", "check", "--config", file.toString(), "--log-level", "LOUD").exitCode()).isEqualTo(2);
+  }
+}

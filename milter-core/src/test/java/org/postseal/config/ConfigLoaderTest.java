@@ -1,0 +1,256 @@
+package org.postseal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postseal.dkim.DkimAlgorithm;
+
+class ConfigLoaderTest {
+
+  private final ConfigLoader loader = new ConfigLoader(Path.of("/nonexistent/postseal.toml"), () -> "mx.test.example");
+
+  private PostsealConfig valid(String toml) {
+    ConfigResult result = loader.parse(toml, "test.toml");
+    assertThat(result).as("%s", result).isInstanceOf(ConfigResult.Valid.class);
+    return ((ConfigResult.Valid) result).config();
+  }
+
+  private List<String> errors(String toml) {
+    ConfigResult result = loader.parse(toml, "test.toml");
+    assertThat(result).isInstanceOf(ConfigResult.Invalid.class);
+    return ((ConfigResult.Invalid) result).errors().stream().map(ConfigError::toString).toList();
+  }
+
+  @Test
+  void emptyFileGivesEveryDefault() {
+    PostsealConfig config = valid("");
+    assertThat(config.listen()).isEqualTo(new ListenAddress.Inet("127.0.0.1", 8891));
+    assertThat(config.authservId()).isEqualTo("mx.test.example");
+    assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/postseal"));
+    assertThat(config.dns()).isEqualTo(DnsConfig.defaults());
+    assertThat(config.signing()).isEqualTo(SigningConfig.defaults());
+    assertThat(config.verify()).isEqualTo(VerifyConfig.defaults());
+    assertThat(config.dmarc()).isEqualTo(DmarcConfig.defaults());
+    assertThat(config.keys()).isEqualTo(KeysConfig.defaults());
+    assertThat(config.reports()).isEqualTo(ReportsConfig.defaults());
+    assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
+    assertThat(config.metrics()).isEqualTo(MetricsConfig.defaults());
+  }
+
+  @Test
+  void embeddedDefaultListensOnLoopbackAndKeepsStateInTheWorkingDirectory() {
+    ConfigResult result = loader.load(Optional.empty());
+    assertThat(result.source()).isEqualTo(ConfigLoader.EMBEDDED_SOURCE);
+    PostsealConfig config = ((ConfigResult.Valid) result).config();
+    assertThat(config.listen()).hasToString("inet:127.0.0.1:8891");
+    assertThat(config.stateDir()).isEqualTo(Path.of("./postseal-data"));
+    assertThat(config.authservId()).isEqualTo("mx.test.example");
+  }
+
+  @Test
+  void systemFileIsUsedWhenItExistsAndNoFileIsGiven(@TempDir Path dir) throws IOException {
+    Path system = dir.resolve("postseal.toml");
+    Files.writeString(system, "authserv-id = \"from-system-file\"\n");
+    ConfigLoader withSystemFile = new ConfigLoader(system, () -> "host");
+    ConfigResult result = withSystemFile.load(Optional.empty());
+    assertThat(result.source()).isEqualTo(system.toString());
+    assertThat(((ConfigResult.Valid) result).config().authservId()).isEqualTo("from-system-file");
+
+    Path explicit = dir.resolve("other.toml");
+    Files.writeString(explicit, "authserv-id = \"explicit\"\n");
+    assertThat(((ConfigResult.Valid) withSystemFile.load(Optional.of(explicit))).config().authservId()).isEqualTo("explicit");
+  }
+
+  @Test
+  void missingExplicitFileIsAnError(@TempDir Path dir) {
+    ConfigResult result = loader.load(Optional.of(dir.resolve("nope.toml")));
+    assertThat(((ConfigResult.Invalid) result).errors()).singleElement().asString()
+        .startsWith(dir.resolve("nope.toml") + ": no such file");
+  }
+
+  @Test
+  void everyValueIsReadIntoTheRecords() {
+    PostsealConfig config = valid("""
+        listen = "unix:/var/spool/postfix/postseal/postseal.sock"
+        authserv-id = "mail.example.com"
+        state-dir = "/srv/postseal"
+
+        [dns]
+        servers = ["127.0.0.53", "[2001:db8::53]:5353"]
+        timeout = "750ms"
+
+        [signing]
+        domains = ["Example.COM", "example.org."]
+        domains-query = "SELECT name FROM domains"
+        internal-networks = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
+        sign-authenticated = false
+        algorithms = ["ed25519-sha256", "rsa-sha256"]
+
+        [verify]
+        max-signatures = 20
+        min-rsa-bits = 2048
+
+        [dmarc]
+        enforce = false
+        quarantine = "hold"
+        on-dns-error = "tempfail"
+        protect-own-domains = false
+        trusted-forwarders = ["192.0.2.0/24", "lists.example.net"]
+        never-reject = ["Partner.example"]
+
+        [keys]
+        auto-activate = false
+        retire-after = "2d"
+
+        [reports]
+        enabled = false
+        org-name = "Example Mail"
+        from = "dmarc-reports@example.com"
+        smtp = "[::1]:2525"
+
+        [database]
+        url = "jdbc:postgresql://db.example/postseal?password=secret"
+
+        [metrics]
+        listen = "127.0.0.1:9891"
+        """);
+    assertThat(config.listen()).isEqualTo(new ListenAddress.Unix(Path.of("/var/spool/postfix/postseal/postseal.sock")));
+    assertThat(config.authservId()).isEqualTo("mail.example.com");
+    assertThat(config.keysDir()).isEqualTo(Path.of("/srv/postseal/keys"));
+    assertThat(config.dns().servers()).containsExactly("127.0.0.53", "[2001:db8::53]:5353");
+    assertThat(config.dns().timeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(config.signing().domains()).containsExactly("example.com", "example.org");
+    assertThat(config.signing().isSigningDomain("EXAMPLE.com.")).isTrue();
+    assertThat(config.signing().internalNetworks()).extracting(Network::toString)
+        .containsExactly("10.0.0.0/8", "2001:db8:0:0:0:0:0:0/32", "192.0.2.7/32");
+    assertThat(config.signing().signAuthenticated()).isFalse();
+    assertThat(config.signing().algorithms()).containsExactly(DkimAlgorithm.ED25519_SHA256, DkimAlgorithm.RSA_SHA256);
+    assertThat(config.verify().policy().maxSignatures()).isEqualTo(20);
+    assertThat(config.verify().policy().minRsaBits()).isEqualTo(2048);
+    assertThat(config.dmarc()).isEqualTo(new DmarcConfig(false, DmarcConfig.Quarantine.HOLD,
+        DmarcConfig.DnsErrorAction.TEMPFAIL, false, List.of("192.0.2.0/24", "lists.example.net"), List.of("partner.example")));
+    assertThat(config.keys()).isEqualTo(new KeysConfig(false, Duration.ofDays(2)));
+    assertThat(config.reports()).isEqualTo(new ReportsConfig(false, "Example Mail", "dmarc-reports@example.com",
+        new HostPort("::1", 2525)));
+    assertThat(config.database().redactedUrl()).isEqualTo("jdbc:postgresql://db.example/postseal?(parameters hidden)");
+    assertThat(config.metrics().listen()).contains(new HostPort("127.0.0.1", 9891));
+    assertThat(String.join("\n", config.describe())).doesNotContain("secret");
+  }
+
+  @Test
+  void everyErrorIsReportedAtOnceWithFileLineKeyAndWhatIsAllowed() {
+    List<String> errors = errors("""
+        listen = "tcp:127.0.0.1:25"
+        state-dir = ""
+
+        [dns]
+        timeout = "5 seconds"
+        servers = "127.0.0.53"
+
+        [signing]
+        domains = ["example.com", "not a domain"]
+        internal-networks = ["10.0.0.0/33"]
+        sign-authenticated = "yes"
+        algorithms = ["rsa-sha1"]
+
+        [verify]
+        max-signatures = 0
+        min-rsa-bits = 512
+
+        [dmarc]
+        quarantine = "drop"
+
+        [metrics]
+        listen = "9891"
+        """);
+    assertThat(errors).containsExactly(
+        "test.toml:1: listen: \"tcp:127.0.0.1:25\" has neither the inet: nor the unix: prefix; " + ListenAddress.ALLOWED,
+        "test.toml:2: state-dir: must not be empty; a directory path, e.g. \"/var/lib/postseal\"",
+        "test.toml:5: dns.timeout: \"5 seconds\" is not a duration; " + DurationText.ALLOWED + ", from 50ms to 1m",
+        "test.toml:6: dns.servers: must be an array, was the string \"127.0.0.53\"; put it in brackets: [\"127.0.0.53\"]",
+        "test.toml:9: signing.domains: element 2: \"not a domain\" is not a domain name; " + ConfigKeys.DOMAIN_ALLOWED,
+        "test.toml:10: signing.internal-networks: element 1: prefix length must be 0..32 for 10.0.0.0, was 33; "
+            + Network.ALLOWED,
+        "test.toml:11: signing.sign-authenticated: must be true or false, was the string \"yes\"; write true or false without quotes",
+        "test.toml:12: signing.algorithms: element 1: \"rsa-sha1\" is not a signing algorithm (RFC 8301 forbids signing with"
+            + " rsa-sha1); allowed \"rsa-sha256\", \"ed25519-sha256\"",
+        "test.toml:15: verify.max-signatures: 0 is out of range; allowed 1..20",
+        "test.toml:16: verify.min-rsa-bits: 512 is out of range: RFC 8301 section 3.2 forbids accepting RSA keys under 1024 bits;"
+            + " allowed 1024..8192",
+        "test.toml:19: dmarc.quarantine: \"drop\" is not a choice; allowed \"header\", \"hold\", \"accept\"",
+        "test.toml:22: metrics.listen: \"9891\" has no :PORT; " + HostPort.ALLOWED + ", or \"\" to turn metrics off");
+  }
+
+  @Test
+  void unknownKeysAndSectionsAreErrorsWithASuggestion() {
+    List<String> errors = errors("""
+        authserv_id = "mx"
+        max-signatures = 3
+
+        [dns]
+        timout = "5s"
+
+        [verfiy]
+        min-rsa-bits = 2048
+
+        [spam]
+        level = 3
+        """);
+    assertThat(errors).containsExactly(
+        "test.toml:1: authserv_id: unknown key; did you mean authserv-id?",
+        "test.toml:2: max-signatures: unknown key; did you mean verify.max-signatures (key max-signatures in [verify])?",
+        "test.toml:5: dns.timout: unknown key; did you mean dns.timeout?",
+        "test.toml:7: verfiy: unknown section [verfiy]; did you mean verify?",
+        "test.toml:10: spam: unknown section [spam]; top-level keys are listen, authserv-id, state-dir; sections are [dns],"
+            + " [signing], [verify], [dmarc], [keys], [reports], [database], [metrics]");
+  }
+
+  @Test
+  void aSectionWrittenAsAValueIsAnError() {
+    assertThat(errors("dns = \"8.8.8.8\"\n")).containsExactly(
+        "test.toml:1: dns: must be a table, was the string \"8.8.8.8\"; write [dns] on a line of its own and its keys below it");
+  }
+
+  @Test
+  void syntaxErrorsNameTheirLine() {
+    assertThat(errors("listen = \"inet:127.0.0.1:8891\"\n[dns\ntimeout = \"5s\"\n")).singleElement().asString()
+        .startsWith("test.toml:2: TOML syntax error: ");
+  }
+
+  @Test
+  void listenAcceptsInetWithPortZeroAndIpv6() {
+    assertThat(valid("listen = \"inet:127.0.0.1:0\"").listen()).isEqualTo(new ListenAddress.Inet("127.0.0.1", 0));
+    assertThat(valid("listen = \"inet:[::1]:8891\"").listen()).hasToString("inet:[::1]:8891");
+    assertThat(errors("listen = \"unix:relative.sock\"")).singleElement().asString()
+        .contains("the socket path must be absolute");
+    assertThat(errors("listen = \"inet:127.0.0.1:70000\"")).singleElement().asString().contains("port 70000 is above 65535");
+  }
+
+  @Test
+  void emptyAlgorithmListIsRejected() {
+    assertThat(errors("[signing]\nalgorithms = []\n")).containsExactly(
+        "test.toml:2: signing.algorithms: must not be empty; list at least one of \"rsa-sha256\", \"ed25519-sha256\"");
+  }
+
+  @Test
+  void dnsServersFollowTheResolversRules() {
+    assertThat(valid("[dns]\nservers = [\"192.0.2.1:5353\", \"2001:db8::1\"]\n").dns().servers()).hasSize(2);
+    assertThat(errors("[dns]\nservers = [\"192.0.2.1\", \"ns.example.net\"]\n")).containsExactly(
+        "test.toml:2: dns.servers: element 2: \"ns.example.net\" is not an IP address or IP:PORT (a host name would need"
+            + " the DNS being configured); " + DnsServerSyntax.ALLOWED);
+  }
+
+  @Test
+  void authservIdMustBeAHostName() {
+    assertThat(errors("authserv-id = \"mail example\"")).singleElement().asString()
+        .isEqualTo("test.toml:1: authserv-id: \"mail example\" is not a host name; a host name such as \"mail.example.com\""
+            + " (RFC 8601 authserv-id), or \"\" for this host's name");
+  }
+}
