@@ -95,11 +95,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_bg NAME LOGFILE COMMAND...: run COMMAND in the background and remember its PID under NAME.
+# start_bg NAME LOGFILE COMMAND...: run COMMAND in the background (output appended to LOGFILE) and
+# remember its PID under NAME.
 start_bg() {
   local name=$1 logfile=$2
   shift 2
-  "$@" >"$logfile" 2>&1 &
+  "$@" >>"$logfile" 2>&1 &
   PIDS[$name]=$!
 }
 
@@ -592,7 +593,9 @@ if [ "$IT_UNIX_SOCKET" = 1 ]; then
     fi
     stop_pid postseal
   else
-    record "unix socket listener in Postfix's spool directory signs like inet" FAIL "Postseal did not create its socket"
+    record "unix socket listener in Postfix's spool directory signs like inet" FAIL \
+      "Postseal did not create its socket; it said: $(tail -n 1 "$WORK/postseal/postseal.log")"
+    stop_pid postseal
   fi
   postconf -c "$PF/etc" -e "smtpd_milters = inet:$MILTER"
   postfix -c "$PF/etc" reload >/dev/null 2>&1

@@ -83,7 +83,7 @@ def postseal_dkim_results(ar_value):
     Postseal writes each resinfo on its own folded line, so resinfos are split at ";" + line end
     (a comment may contain ";" itself)."""
     out = []
-    for resinfo in re.split(r";[ \t]*\r?\n[ \t]*", ar_value)[1:] if "\n" in ar_value else ar_value.split(";")[1:]:
+    for resinfo in re.split(r";[ \t]*\r?\n[ \t]*", ar_value)[1:]:
         m = re.match(r"\s*dkim=(\w+)(.*)", resinfo, re.DOTALL)
         if m:
             b = re.search(r"header\.b=\"?([^\s\";]+)", m.group(2))

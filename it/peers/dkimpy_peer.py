@@ -77,7 +77,6 @@ def verify(args):
     logger.addHandler(reasons)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-    failures = 0
     for path in args.files:
         message = open(path, "rb").read()
         d = dkim.DKIM(message, logger=logger, minkey=1024)
@@ -96,7 +95,6 @@ def verify(args):
                               "s": tags.get(b"s", b"").decode("ascii", "replace").strip(),
                               "a": tags.get(b"a", b"").decode("ascii", "replace").strip(),
                               "result": result, "reason": reason}))
-    return failures
 
 
 def main():
@@ -116,10 +114,7 @@ def main():
     v.add_argument("--dns", required=True)
     v.add_argument("files", nargs="+")
     args = parser.parse_args()
-    if args.command == "sign":
-        sign(args)
-    else:
-        verify(args)
+    sign(args) if args.command == "sign" else verify(args)
 
 
 if __name__ == "__main__":
