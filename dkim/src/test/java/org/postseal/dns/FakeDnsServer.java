@@ -61,7 +61,7 @@ import org.xbill.DNS.Type;
  * section (TTL min(SOA TTL, MINIMUM), RFC 2308), CNAME chains inside the loaded data, wildcards
  * (RFC 4592), and UDP answers truncated to the client's EDNS size (or 512) with TC set.
  *
- * <p>{@link #failWith} makes one name fail on purpose; {@link #delayAnswers} slows every answer down;
+ * <p>{@link #failWith} makes one name (or one type of a name) fail on purpose; {@link #delayAnswers} slows every answer down;
  * {@link #queryCount} says how often a name was asked. Thread-safe.
  */
 public final class FakeDnsServer implements AutoCloseable {
@@ -96,6 +96,7 @@ public final class FakeDnsServer implements AutoCloseable {
   private final List<SOARecord> soas = new ArrayList<>();
   private final SOARecord rootSoa;
   private final Map<Name, Failure> failures = new ConcurrentHashMap<>();
+  private final Map<Name, Map<Integer, Failure>> typeFailures = new ConcurrentHashMap<>();
   private final Map<Name, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Map<Name, AtomicInteger> tcpQueries = new ConcurrentHashMap<>();
   private volatile Duration delay = Duration.ZERO;
@@ -208,8 +209,18 @@ public final class FakeDnsServer implements AutoCloseable {
     failures.put(toName(name), mode);
   }
 
+  /**
+   * From now on, every query for exactly {@code name} (any case) and {@code type} fails this way; other
+   * types of the same name are answered. Test suites need it where one record type of a name is served and
+   * another times out (the RFC 7208 suite's "TIMEOUT" pseudo-record after a TXT record).
+   */
+  public void failWith(String name, RecordType type, Failure mode) {
+    typeFailures.computeIfAbsent(toName(name), n -> new ConcurrentHashMap<>()).put(AnswerReader.dnsType(type), mode);
+  }
+
   public void clearFailures() {
     failures.clear();
+    typeFailures.clear();
   }
 
   /** Every answer (failures included) is sent this much later; {@link Duration#ZERO} to stop. */
@@ -383,6 +394,9 @@ public final class FakeDnsServer implements AutoCloseable {
       tcpQueries.computeIfAbsent(qname, n -> new AtomicInteger()).incrementAndGet();
     }
     Failure failure = failures.get(qname);
+    if (failure == null) {
+      failure = typeFailures.getOrDefault(qname, Map.of()).get(question.getType());
+    }
     if (failure == Failure.TIMEOUT) {
       return null;
     }

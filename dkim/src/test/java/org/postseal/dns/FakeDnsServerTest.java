@@ -87,6 +87,28 @@ class FakeDnsServerTest {
   }
 
   @Test
+  void failureForOneType_leavesTheOtherTypesOfTheNameAnswered() throws Exception {
+    try (FakeDnsServer server = FakeDnsServer.start()) {
+      server.load("""
+          mixed.test. IN TXT "v=spf1 -all"
+          mixed.test. IN A 192.0.2.1
+          """);
+      server.failWith("Mixed.Test", RecordType.A, FakeDnsServer.Failure.SERVFAIL);
+      DnsResolver resolver = DnsResolver.create(List.of(server.address()), Duration.ofSeconds(2), Clock.systemUTC());
+
+      DnsAnswer txt = resolver.lookup("mixed.test", RecordType.TXT).get(5, TimeUnit.SECONDS);
+      DnsAnswer a = resolver.lookup("mixed.test", RecordType.A).get(5, TimeUnit.SECONDS);
+
+      assertThat(txt).isInstanceOf(DnsAnswer.Found.class);
+      assertThat(a).isInstanceOf(DnsAnswer.Failed.class);
+      server.clearFailures();
+      resolver.clearCache();
+      assertThat(resolver.lookup("mixed.test", RecordType.A).get(5, TimeUnit.SECONDS))
+          .isInstanceOf(DnsAnswer.Found.class);
+    }
+  }
+
+  @Test
   void address_isLoopbackWithThePort() {
     try (FakeDnsServer server = FakeDnsServer.start()) {
       assertThat(server.address()).isEqualTo("127.0.0.1:" + server.port());

@@ -7,7 +7,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dmarc.DmarcDisposition;
+import org.postseal.dmarc.DmarcOutcome;
+import org.postseal.dmarc.DmarcRecord;
+import org.postseal.dmarc.DmarcResult;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfResult;
 
 /**
  * Writes the Authentication-Results header field (RFC 8601); the only code that does. Also recognises the
@@ -39,8 +44,11 @@ public final class AuthenticationResultsHeader {
   private static final String FOLD = "\r\n\t";
   /** method and result names: RFC 8601 section 2.2 Keyword (RFC 5321 Ldh-str), plus '_' seen in the registry. */
   private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?");
-  /** ptype "." property, e.g. "smtp.mailfrom", "header.d", "policy.dmarc" (RFC 8601 section 2.2). */
-  private static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z0-9-]+\\.[A-Za-z0-9_-]+");
+  /**
+   * ptype "." property, e.g. "smtp.mailfrom", "header.d", "policy.dmarc" (RFC 8601 section 2.2), and the
+   * dotted properties in use beside them, such as "policy.dmarc.domain".
+   */
+  private static final Pattern PROPERTY_NAME = Pattern.compile("[A-Za-z0-9-]+(?:\\.[A-Za-z0-9_-]+)+");
   /** RFC 5322 atext, for the local-part of an unquoted address value. */
   private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
   /** RFC 2045 tspecials: not allowed in a token. */
@@ -108,6 +116,45 @@ public final class AuthenticationResultsHeader {
         resinfos.add(resinfo("dkim", r.outcome().keyword(), r.reason(), properties));
       }
       return this;
+    }
+
+    /**
+     * The {@code spf=} resinfo (RFC 8601 section 2.7.2): {@code spf=pass smtp.mailfrom=example.com}, or
+     * {@code smtp.helo=} when the null sender made the HELO name the identity. Results other than pass carry
+     * their reason as a comment.
+     */
+    public Builder spf(SpfResult result) {
+      Objects.requireNonNull(result, "result");
+      return method("spf", result.outcome().keyword(), result.isPass() ? "" : result.reason(),
+          List.of(new Property(result.identity().property(), result.domain())));
+    }
+
+    /**
+     * The {@code dmarc=} resinfo (RFC 9989 section 9.1): with a policy record,
+     * {@code dmarc=fail (p=reject sp=none dis=reject) header.from=example.com policy.dmarc=reject}, where the
+     * comment repeats the published p= and sp= (sp= defaulting to p=) and what was done, in the form common
+     * parsers read, and {@code policy.dmarc.domain=} is added when the record was found on a parent of the
+     * From domain. Without a record the comment is the reason.
+     */
+    public Builder dmarc(DmarcResult result, DmarcDisposition disposition) {
+      Objects.requireNonNull(result, "result");
+      Objects.requireNonNull(disposition, "disposition");
+      List<Property> properties = new ArrayList<>();
+      if (!result.headerFrom().isEmpty()) {
+        properties.add(new Property("header.from", result.headerFrom()));
+      }
+      boolean judged = result.outcome() == DmarcOutcome.PASS || result.outcome() == DmarcOutcome.FAIL;
+      if (!judged || result.record().isEmpty()) {
+        return method("dmarc", result.outcome().keyword(), result.reason(), properties);
+      }
+      DmarcRecord record = result.record().get();
+      String comment = "p=" + record.policy().keyword() + " sp=" + record.subdomainPolicyOrDefault().keyword()
+          + " dis=" + disposition.keyword();
+      result.appliedPolicy().ifPresent(policy -> properties.add(new Property("policy.dmarc", policy.keyword())));
+      if (result.isPolicyFromParent()) {
+        properties.add(new Property("policy.dmarc.domain", result.policyDomain()));
+      }
+      return method("dmarc", result.outcome().keyword(), comment, properties);
     }
 
     /**

@@ -13,7 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.postseal.authres.AuthenticationResultsHeader.Property;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dmarc.DmarcAction;
+import org.postseal.dmarc.DmarcDisposition;
+import org.postseal.dmarc.DmarcOutcome;
+import org.postseal.dmarc.DmarcPolicy;
+import org.postseal.dmarc.DmarcRecord;
+import org.postseal.dmarc.DmarcRecordParser;
+import org.postseal.dmarc.DmarcResult;
+import org.postseal.dmarc.HeaderFromStatus;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfIdentity;
+import org.postseal.spf.SpfOutcome;
+import org.postseal.spf.SpfResult;
 
 class AuthenticationResultsHeaderTest {
 
@@ -307,5 +318,76 @@ class AuthenticationResultsHeaderTest {
       assertThat(AuthenticationResultsHeader.claims(value, "LISTS.example.org"))
           .isEqualTo(value.contains("lists.example.org"));
     }
+  }
+
+  private static DmarcRecord dmarcRecord(String text) {
+    return ((DmarcRecordParser.Valid) DmarcRecordParser.parse(text)).record();
+  }
+
+  private static DmarcDisposition disposition(DmarcAction action) {
+    return new DmarcDisposition(action, Optional.empty(), Optional.empty(), "", "");
+  }
+
+  private static String resinfo(HeaderField field) {
+    return field.value().substring(field.value().indexOf("\r\n\t") + 3);
+  }
+
+  @Test
+  void spfPass_namesTheMailFromDomain() {
+    SpfResult spf = new SpfResult(SpfOutcome.PASS, SpfIdentity.MAILFROM, "alice@example.com", "example.com",
+        "192.0.2.1 matched \"ip4:192.0.2.0/24\" in the SPF record of example.com", Optional.empty());
+
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build()))
+        .isEqualTo("spf=pass smtp.mailfrom=example.com");
+  }
+
+  @Test
+  void spfForTheNullSender_namesTheHeloName_andNonPassCarriesTheReason() {
+    SpfResult spf = new SpfResult(SpfOutcome.SOFTFAIL, SpfIdentity.HELO, "postmaster@mail.example.org",
+        "mail.example.org", "192.0.2.9 matched \"~all\" in the SPF record of mail.example.org", Optional.empty());
+
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build())).isEqualTo(
+        "spf=softfail (192.0.2.9 matched \"~all\" in the SPF record of mail.example.org) smtp.helo=mail.example.org");
+  }
+
+  @Test
+  void dmarcWithARecordAtTheFromDomain_showsThePublishedPoliciesAndWhatWasDone() {
+    DmarcResult fail = new DmarcResult(DmarcOutcome.FAIL, "nothing aligned", HeaderFromStatus.ONE_DOMAIN,
+        "example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject; sp=none")), "example.com", "example.com",
+        Optional.of(DmarcPolicy.REJECT), List.of());
+    DmarcResult pass = new DmarcResult(DmarcOutcome.PASS, "DKIM d=example.com is aligned",
+        HeaderFromStatus.ONE_DOMAIN, "example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject")), "example.com",
+        "example.com", Optional.of(DmarcPolicy.REJECT), List.of());
+
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(fail, disposition(DmarcAction.REJECT)).build()))
+        .isEqualTo("dmarc=fail (p=reject sp=none dis=reject) header.from=example.com policy.dmarc=reject");
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(pass, disposition(DmarcAction.ACCEPT)).build()))
+        .isEqualTo("dmarc=pass (p=reject sp=reject dis=none) header.from=example.com policy.dmarc=reject");
+  }
+
+  @Test
+  void dmarcRecordFoundOnAParent_addsPolicyDmarcDomain() {
+    DmarcResult fail = new DmarcResult(DmarcOutcome.FAIL, "nothing aligned", HeaderFromStatus.ONE_DOMAIN,
+        "www.example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject; sp=quarantine")), "example.com",
+        "example.com", Optional.of(DmarcPolicy.QUARANTINE), List.of());
+
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID)
+        .dmarc(fail, disposition(DmarcAction.QUARANTINE_HEADER)).build()))
+        .isEqualTo("dmarc=fail (p=reject sp=quarantine dis=quarantine) header.from=www.example.com"
+            + " policy.dmarc=quarantine policy.dmarc.domain=example.com");
+  }
+
+  @Test
+  void dmarcWithoutRecordOrFrom_carriesTheReason() {
+    DmarcResult none = new DmarcResult(DmarcOutcome.NONE, "no DMARC record for example.net",
+        HeaderFromStatus.ONE_DOMAIN, "example.net", Optional.empty(), "", "example.net", Optional.empty(),
+        List.of());
+    DmarcResult several = new DmarcResult(DmarcOutcome.PERMERROR, "the message has 2 From addresses",
+        HeaderFromStatus.SEVERAL_FROM, "", Optional.empty(), "", "", Optional.empty(), List.of());
+
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(none, disposition(DmarcAction.ACCEPT)).build()))
+        .isEqualTo("dmarc=none (no DMARC record for example.net) header.from=example.net");
+    assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(several, disposition(DmarcAction.REJECT))
+        .build())).isEqualTo("dmarc=permerror (the message has 2 From addresses)");
   }
 }

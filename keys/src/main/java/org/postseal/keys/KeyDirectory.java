@@ -8,6 +8,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.PrivateKey;
+import java.security.interfaces.RSAKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -27,19 +31,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The private keys on disk, read once: {@code KEYS_DIR/DOMAIN/SELECTOR.pem}. An immutable snapshot, safe
- * to share between threads; SIGHUP scans again and swaps the whole object.
+ * The private keys on disk, read once: {@code KEYS_DIR/DOMAIN/SELECTOR.pem} and each domain's state file
+ * {@code KEYS_DIR/DOMAIN/keys.state}. An immutable snapshot, safe to share between threads; SIGHUP (or
+ * {@link #isOutdated()} turning true) scans again and swaps the whole object.
  *
  * <p>A key file is loaded only when nobody else can read or replace it: mode without any group or other
  * bit, owned by the user running postseal. Anything refused or unreadable becomes a line in
  * {@link #problems()} that names the file and the fix; the other keys still load, and {@code serve} and
  * {@code config check} report the lines. A missing keys directory just means no keys.
  *
- * <p>Per domain and algorithm one key signs: with several files, the lexicographically greatest selector
- * (selectors like "2025a" sort by date). The key lifecycle (pending, active, retired) will refine that
- * choice in {@link #chooseActive}; everything loaded stays in {@link #keys()}.
+ * <p>Which keys sign: in a domain with a state file, exactly the keys the file says are {@link KeyState#ACTIVE}
+ * (at most one per algorithm); pending, retired and revoked keys, and key files the state file does not list,
+ * never sign. A domain directory with key files and <em>no</em> state file holds keys placed by hand or by a
+ * release before the key lifecycle: those keep signing as before, the lexicographically greatest selector per
+ * algorithm (selectors like "2025a" sort by date), and {@link #entries} reports them as active (the winners) and
+ * retired (the others). That is the migration path: the first {@link KeyLifecycle} change in such a domain
+ * writes a state file that records exactly this choice, so nothing changes for the signer.
  *
- * <p>Key material is never logged and never part of a {@code toString()} or a problem line.
+ * <p>Temporary files of interrupted writes ({@code .NAME.RANDOM.tmp}) and other dot files are never read.
+ * Key material is never logged and never part of a {@code toString()} or a problem line.
  */
 public final class KeyDirectory {
 
@@ -54,24 +64,26 @@ public final class KeyDirectory {
   private static final Pattern LABELS = Pattern.compile(
       "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*");
 
-  private final Path directory;
-  /** domain -> every loaded key of that domain, by selector. */
-  private final Map<String, List<SigningKey>> loaded;
-  /** domain -> the keys that sign, at most one per algorithm. */
-  private final Map<String, List<SigningKey>> active;
-  private final List<String> problems;
+  /** One domain: its state (read or, without state file, derived from the files) and the keys that loaded. */
+  private record DomainKeys(boolean hasStateFile, List<KeyEntry> entries, Map<String, SigningKey> loaded,
+                            List<SigningKey> active) {
+  }
 
-  private KeyDirectory(Path directory, Map<String, List<SigningKey>> loaded, Map<String, List<SigningKey>> active,
-                       List<String> problems) {
+  private final Path directory;
+  private final Map<String, DomainKeys> domains;
+  private final List<String> problems;
+  private final String fingerprint;
+
+  private KeyDirectory(Path directory, Map<String, DomainKeys> domains, List<String> problems, String fingerprint) {
     this.directory = directory;
-    this.loaded = loaded;
-    this.active = active;
+    this.domains = domains;
     this.problems = List.copyOf(problems);
+    this.fingerprint = fingerprint;
   }
 
   /**
-   * Reads every {@code DOMAIN/SELECTOR.pem} under {@code keysDir}. Never throws for what is on disk:
-   * refused and unreadable files become {@link #problems()}.
+   * Reads every {@code DOMAIN/SELECTOR.pem} and {@code DOMAIN/keys.state} under {@code keysDir}. Never throws
+   * for what is on disk: refused and unreadable files become {@link #problems()}.
    */
   public static KeyDirectory scan(Path keysDir) {
     return scan(keysDir, System.getProperty("user.name"));
@@ -81,15 +93,16 @@ public final class KeyDirectory {
   static KeyDirectory scan(Path keysDir, String processUser) {
     Objects.requireNonNull(keysDir, "keysDir");
     Objects.requireNonNull(processUser, "processUser");
+    String fingerprint = fingerprint(keysDir);
     List<String> problems = new ArrayList<>();
-    Map<String, List<SigningKey>> loaded = new TreeMap<>();
+    Map<String, DomainKeys> domains = new TreeMap<>();
     if (!Files.exists(keysDir)) {
       LOG.debug("no keys directory at {}: no keys", keysDir);
-      return new KeyDirectory(keysDir, Map.of(), Map.of(), problems);
+      return new KeyDirectory(keysDir, Map.of(), problems, fingerprint);
     }
     if (!Files.isDirectory(keysDir)) {
       problems.add(keysDir + ": is not a directory; the keys directory holds one directory per domain");
-      return new KeyDirectory(keysDir, Map.of(), Map.of(), problems);
+      return new KeyDirectory(keysDir, Map.of(), problems, fingerprint);
     }
     for (Path domainDir : sortedEntries(keysDir, problems)) {
       String name = domainDir.getFileName().toString();
@@ -102,36 +115,121 @@ public final class KeyDirectory {
             + " domain (e.g. example.com)");
         continue;
       }
-      for (Path file : sortedEntries(domainDir, problems)) {
-        String fileName = file.getFileName().toString();
-        if (!fileName.endsWith(SUFFIX) || fileName.startsWith(".")) {
-          continue;
-        }
-        String selector = fileName.substring(0, fileName.length() - SUFFIX.length());
-        if (!LABELS.matcher(selector).matches()) {
-          problems.add(file + ": \"" + selector + "\" is not a valid selector (letters, digits, '-', '_', dots);"
-              + " rename the file to SELECTOR.pem");
-          continue;
-        }
-        SigningKey key = load(file, domain, selector, processUser, problems);
-        if (key != null) {
-          loaded.computeIfAbsent(domain, d -> new ArrayList<>()).add(key);
-        }
+      DomainKeys keys = scanDomain(domainDir, domain, processUser, problems);
+      if (!keys.loaded().isEmpty() || !keys.entries().isEmpty()) {
+        domains.merge(domain, keys, (a, b) -> {
+          problems.add(domainDir + ": a second directory for " + domain + " (names differ only in case); keep one");
+          return a;
+        });
       }
     }
-    Map<String, List<SigningKey>> active = new TreeMap<>();
-    for (Map.Entry<String, List<SigningKey>> entry : loaded.entrySet()) {
-      entry.getValue().sort(Comparator.comparing(SigningKey::selector));
-      entry.setValue(List.copyOf(entry.getValue()));
-      active.put(entry.getKey(), chooseActive(entry.getKey(), entry.getValue(), problems));
+    return new KeyDirectory(keysDir, Collections.unmodifiableMap(domains), problems, fingerprint);
+  }
+
+  private static DomainKeys scanDomain(Path domainDir, String domain, String processUser, List<String> problems) {
+    Map<String, SigningKey> loaded = new TreeMap<>();
+    Set<String> files = new TreeSet<>();
+    for (Path file : sortedEntries(domainDir, problems)) {
+      String fileName = file.getFileName().toString();
+      if (!fileName.endsWith(SUFFIX) || fileName.startsWith(".")) {
+        continue;
+      }
+      String selector = fileName.substring(0, fileName.length() - SUFFIX.length());
+      if (!LABELS.matcher(selector).matches()) {
+        problems.add(file + ": \"" + selector + "\" is not a valid selector (letters, digits, '-', '_', dots);"
+            + " rename the file to SELECTOR.pem");
+        continue;
+      }
+      files.add(selector);
+      SigningKey key = load(file, domain, selector, processUser, problems);
+      if (key != null) {
+        loaded.put(selector, key);
+      }
     }
-    return new KeyDirectory(keysDir, Collections.unmodifiableMap(loaded), Collections.unmodifiableMap(active),
-        problems);
+    KeyStateStore.Contents state;
+    try {
+      state = KeyStateStore.read(domainDir);
+    } catch (IOException e) {
+      Path stateFile = domainDir.resolve(KeyStateStore.FILE_NAME);
+      problems.add(stateFile + ": cannot be read (" + e.getMessage() + "), so no key of " + domain + " signs; fix: chown "
+          + processUser + " " + stateFile + " and chmod 600 " + stateFile);
+      return new DomainKeys(true, List.of(), Collections.unmodifiableMap(loaded), List.of());
+    }
+    problems.addAll(state.problems());
+    if (!state.exists()) {
+      List<SigningKey> ordered = new ArrayList<>(loaded.values());
+      List<SigningKey> active = chooseActive(domain, ordered, problems);
+      List<KeyEntry> entries = new ArrayList<>();
+      for (SigningKey key : ordered) {
+        Instant created = modified(domainDir.resolve(key.selector() + SUFFIX));
+        KeyState keyState = active.contains(key) ? KeyState.ACTIVE : KeyState.RETIRED;
+        entries.add(new KeyEntry(key.selector(), keyState, key.algorithm(), bitsOf(key.privateKey()), created,
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+      }
+      return new DomainKeys(false, List.copyOf(entries), Collections.unmodifiableMap(loaded), active);
+    }
+    for (String selector : loaded.keySet()) {
+      if (state.entry(selector).isEmpty()) {
+        Path file = domainDir.resolve(selector + SUFFIX);
+        problems.add(file + ": not listed in " + KeyStateStore.FILE_NAME + ", so it does not sign; to use it, move"
+            + " it out of the keys directory and adopt it with: postseal keys import " + domain + " " + selector
+            + " FILE");
+      }
+    }
+    Map<DkimAlgorithm, KeyEntry> activeEntries = new LinkedHashMap<>();
+    for (KeyEntry entry : state.entries()) {
+      Path file = domainDir.resolve(entry.selector() + SUFFIX);
+      boolean wanted = entry.state() == KeyState.ACTIVE || entry.state() == KeyState.PENDING;
+      if (wanted && !files.contains(entry.selector())) {
+        problems.add(file + ": missing, but " + KeyStateStore.FILE_NAME + " lists " + entry.selector() + " as "
+            + entry.state().label() + (entry.state() == KeyState.ACTIVE
+            ? "; nothing signs with it: restore the file from a backup, or activate another key"
+            : " (an interrupted keygen?); discard it with: postseal keys delete " + domain + " " + entry.selector()));
+        continue;
+      }
+      if (entry.state() != KeyState.ACTIVE) {
+        continue;
+      }
+      SigningKey key = loaded.get(entry.selector());
+      if (key == null) {
+        continue;
+      }
+      if (key.algorithm() != entry.algorithm()) {
+        problems.add(file + ": holds an " + key.algorithm().tagValue() + " key but " + KeyStateStore.FILE_NAME
+            + " says " + entry.algorithm().tagValue() + "; it does not sign until the two agree");
+        continue;
+      }
+      KeyEntry previous = activeEntries.get(entry.algorithm());
+      if (previous == null || activatedLater(entry, previous)) {
+        activeEntries.put(entry.algorithm(), entry);
+      }
+      if (previous != null) {
+        KeyEntry winner = activeEntries.get(entry.algorithm());
+        KeyEntry loser = winner == entry ? previous : entry;
+        problems.add(domain + ": " + KeyStateStore.FILE_NAME + " lists two active " + entry.algorithm().tagValue()
+            + " keys; signing with the later activated " + winner.selector() + ", not " + loser.selector()
+            + "; retire one with postseal keys activate after a rotation, or fix the file");
+      }
+    }
+    List<SigningKey> active = new ArrayList<>();
+    for (DkimAlgorithm algorithm : DkimAlgorithm.values()) {
+      KeyEntry entry = activeEntries.get(algorithm);
+      if (entry != null) {
+        active.add(loaded.get(entry.selector()));
+      }
+    }
+    return new DomainKeys(true, state.entries(), Collections.unmodifiableMap(loaded), List.copyOf(active));
+  }
+
+  private static boolean activatedLater(KeyEntry a, KeyEntry b) {
+    Instant at = a.activated().orElse(Instant.MIN);
+    Instant bt = b.activated().orElse(Instant.MIN);
+    return at.isAfter(bt) || (at.equals(bt) && a.selector().compareTo(b.selector()) > 0);
   }
 
   /**
-   * At most one key per algorithm: the greatest selector. The others are named in a problem line, so an
-   * operator who copied in a new key sees which one signs.
+   * Without a state file: at most one key per algorithm, the greatest selector. The others are named in a
+   * problem line, so an operator who copied in a new key sees which one signs.
    */
   private static List<SigningKey> chooseActive(String domain, List<SigningKey> keys, List<String> problems) {
     Map<DkimAlgorithm, List<SigningKey>> byAlgorithm = new LinkedHashMap<>();
@@ -158,6 +256,19 @@ public final class KeyDirectory {
       }
     }
     return List.copyOf(chosen);
+  }
+
+  /** RSA: the modulus size; Ed25519: 256. */
+  static int bitsOf(PrivateKey key) {
+    return key instanceof RSAKey rsa ? rsa.getModulus().bitLength() : 256;
+  }
+
+  private static Instant modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant();
+    } catch (IOException e) {
+      return Instant.EPOCH;
+    }
   }
 
   private static SigningKey load(Path file, String domain, String selector, String processUser,
@@ -243,27 +354,56 @@ public final class KeyDirectory {
   }
 
   /**
-   * The keys that sign mail From {@code domain}: at most one per algorithm, RSA first. Empty when the
-   * domain has no usable key. Domains compare case-insensitively.
+   * The keys that sign mail From {@code domain}: at most one per algorithm, RSA first; with a state file only
+   * its active keys, without one the hand-placed keys (see the class comment). Empty when the domain has no
+   * usable key. Domains compare case-insensitively.
    */
   public List<SigningKey> activeKeys(String domain) {
     Objects.requireNonNull(domain, "domain");
-    return active.getOrDefault(normalizeDomain(domain), List.of());
+    DomainKeys keys = domains.get(normalizeDomain(domain));
+    return keys == null ? List.of() : keys.active();
   }
 
-  /** The domains (lower case) with at least one loaded key. */
+  /**
+   * Every key of {@code domain} with its state, by selector: the state file's lines, or for a domain without
+   * state file its loadable key files (the signing one active, the others retired, dates unknown but created).
+   */
+  public List<KeyEntry> entries(String domain) {
+    Objects.requireNonNull(domain, "domain");
+    DomainKeys keys = domains.get(normalizeDomain(domain));
+    return keys == null ? List.of() : keys.entries();
+  }
+
+  /** The loaded key of {@code domain} and {@code selector}, whatever its state; empty if refused or absent. */
+  public Optional<SigningKey> key(String domain, String selector) {
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(selector, "selector");
+    DomainKeys keys = domains.get(normalizeDomain(domain));
+    return keys == null ? Optional.empty() : Optional.ofNullable(keys.loaded().get(selector));
+  }
+
+  /** False for a domain whose keys were placed by hand, without state file (the migration case). */
+  public boolean hasStateFile(String domain) {
+    DomainKeys keys = domains.get(normalizeDomain(domain));
+    return keys != null && keys.hasStateFile();
+  }
+
+  /** The domains (lower case) with at least one loaded key or state entry. */
   public Set<String> domains() {
-    return Collections.unmodifiableSet(new TreeSet<>(loaded.keySet()));
+    return Collections.unmodifiableSet(new TreeSet<>(domains.keySet()));
   }
 
-  /** Every loaded key, active or not, by domain then selector (for listings and the coming key lifecycle). */
+  /** Every loaded key, whatever its state, by domain then selector. */
   public List<SigningKey> keys() {
     List<SigningKey> all = new ArrayList<>();
-    loaded.values().forEach(all::addAll);
+    domains.values().forEach(d -> all.addAll(d.loaded().values()));
     return List.copyOf(all);
   }
 
-  /** One line per refused or unreadable file and per ignored key, each naming the file or domain and the fix. */
+  /**
+   * One line per refused or unreadable file, per ignored key and per state-file problem, each naming the file
+   * or domain and the fix.
+   */
   public List<String> problems() {
     return problems;
   }
@@ -272,9 +412,53 @@ public final class KeyDirectory {
     return directory;
   }
 
+  /**
+   * Whether the files changed since this snapshot was taken (a key or state file added, replaced, removed, or
+   * its mode or owner changed): {@code serve} polls this and scans again, so that keygen, activation and
+   * retirement take effect without a restart. Cheap: reads directory and file attributes, no key.
+   */
+  public boolean isOutdated() {
+    return !fingerprint.equals(fingerprint(directory));
+  }
+
+  /** The attributes of everything a scan reads, as one string. */
+  private static String fingerprint(Path keysDir) {
+    StringBuilder text = new StringBuilder();
+    appendAttributes(text, keysDir);
+    if (!Files.isDirectory(keysDir)) {
+      return text.toString();
+    }
+    for (Path domainDir : sortedEntries(keysDir, new ArrayList<>())) {
+      if (domainDir.getFileName().toString().startsWith(".")) {
+        continue;
+      }
+      appendAttributes(text, domainDir);
+      if (Files.isDirectory(domainDir)) {
+        for (Path file : sortedEntries(domainDir, new ArrayList<>())) {
+          if (!file.getFileName().toString().startsWith(".")) {
+            appendAttributes(text, file);
+          }
+        }
+      }
+    }
+    return text.toString();
+  }
+
+  private static void appendAttributes(StringBuilder text, Path path) {
+    text.append(path.getFileName()).append('|');
+    try {
+      PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class);
+      text.append(a.lastModifiedTime()).append('|').append(a.size()).append('|').append(a.permissions())
+          .append('|').append(a.owner().getName()).append('|').append(a.fileKey());
+    } catch (IOException | UnsupportedOperationException e) {
+      text.append("unreadable");
+    }
+    text.append('\n');
+  }
+
   @Override
   public String toString() {
-    return "KeyDirectory[" + directory + ": " + keys().size() + " keys for " + loaded.size() + " domains, "
+    return "KeyDirectory[" + directory + ": " + keys().size() + " keys for " + domains.size() + " domains, "
         + problems.size() + " problems]";
   }
 }

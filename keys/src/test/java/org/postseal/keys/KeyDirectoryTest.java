@@ -361,4 +361,144 @@ class KeyDirectoryTest {
     assertThat(directory.toString()).contains("3 keys").contains("1 domains");
     assertThat(Set.copyOf(directory.keys())).hasSize(3);
   }
+
+  private void state(String domain, KeyEntry... entries) throws Exception {
+    KeyStateStore.write(keys.resolve(domain), domain, List.of(entries));
+  }
+
+  private static final java.time.Instant T0 = java.time.Instant.parse("2026-10-01T09:00:00Z");
+  private static final java.time.Instant T1 = java.time.Instant.parse("2026-11-01T09:00:00Z");
+
+  private static KeyEntry entry(String selector, DkimAlgorithm algorithm, KeyState state) {
+    KeyEntry pending = KeyEntry.pending(selector, algorithm, algorithm == DkimAlgorithm.RSA_SHA256 ? 2048 : 256, T0);
+    return switch (state) {
+      case PENDING -> pending;
+      case ACTIVE -> pending.activate(T1);
+      case RETIRED -> pending.activate(T0).retire(T1);
+      case REVOKED -> pending.activate(T0).retire(T0).revoke(T1);
+      case DELETED -> pending.activate(T0).retire(T0).revoke(T0).delete(T1);
+    };
+  }
+
+  @Test
+  void withAStateFile_onlyItsActiveKeysSign() throws Exception {
+    write("example.com", "p", pkcs8(rsa.getPrivate()));
+    write("example.com", "a", pkcs8(rsa.getPrivate()));
+    write("example.com", "r", pkcs8(rsa.getPrivate()));
+    write("example.com", "v", pkcs8(rsa.getPrivate()));
+    write("example.com", "zz", pkcs8(rsa.getPrivate()));
+    state("example.com", entry("p", DkimAlgorithm.RSA_SHA256, KeyState.PENDING),
+        entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE),
+        entry("r", DkimAlgorithm.RSA_SHA256, KeyState.RETIRED),
+        entry("v", DkimAlgorithm.RSA_SHA256, KeyState.REVOKED),
+        entry("zz", DkimAlgorithm.RSA_SHA256, KeyState.PENDING),
+        entry("gone", DkimAlgorithm.RSA_SHA256, KeyState.DELETED));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.problems()).isEmpty();
+    assertThat(directory.hasStateFile("example.com")).isTrue();
+    assertThat(directory.activeKeys("example.com")).extracting(SigningKey::selector)
+        .as("not the greatest selector, the active one").containsExactly("a");
+    assertThat(directory.entries("example.com")).extracting(KeyEntry::selector, KeyEntry::state).containsExactly(
+        tuple("a", KeyState.ACTIVE), tuple("gone", KeyState.DELETED), tuple("p", KeyState.PENDING),
+        tuple("r", KeyState.RETIRED), tuple("v", KeyState.REVOKED), tuple("zz", KeyState.PENDING));
+    assertThat(directory.key("example.com", "r")).isPresent();
+    assertThat(directory.keys()).hasSize(5);
+  }
+
+  @Test
+  void withoutAStateFile_handPlacedKeysAreListedAsTheyAreUsed() throws Exception {
+    write("example.com", "2024a", pkcs8(rsa.getPrivate()));
+    write("example.com", "2025a", pkcs8(rsa.getPrivate()));
+    write("example.com", "ed", pkcs8(ed25519.getPrivate()));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.hasStateFile("example.com")).isFalse();
+    assertThat(directory.entries("example.com")).extracting(KeyEntry::selector, KeyEntry::state, KeyEntry::bits)
+        .containsExactly(tuple("2024a", KeyState.RETIRED, 2048), tuple("2025a", KeyState.ACTIVE, 2048),
+            tuple("ed", KeyState.ACTIVE, 256));
+  }
+
+  @Test
+  void keyFileMissingFromTheStateFile_doesNotSignAndIsNamedWithTheWayToAdoptIt() throws Exception {
+    write("example.com", "a", pkcs8(rsa.getPrivate()));
+    Path stray = write("example.com", "copied", pkcs8(ed25519.getPrivate()));
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.activeKeys("example.com")).extracting(SigningKey::selector).containsExactly("a");
+    assertThat(directory.problems()).singleElement().asString().startsWith(stray.toString())
+        .contains("not listed in keys.state").contains("postseal keys import example.com copied FILE");
+  }
+
+  @Test
+  void activeKeyWithoutFile_isNamedAndNothingSignsForIt() throws Exception {
+    Files.createDirectories(keys.resolve("example.com"));
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.activeKeys("example.com")).isEmpty();
+    assertThat(directory.problems()).singleElement().asString().contains("a.pem: missing")
+        .contains("lists a as active").contains("restore the file");
+  }
+
+  @Test
+  void twoActiveKeysOfOneAlgorithm_theLaterActivatedSignsAndTheOtherIsNamed() throws Exception {
+    write("example.com", "a", pkcs8(rsa.getPrivate()));
+    write("example.com", "b", pkcs8(rsa.getPrivate()));
+    KeyEntry earlier = KeyEntry.pending("b", DkimAlgorithm.RSA_SHA256, 2048, T0).activate(T0);
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE), earlier);
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.activeKeys("example.com")).extracting(SigningKey::selector).containsExactly("a");
+    assertThat(directory.problems()).singleElement().asString().contains("two active rsa-sha256 keys")
+        .contains("signing with the later activated a, not b");
+  }
+
+  @Test
+  void stateThatDisagreesWithTheKeyFile_doesNotSign() throws Exception {
+    write("example.com", "a", pkcs8(ed25519.getPrivate()));
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.activeKeys("example.com")).isEmpty();
+    assertThat(directory.problems()).singleElement().asString().contains("holds an ed25519-sha256 key");
+  }
+
+  @Test
+  void temporaryFilesOfInterruptedWrites_areNeverRead() throws Exception {
+    write("example.com", "a", pkcs8(rsa.getPrivate()));
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.ACTIVE));
+    Files.writeString(keys.resolve("example.com/.keys.state.123.tmp"), "# half a state\nversion 1\nb act");
+    Path halfKey = keys.resolve("example.com/.b.pem.456.tmp");
+    Files.writeString(halfKey, pkcs8(rsa.getPrivate()).substring(0, 100));
+    Files.setPosixFilePermissions(halfKey, PosixFilePermissions.fromString("rw-------"));
+
+    KeyDirectory directory = KeyDirectory.scan(keys);
+
+    assertThat(directory.problems()).isEmpty();
+    assertThat(directory.entries("example.com")).extracting(KeyEntry::selector).containsExactly("a");
+    assertThat(directory.activeKeys("example.com")).extracting(SigningKey::selector).containsExactly("a");
+  }
+
+  @Test
+  void isOutdated_turnsTrueWhenAKeyOrStateFileChanges() throws Exception {
+    Path file = write("example.com", "a", pkcs8(rsa.getPrivate()));
+    KeyDirectory first = KeyDirectory.scan(keys);
+    assertThat(first.isOutdated()).isFalse();
+
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+    assertThat(first.isOutdated()).as("mode changed").isTrue();
+
+    KeyDirectory second = KeyDirectory.scan(keys);
+    state("example.com", entry("a", DkimAlgorithm.RSA_SHA256, KeyState.RETIRED));
+    assertThat(second.isOutdated()).as("state file written").isTrue();
+    assertThat(KeyDirectory.scan(keys).activeKeys("example.com")).isEmpty();
+  }
 }

@@ -1,0 +1,32 @@
+package org.postseal.dmarc;
+
+import java.net.InetAddress;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a message came from, as the disposition needs it.
+ *
+ * @param clientIp       the SMTP client's address; empty when unknown (an offline check)
+ * @param clientHostName the client's forward-confirmed reverse name as the MTA gives it (Postfix says
+ *                       "unknown" when it does not confirm); empty when none. Only a confirmed name may be
+ *                       matched against trusted forwarders
+ * @param isAuthenticated the client authenticated (SMTP AUTH)
+ * @param isInternal     the client is in the internal networks
+ * @param mailFrom       the MAIL FROM address, empty for the null sender
+ * @param hasListId      the message has a List-Id header field (RFC 2919): it comes from a mailing list
+ */
+public record MessageOrigin(Optional<InetAddress> clientIp, String clientHostName, boolean isAuthenticated,
+                            boolean isInternal, String mailFrom, boolean hasListId) {
+
+  public MessageOrigin {
+    Objects.requireNonNull(clientIp, "clientIp");
+    clientHostName = clientHostName == null ? "" : clientHostName;
+    mailFrom = mailFrom == null ? "" : mailFrom;
+  }
+
+  /** An outside client that did not authenticate: the mail DMARC enforcement is for. */
+  public boolean isOutsideUnauthenticated() {
+    return !isAuthenticated && !isInternal;
+  }
+}

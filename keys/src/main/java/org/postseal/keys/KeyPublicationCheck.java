@@ -1,0 +1,104 @@
+package org.postseal.keys;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.postseal.dns.DnsAnswer;
+import org.postseal.dns.DnsSource;
+import org.postseal.dns.RecordType;
+
+/**
+ * Does DNS serve our key? Looks up SELECTOR._domainkey.DOMAIN TXT through a {@link DnsSource} and compares
+ * the served key with ours. Used before activating a key (never sign with a key verifiers cannot find), by
+ * {@code keys check}, {@code keys list} and the periodic auto-activation in {@code serve}.
+ *
+ * <p>Never blocks and never completes exceptionally, like the {@link DnsSource} it reads. The answer is only as
+ * fresh as the source's cache: after a record is published, a cached negative answer hides it for up to the
+ * zone's negative TTL.
+ *
+ * <p>Several TXT records at the name count as MATCH only when all of them are our key: RFC 6376 section 3.6.2.2
+ * lets a verifier pick any one, so a stale record beside ours makes some verifications fail.
+ */
+public final class KeyPublicationCheck {
+
+  private final DnsSource dns;
+
+  public KeyPublicationCheck(DnsSource dns) {
+    this.dns = Objects.requireNonNull(dns, "dns");
+  }
+
+  /** Compares what DNS serves for {@code selector} of {@code domain} with {@code expected}. */
+  public CompletableFuture<PublicationStatus> check(String domain, String selector, DkimPublicKey expected) {
+    Objects.requireNonNull(expected, "expected");
+    String name = DnsNameSyntax.recordName(selector, DnsNameSyntax.normalize(domain));
+    return dns.lookup(name, RecordType.TXT)
+        .handle((answer, error) -> error != null
+            ? new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
+                + error, List.of())
+            : classify(name, answer, expected));
+  }
+
+  /** The verdict for one DNS answer; the single place where DNS outcomes become publication verdicts. */
+  static PublicationStatus classify(String name, DnsAnswer answer, DkimPublicKey expected) {
+    if (answer instanceof DnsAnswer.NotFound notFound) {
+      return new PublicationStatus(PublicationStatus.Kind.MISSING, name, "DNS has no TXT record at " + name
+          + (notFound.nxdomain() ? " (the name does not exist)" : " (the name exists, without TXT record)"), List.of());
+    }
+    if (answer instanceof DnsAnswer.Failed failed) {
+      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
+          + failed.reason(), List.of());
+    }
+    List<String> records = ((DnsAnswer.Found) answer).records();
+    List<PublicationStatus> each = new ArrayList<>();
+    for (String record : records) {
+      each.add(classifyRecord(name, record, expected, records));
+    }
+    if (each.size() == 1) {
+      return each.get(0);
+    }
+    boolean allMatch = each.stream().allMatch(PublicationStatus::isMatch);
+    if (allMatch) {
+      return new PublicationStatus(PublicationStatus.Kind.MATCH, name, "DNS serves our " + expected.keyType()
+          + " key at " + name + " (" + records.size() + " identical records)", records);
+    }
+    boolean anyMatch = each.stream().anyMatch(PublicationStatus::isMatch);
+    if (anyMatch) {
+      return new PublicationStatus(PublicationStatus.Kind.DIFFERENT_KEY, name, "DNS serves " + records.size()
+          + " TXT records at " + name + ", ours and others; verifiers pick any one, so remove all but ours", records);
+    }
+    PublicationStatus firstVerdict = each.get(0);
+    return new PublicationStatus(firstVerdict.kind(), name, firstVerdict.detail() + " (and " + (records.size() - 1)
+        + " more TXT records at the name; publish only one)", records);
+  }
+
+  private static PublicationStatus classifyRecord(String name, String record, DkimPublicKey expected,
+                                                  List<String> served) {
+    DkimKeyRecordParser.Parsed parsed = DkimKeyRecordParser.parse(record);
+    if (parsed instanceof DkimKeyRecordParser.Revoked revoked) {
+      return new PublicationStatus(PublicationStatus.Kind.REVOKED, name, "DNS serves a revoked record (empty p=, k="
+          + revoked.keyType() + ") at " + name, served);
+    }
+    if (parsed instanceof DkimKeyRecordParser.Malformed malformed) {
+      return new PublicationStatus(PublicationStatus.Kind.MALFORMED, name, "the TXT record at " + name
+          + " is not a usable DKIM key: " + malformed.reason(), served);
+    }
+    DkimPublicKey servedKey = ((DkimKeyRecordParser.Key) parsed).key();
+    if (servedKey.equals(expected)) {
+      return new PublicationStatus(PublicationStatus.Kind.MATCH, name, "DNS serves our " + expected.keyType()
+          + " key at " + name, served);
+    }
+    String what = servedKey.algorithm() != expected.algorithm()
+        ? "a " + servedKey.keyType() + " key where ours is " + expected.keyType()
+        : "another " + servedKey.keyType() + "-" + servedKey.bits() + " key (ours is " + expected.keyType() + "-"
+            + expected.bits() + ", " + fingerprint(expected) + "; served " + fingerprint(servedKey) + ")";
+    return new PublicationStatus(PublicationStatus.Kind.DIFFERENT_KEY, name, "DNS serves " + what + " at " + name,
+        served);
+  }
+
+  /** The last characters of the p= value: enough to tell two keys apart when comparing with the zone file. */
+  private static String fingerprint(DkimPublicKey key) {
+    String b64 = key.base64();
+    return "p=..." + b64.substring(Math.max(0, b64.length() - 16));
+  }
+}
