@@ -267,7 +267,7 @@ def inbound_cases():
     case("opendkim-ed-rr-utf8", "utf8", [sig("opendkim", "ed", "relaxed/relaxed")])
     case("opendkim-ed-rs-blank-body", "blank-body", [sig("opendkim", "ed", "relaxed/simple")])
     case("opendkim-ed-ss-plain", "plain", [sig("opendkim", "ed", "simple/simple")],
-         note="OpenDKIM 2.11.0~beta2 writes Ed25519 signatures under simple header canonicalization that no "
+         note="OpenDKIM 2.11.0~beta2 (opendkim -t) writes Ed25519 signatures under simple header canonicalization that no "
               "verifier accepts, OpenDKIM itself included (its RSA ones and its relaxed Ed25519 ones verify); "
               "Postseal agrees with all of them")
     case("opendkim-oversign-header-case", "header-case", [sig("opendkim", canon="relaxed/relaxed", oversign=True)])
