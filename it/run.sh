@@ -23,7 +23,8 @@
 #     and, behind switches, DMARC reject and the unix socket listener);
 #  6. prints the table (verifier x direction -> passed/total) and exits 1 if anything failed.
 #
-# Switches (environment), for features not in the product yet: OFF by default, "SKIPPED" in the table.
+# Switches (environment): IT_DMARC is for a feature not in the product yet (OFF by default, "SKIPPED"
+# in the table); IT_UNIX_SOCKET is on by default since the product has unix sockets (0 turns it off).
 #   IT_DMARC=1        inbound spoof of our domain rejected at SMTP time (swaks sees 550 5.7.1)
 #   IT_UNIX_SOCKET=1  Postseal on listen = "unix:..." inside Postfix's spool directory works like inet
 # Others:
@@ -38,7 +39,7 @@ set -euo pipefail
 IT_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$IT_DIR")
 IT_DMARC=${IT_DMARC:-0}
-IT_UNIX_SOCKET=${IT_UNIX_SOCKET:-0}
+IT_UNIX_SOCKET=${IT_UNIX_SOCKET:-1}
 IT_KEEP=${IT_KEEP:-0}
 POSTSEAL_BIN=${POSTSEAL_BIN:-$ROOT/postseal}
 PY=/usr/bin/python3   # Debian's interpreter: python3-dkim and friends live there, not in a pyenv
@@ -571,7 +572,7 @@ else
   record "Postseal stopped: inbound mail still accepted, without Authentication-Results" FAIL "reply: $reply"
 fi
 
-# -- unix socket listener inside Postfix's spool directory (switch: not in the product yet).
+# -- unix socket listener inside Postfix's spool directory (the socket takes the directory's group).
 if [ "$IT_UNIX_SOCKET" = 1 ]; then
   # Postseal runs as root here; the socket's mode and owner must let Postfix (user postfix) connect.
   install -d -o root -g postfix -m 0750 "$PF/spool/postseal"

@@ -7,7 +7,6 @@ import java.util.concurrent.CountDownLatch;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
-import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
 import org.postseal.server.PostsealServer;
 import org.slf4j.Logger;
@@ -52,12 +51,6 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     PostsealConfig config = ((ConfigResult.Valid) result).config();
-    if (config.listen() instanceof ListenAddress.Unix) {
-      err.println("postseal: not starting: listen = \"" + config.listen() + "\": unix sockets arrive with a later release;"
-          + " use listen = \"inet:HOST:PORT\", e.g. \"" + PostsealConfig.DEFAULT_LISTEN + "\"");
-      return Main.EXIT_FAILURE;
-    }
-
     PostsealServer server;
     try {
       server = PostsealServer.builder(config)

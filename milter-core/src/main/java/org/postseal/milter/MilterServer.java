@@ -8,13 +8,25 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,9 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The milter TCP server: jmilter's protocol codec and command engine on a Netty server we set up
+ * The milter server: jmilter's protocol codec and command engine on a Netty server we set up
  * ourselves, because jmilter's MilterGatewayManager retries a failed bind forever behind a future that
- * never fails, runs a non-daemon executor, and has no frame size limit (LIBRARY-NOTES.md).
+ * never fails, runs a non-daemon executor, has no frame size limit and speaks TCP only (LIBRARY-NOTES.md).
+ * A {@code unix:} address uses Netty's epoll domain sockets: the socket is created mode 0660 (the milter
+ * protocol has no authentication, so only the owner and its group, to which Postfix is added, may
+ * connect), a stale socket file left by a crash is replaced, a live one is an error, and the file is
+ * removed on close.
  *
  * <p>Lifecycle: {@link #start} binds (or fails within {@link #BIND_TIMEOUT} naming the cause);
  * {@link #close} stops accepting, lets messages in flight finish for up to the drain time, then closes
@@ -49,6 +65,8 @@ public final class MilterServer implements AutoCloseable {
   public static final Duration DEFAULT_DRAIN_TIME = Duration.ofSeconds(10);
   /** Decisions are CPU work (RSA signatures) once lookups answered: one thread per core is enough. */
   public static final int DEFAULT_AUTH_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+  /** rw for the owner and its group: Postfix connects as a member of the group. */
+  public static final String UNIX_SOCKET_MODE = "rw-rw----";
 
   private final EventLoopGroup acceptGroup;
   private final EventLoopGroup ioGroup;
@@ -56,7 +74,7 @@ public final class MilterServer implements AutoCloseable {
   private final ChannelGroup connections;
   private final InFlightMessages inFlight;
   private final Channel serverChannel;
-  private final InetSocketAddress boundAddress;
+  private final ListenAddress boundAddress;
   private final Duration drainTime;
   private boolean closed;
 
@@ -68,7 +86,10 @@ public final class MilterServer implements AutoCloseable {
     this.connections = connections;
     this.inFlight = inFlight;
     this.serverChannel = serverChannel;
-    this.boundAddress = (InetSocketAddress) serverChannel.localAddress();
+    SocketAddress local = serverChannel.localAddress();
+    this.boundAddress = local instanceof InetSocketAddress inet
+        ? new ListenAddress.Inet(inet.getAddress().getHostAddress(), inet.getPort())
+        : new ListenAddress.Unix(Path.of(((DomainSocketAddress) local).path()));
     this.drainTime = drainTime;
   }
 
@@ -78,10 +99,20 @@ public final class MilterServer implements AutoCloseable {
    * @throws IOException when the address cannot be bound (in use, not local, no permission) or the bind
    *                     did not finish within {@link #BIND_TIMEOUT}; the message names the address and cause
    */
-  public static MilterServer start(ListenAddress.Inet listen, MessagePipeline pipeline, Duration drainTime) throws IOException {
+  public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime) throws IOException {
     JmilterLogging.routeToSlf4j();
-    EventLoopGroup acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("postseal-accept", true));
-    EventLoopGroup ioGroup = new NioEventLoopGroup(0, new DefaultThreadFactory("postseal-io", true));
+    boolean unix = listen instanceof ListenAddress.Unix;
+    if (unix && !Epoll.isAvailable()) {
+      throw new IOException("cannot listen on " + listen + ": unix sockets need Netty's epoll transport, which did not load ("
+          + Epoll.unavailabilityCause() + "); use listen = \"inet:127.0.0.1:8891\"");
+    }
+    EventLoopGroup acceptGroup = unix
+        ? new EpollEventLoopGroup(1, new DefaultThreadFactory("postseal-accept", true))
+        : new NioEventLoopGroup(1, new DefaultThreadFactory("postseal-accept", true));
+    EventLoopGroup ioGroup = unix
+        ? new EpollEventLoopGroup(0, new DefaultThreadFactory("postseal-io", true))
+        : new NioEventLoopGroup(0, new DefaultThreadFactory("postseal-io", true));
+    Class<? extends ServerChannel> channelType = unix ? EpollServerDomainSocketChannel.class : NioServerSocketChannel.class;
     ThreadPoolExecutor authPool = new ThreadPoolExecutor(DEFAULT_AUTH_THREADS, DEFAULT_AUTH_THREADS, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), new DefaultThreadFactory("postseal-auth", true));
     ChannelGroup connections = new DefaultChannelGroup("milter-connections", GlobalEventExecutor.INSTANCE);
@@ -90,12 +121,8 @@ public final class MilterServer implements AutoCloseable {
 
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptGroup, ioGroup)
-        .channel(NioServerSocketChannel.class)
+        .channel(channelType)
         .option(ChannelOption.SO_BACKLOG, 128)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        // one small reply per step: Nagle would add up to 40 ms to each
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
@@ -109,13 +136,18 @@ public final class MilterServer implements AutoCloseable {
                 .addLast("milterHandler", new MilterChannelHandler(handler));
           }
         });
+    if (!unix) {
+      bootstrap.option(ChannelOption.SO_REUSEADDR, true)
+          // one small reply per step: Nagle would add up to 40 ms to each
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.SO_KEEPALIVE, true);
+    }
 
-    InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
     String where = listen.toString();
     try {
-      if (address.isUnresolved()) {
-        throw new IOException("cannot listen on " + where + ": host " + listen.host() + " does not resolve");
-      }
+      SocketAddress address = listen instanceof ListenAddress.Unix socket
+          ? prepareUnixSocket(socket.path(), where)
+          : inetAddress((ListenAddress.Inet) listen, where);
       ChannelFuture bind = bootstrap.bind(address);
       if (!bind.awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
         bind.cancel(false);
@@ -125,6 +157,9 @@ public final class MilterServer implements AutoCloseable {
         Throwable cause = bind.cause();
         throw new IOException("cannot listen on " + where + ": " + (cause.getMessage() == null ? cause : cause.getMessage()),
             cause);
+      }
+      if (listen instanceof ListenAddress.Unix socket) {
+        restrictUnixSocket(socket.path());
       }
       MilterServer server = new MilterServer(acceptGroup, ioGroup, authPool, connections, inFlight, bind.channel(), drainTime);
       LOG.info("milter listening on {} (max frame {} bytes, {} auth threads)", server.listenAddress(), MAX_FRAME_BYTES,
@@ -138,14 +173,76 @@ public final class MilterServer implements AutoCloseable {
     }
   }
 
-  /** The address actually bound (the real port when 0 was asked for). */
-  public InetSocketAddress boundAddress() {
-    return boundAddress;
+  private static InetSocketAddress inetAddress(ListenAddress.Inet listen, String where) throws IOException {
+    InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+    if (address.isUnresolved()) {
+      throw new IOException("cannot listen on " + where + ": host " + listen.host() + " does not resolve");
+    }
+    return address;
   }
 
-  /** The bound address in listen notation, e.g. {@code inet:127.0.0.1:8891}. */
-  public ListenAddress.Inet listenAddress() {
-    return new ListenAddress.Inet(boundAddress.getAddress().getHostAddress(), boundAddress.getPort());
+  /**
+   * Checks the socket's directory and clears a stale socket: a file that nobody answers on is what a
+   * crash leaves behind, while one that answers belongs to a running milter and must not be stolen.
+   */
+  private static DomainSocketAddress prepareUnixSocket(Path path, String where) throws IOException {
+    Path directory = path.getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw new IOException("cannot listen on " + where + ": directory " + directory + " does not exist; create it"
+          + " (e.g. install -d -o postseal -g postfix -m 0750 " + directory + ")");
+    }
+    if (Files.exists(path)) {
+      boolean answers;
+      try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        answers = probe.connect(UnixDomainSocketAddress.of(path));
+      } catch (IOException e) {
+        answers = false;
+      }
+      if (answers) {
+        throw new IOException("cannot listen on " + where + ": another process is listening on it (is postseal"
+            + " already running?)");
+      }
+      LOG.info("removing stale socket {} left by an earlier run", path);
+      Files.delete(path);
+    }
+    return new DomainSocketAddress(path.toFile());
+  }
+
+  /**
+   * Mode 0660, and the group of the socket's directory: the admin creates the directory once with
+   * Postfix's group ({@code install -d -o postseal -g postfix -m 0750 /var/spool/postfix/postseal}) and
+   * Postfix may connect, nobody else. When the group cannot be given (a non-root process outside that
+   * group), the socket keeps ours and the log says what to do.
+   */
+  private static void restrictUnixSocket(Path socket) throws IOException {
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(UNIX_SOCKET_MODE));
+    java.nio.file.attribute.PosixFileAttributeView view =
+        Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class);
+    java.nio.file.attribute.GroupPrincipal directoryGroup =
+        Files.readAttributes(socket.getParent(), java.nio.file.attribute.PosixFileAttributes.class).group();
+    if (view.readAttributes().group().equals(directoryGroup)) {
+      return;
+    }
+    try {
+      view.setGroup(directoryGroup);
+    } catch (IOException e) {
+      LOG.warn("socket {} keeps group {}: could not give it its directory's group {} ({}); add Postfix's user to group {}"
+          + " or run postseal as a member of {}", socket, view.readAttributes().group().getName(), directoryGroup.getName(),
+          e.getMessage(), view.readAttributes().group().getName(), directoryGroup.getName());
+    }
+  }
+
+  /** The TCP address actually bound (the real port when 0 was asked for); for tests and clients. */
+  public InetSocketAddress boundAddress() {
+    if (!(boundAddress instanceof ListenAddress.Inet inet)) {
+      throw new IllegalStateException("listening on " + boundAddress + ", not on TCP");
+    }
+    return new InetSocketAddress(inet.host(), inet.port());
+  }
+
+  /** The bound address in listen notation, e.g. {@code inet:127.0.0.1:8891} or {@code unix:/path}. */
+  public ListenAddress listenAddress() {
+    return boundAddress;
   }
 
   /** Messages between MAIL FROM and their final reply right now. */
@@ -184,6 +281,13 @@ public final class MilterServer implements AutoCloseable {
       authPool.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (boundAddress instanceof ListenAddress.Unix socket) {
+      try {
+        Files.deleteIfExists(socket.path());
+      } catch (IOException e) {
+        LOG.warn("could not remove the socket {}: {}", socket.path(), e.getMessage());
+      }
     }
     LOG.info("milter on {} stopped", listenAddress());
   }

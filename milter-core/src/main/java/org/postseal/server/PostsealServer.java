@@ -102,31 +102,27 @@ public final class PostsealServer implements AutoCloseable {
      * Builds everything and binds the listener.
      *
      * @throws IOException naming the address and the cause when it cannot listen (in use, not local,
-     *                     a unix: address, which this release does not support yet)
+     *                     a socket directory that does not exist)
      */
     public PostsealServer start() throws IOException {
-      if (!(config.listen() instanceof ListenAddress.Inet inet)) {
-        throw new IOException("cannot listen on " + config.listen() + ": unix sockets arrive with a later release;"
-            + " use listen = \"inet:HOST:PORT\" (e.g. \"" + PostsealConfig.DEFAULT_LISTEN + "\")");
-      }
       for (String line : config.describe()) {
         LOG.info("config from {}: {}", sourceName, line);
       }
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
       KeyDirectory keys = scanKeys(config);
       AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock);
-      MilterServer milter = MilterServer.start(inet, pipelineDecorator.apply(pipeline), drainTime);
+      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime);
       return new PostsealServer(this, config, dns, pipeline, milter);
     }
   }
 
-  /** The address bound (the real port when the configuration said 0). */
+  /** The TCP address bound (the real port when the configuration said 0); only for inet: listeners. */
   public InetSocketAddress boundAddress() {
     return milter.boundAddress();
   }
 
   /** The bound address in listen notation: what {@code serve} prints. */
-  public ListenAddress.Inet listenAddress() {
+  public ListenAddress listenAddress() {
     return milter.listenAddress();
   }
 

@@ -111,11 +111,12 @@ class MainTest {
   }
 
   @Test
-  void serveOnAUnixSocketSaysItIsNotSupportedYet() throws IOException {
-    Path file = config("listen = \"unix:/run/postseal/postseal.sock\"\n");
+  void serveOnAUnixSocketInAMissingDirectoryExitsOneNamingTheFix() throws IOException {
+    Path file = config("listen = \"unix:" + dir + "/absent/postseal.sock\"\nstate-dir = \"" + dir + "\"\n");
     Run run = run("serve", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("unix sockets arrive with a later release; use listen = \"inet:HOST:PORT\"");
+    assertThat(run.err()).contains("cannot listen on unix:" + dir + "/absent/postseal.sock: directory " + dir
+        + "/absent does not exist; create it");
   }
 
   @Test

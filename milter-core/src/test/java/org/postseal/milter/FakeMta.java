@@ -303,7 +303,9 @@ public final class FakeMta implements Closeable {
   }
 
   private final Options options;
+  /** The TCP connection, or null on a unix socket (then {@link #unixChannel} is set). */
   private final Socket socket;
+  private final java.nio.channels.SocketChannel unixChannel;
   private final DataInputStream in;
   private final DataOutputStream out;
   private final Negotiated negotiated;
@@ -312,12 +314,41 @@ public final class FakeMta implements Closeable {
   private FakeMta(InetSocketAddress milter, Options options) throws IOException {
     this.options = options;
     this.socket = new Socket();
+    this.unixChannel = null;
     socket.setTcpNoDelay(true);
     socket.connect(milter, (int) options.timeout().toMillis());
     socket.setSoTimeout((int) options.timeout().toMillis());
     this.in = new DataInputStream(socket.getInputStream());
     this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 70_000));
     this.negotiated = negotiate();
+  }
+
+  /** On a unix socket reads have no timeout: tests using it carry a JUnit {@code @Timeout}. */
+  private FakeMta(java.nio.file.Path milterSocket, Options options) throws IOException {
+    this.options = options;
+    this.socket = null;
+    this.unixChannel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(milterSocket));
+    this.in = new DataInputStream(java.nio.channels.Channels.newInputStream(unixChannel));
+    this.out = new DataOutputStream(new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(unixChannel),
+        70_000));
+    this.negotiated = negotiate();
+  }
+
+  /** Connects to a milter listening on a unix socket, as Postfix does for {@code unix:} milters. */
+  public static FakeMta connect(java.nio.file.Path milterSocket) throws IOException {
+    return new FakeMta(milterSocket, Options.postfix());
+  }
+
+  private boolean isClosed() {
+    return socket != null ? socket.isClosed() : !unixChannel.isOpen();
+  }
+
+  private void closeTransport() throws IOException {
+    if (socket != null) {
+      socket.close();
+    } else {
+      unixChannel.close();
+    }
   }
 
   /** Connects and negotiates options like Postfix. */
@@ -514,14 +545,17 @@ public final class FakeMta implements Closeable {
     try {
       write(SMFIC_QUIT, new byte[0]);
     } finally {
-      socket.close();
+      closeTransport();
     }
   }
 
   /** True when the milter has not closed the connection (a read with a short timeout sees no EOF). */
   public boolean isOpen() throws IOException {
-    if (socket.isClosed()) {
+    if (isClosed()) {
       return false;
+    }
+    if (socket == null) {
+      throw new IllegalStateException("isOpen needs a read timeout, which a unix socket channel has not");
     }
     int saved = socket.getSoTimeout();
     socket.setSoTimeout(100);
@@ -555,11 +589,11 @@ public final class FakeMta implements Closeable {
   /** Sends QUIT when the connection is still up, then closes the socket; a connection the milter dropped closes quietly. */
   @Override
   public void close() throws IOException {
-    if (!socket.isClosed()) {
+    if (!isClosed()) {
       try {
         quit();
       } catch (IOException e) {
-        socket.close();
+        closeTransport();
       }
     }
   }
