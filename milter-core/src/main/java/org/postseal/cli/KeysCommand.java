@@ -43,7 +43,7 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       return KeyCommandRun.run(spec, common, keys -> keys.list(),
-          (KeyListing listing) -> json ? listing.toJson() + "\n" : listing.toTable());
+          (KeyListing listing) -> json ? listing.toJson() : listing.toTable());
     }
   }
 
