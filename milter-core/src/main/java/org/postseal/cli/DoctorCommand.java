@@ -15,7 +15,7 @@ import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.doctor.DoctorReport;
 import org.postseal.doctor.DomainDoctor;
-import org.postseal.keys.KeyDirectory;
+import org.postseal.keys.KeyLifecycle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,8 +77,8 @@ final class DoctorCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Duration timeout = config.get().dns().timeout();
     DnsResolver dns = DnsResolver.create(config.get().dns().servers(), timeout, clock);
-    DomainDoctor doctor = new DomainDoctor(dns, KeyDirectory.scan(config.get().keysDir()), clock,
-        timeout.multipliedBy(2));
+    KeyLifecycle keys = new KeyLifecycle(config.get().keysDir(), dns, clock, config.get().keys().retireAfter());
+    DomainDoctor doctor = new DomainDoctor(dns, keys, clock, timeout.multipliedBy(2));
     DoctorReport report = doctor.examine(name, address);
     out.print(json ? report.toJson() + "\n" : report.toText());
     if (report.hasErrors()) {

@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.postseal.dkim.SigningKey;
 import org.postseal.dmarc.DmarcAlignmentMode;
 import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.DmarcPolicySource;
@@ -28,10 +27,11 @@ import org.postseal.dmarc.PolicyDiscovery;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
-import org.postseal.keys.DkimPublicKey;
-import org.postseal.keys.KeyDirectory;
+import org.postseal.keys.KeyCheckResult;
 import org.postseal.keys.KeyEntry;
-import org.postseal.keys.KeyPublicationCheck;
+import org.postseal.keys.KeyLifecycle;
+import org.postseal.keys.KeyListing;
+import org.postseal.keys.KeyRefusal;
 import org.postseal.keys.KeyState;
 import org.postseal.keys.PublicationStatus;
 import org.postseal.spf.SpfEvaluator;
@@ -64,15 +64,16 @@ public final class DomainDoctor {
   private static final String RDNS = "rDNS";
 
   private final DnsSource dns;
-  private final KeyDirectory keys;
+  private final KeyLifecycle keys;
   private final Clock clock;
   private final Duration lookupTimeout;
 
   /**
-   * @param keys          our keys (state-dir/keys): their selectors are the DKIM records checked
+   * @param keys          our key store (state-dir/keys): its selectors are the DKIM records checked, read as the
+   *                      owner of the store would (so {@code sudo postseal doctor} judges the files as serve does)
    * @param lookupTimeout longest wait for one DNS answer (the resolver's own timeout bounds it already)
    */
-  public DomainDoctor(DnsSource dns, KeyDirectory keys, Clock clock, Duration lookupTimeout) {
+  public DomainDoctor(DnsSource dns, KeyLifecycle keys, Clock clock, Duration lookupTimeout) {
     this.dns = Objects.requireNonNull(dns, "dns");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -297,38 +298,39 @@ public final class DomainDoctor {
   // ---------------------------------------------------------------- DKIM
 
   private void checkDkim(String domain, List<Finding> findings) {
-    List<KeyEntry> entries = keys.entries(domain);
-    String keyDir = keys.directory().resolve(domain).toString();
-    if (entries.isEmpty()) {
+    KeyCheckResult result = keys.check(domain);
+    if (result instanceof KeyRefusal refusal) {
+      findings.add(Finding.error(DKIM, "our keys of " + domain + " cannot be read: " + refusal.message(),
+          "fix the key store as the message says"));
+      return;
+    }
+    KeyCheckResult.Checked checked = (KeyCheckResult.Checked) result;
+    String keyDir = keys.keysDir().resolve(domain).toString();
+    List<KeyListing.Row> rows = checked.rows().stream()
+        .filter(r -> r.key().state() == KeyState.ACTIVE || r.key().state() == KeyState.PENDING
+            || r.key().state() == KeyState.RETIRED)
+        .toList();
+    if (rows.isEmpty()) {
       findings.add(Finding.error(DKIM, "no DKIM key for " + domain + " in " + keyDir + ": mail goes out unsigned and"
           + " DMARC rests on SPF alone, which forwarding breaks", "postseal keygen " + domain
           + ", then publish the record it prints"));
       return;
     }
-    KeyPublicationCheck publication = new KeyPublicationCheck(dns);
     boolean anyActive = false;
-    for (KeyEntry entry : entries) {
+    for (KeyListing.Row row : rows) {
+      KeyEntry entry = row.key();
       KeyState state = entry.state();
-      if (state == KeyState.REVOKED || state == KeyState.DELETED) {
-        continue;
-      }
       anyActive |= state == KeyState.ACTIVE;
       String what = "selector " + entry.selector() + " (" + entry.algorithmLabel() + ", " + state.label() + ")";
-      Optional<SigningKey> key = keys.key(domain, entry.selector());
-      if (key.isEmpty()) {
-        String problem = keys.problems().stream().filter(p -> p.contains(keyDir + "/" + entry.selector() + "."))
-            .findFirst().orElse("its key file cannot be loaded");
+      if (row.dns().isEmpty()) {
+        String file = keyDir + "/" + entry.selector() + ".";
+        String problem = checked.problems().stream().filter(p -> p.contains(file)).findFirst()
+            .orElse("its key file cannot be loaded");
         findings.add(new Finding(DKIM, state == KeyState.ACTIVE ? Severity.ERROR : Severity.WARNING, what + ": "
             + problem, "fix the key file as the message says (postseal keys list shows every problem)"));
         continue;
       }
-      PublicationStatus status = await(publication.check(domain, entry.selector(),
-          DkimPublicKey.of(key.get().privateKey())), null);
-      if (status == null) {
-        findings.add(Finding.error(DKIM, what + ": no DNS answer for " + entry.selector() + "._domainkey." + domain
-            + " in time", "make sure the name servers of " + domain + " answer"));
-        continue;
-      }
+      PublicationStatus status = row.dns().get();
       String publish = "publish the record printed by postseal keys check " + domain + " (also in " + keyDir + "/"
           + entry.selector() + ".txt)";
       if (status.isMatch()) {
@@ -340,7 +342,7 @@ public final class DomainDoctor {
             + ", so receivers fail DKIM for mail from " + domain, publish));
       } else if (state == KeyState.PENDING) {
         findings.add(Finding.warning(DKIM, what + ": not usable yet: " + status.detail(), publish));
-      } else {
+      } else if (!row.isRevocable()) {
         findings.add(Finding.warning(DKIM, what + ": " + status.detail() + "; mail it signed before its retirement"
             + " may fail to verify", "keep its record published until postseal keys list says it can be revoked"));
       }
