@@ -66,15 +66,6 @@ class KeyRotationScenarioTest {
   void start() throws IOException {
     dns = FakeDnsServer.start();
     configFile = dir.resolve("postseal.toml");
-    Files.writeString(configFile, "listen = \"inet:127.0.0.1:0\"\nauthserv-id = \"mx.rotate.test\"\n"
-        + "state-dir = \"" + dir.resolve("state") + "\"\n"
-        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"500ms\"\n"
-        + "[signing]\ndomains = [\"" + DOMAIN + "\", \"perm.example\"]\n"
-        + "internal-networks = [\"127.0.0.0/8\", \"10.0.0.0/8\"]\n"
-        + "[keys]\nauto-activate = true\nretire-after = \"7d\"\n");
-    ConfigResult result = new ConfigLoader().load(java.util.Optional.of(configFile));
-    assertThat(result).isInstanceOf(ConfigResult.Valid.class);
-    config = ((ConfigResult.Valid) result).config();
     log = new EventLog();
     log.start();
     for (Class<?> source : List.of(PostsealServer.class, KeyMaintenance.class)) {
@@ -82,6 +73,20 @@ class KeyRotationScenarioTest {
       logger.setLevel(Level.INFO);
       logger.addAppender(log);
     }
+    startServer(true);
+  }
+
+  /** Writes the configuration file (the CLI reads it too) and starts serve's server with short key intervals. */
+  private void startServer(boolean autoActivate) throws IOException {
+    Files.writeString(configFile, "listen = \"inet:127.0.0.1:0\"\nauthserv-id = \"mx.rotate.test\"\n"
+        + "state-dir = \"" + dir.resolve("state") + "\"\n"
+        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"500ms\"\n"
+        + "[signing]\ndomains = [\"" + DOMAIN + "\", \"perm.example\"]\n"
+        + "internal-networks = [\"127.0.0.0/8\", \"10.0.0.0/8\"]\n"
+        + "[keys]\nauto-activate = " + autoActivate + "\nretire-after = \"7d\"\n");
+    ConfigResult result = new ConfigLoader().load(java.util.Optional.of(configFile));
+    assertThat(result).isInstanceOf(ConfigResult.Valid.class);
+    config = ((ConfigResult.Valid) result).config();
     server = PostsealServer.builder(config).sourceName(configFile.toString())
         .keyScanInterval(Duration.ofMillis(100)).activationInterval(Duration.ofMillis(200)).start();
   }
@@ -261,5 +266,29 @@ class KeyRotationScenarioTest {
         && e.getFormattedMessage().equals("keys: " + file + ": refused: owned by " + other + ", not by " + me
         + " who runs postseal; fix: chown " + me + " " + file)));
     assertThat(signingSelectors("perm.example")).isEmpty();
+  }
+
+  @Test
+  void withoutAutoActivateAPublishedKeyWaitsForKeysActivateWhichServePicksUpWithoutRestart() throws Exception {
+    server.close();
+    startServer(false);
+    String record = zoneText(cli(0, "keygen", DOMAIN, "--selector", "manual"));
+    dns.load(record);
+    // several activation intervals pass: nothing activates it
+    TimeUnit.MILLISECONDS.sleep(1000);
+    assertThat(signingSelectors(DOMAIN)).isEmpty();
+    assertThat(cli(0, "keys", "list")).containsPattern("rotate\\.example\\s+manual\\s+rsa\\s+2048\\s+pending");
+
+    assertThat(cli(0, "keys", "activate", DOMAIN)).startsWith("Activated manual for " + DOMAIN);
+    await("serve picks up the activation", () -> signingSelectors(DOMAIN).equals(List.of("manual")));
+    assertThat(log.list).noneMatch(e -> e.getFormattedMessage().startsWith("auto-activate:"));
+    assertThat(log.list).anyMatch(e -> e.getFormattedMessage().startsWith("keys changed on disk, now signing with: "
+        + DOMAIN + " manual (rsa-sha256)"));
+    byte[] raw = Messages.from("alice@" + DOMAIN);
+    try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
+      MilterOutcome outcome = mta.send(Envelope.from("10.1.2.3"), raw);
+      assertThat(selectorOf(outcome)).isEqualTo("manual");
+      assertThat(verify(outcome.applyTo(raw))).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
+    }
   }
 }
