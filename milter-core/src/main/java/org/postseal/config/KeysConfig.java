@@ -3,7 +3,7 @@ package org.postseal.config;
 import java.time.Duration;
 
 /**
- * The [keys] section: key rotation. Parsed and validated now; rotation arrives in a later release.
+ * The [keys] section: how {@code serve} treats pending and replaced keys.
  *
  * @param autoActivate serve activates a pending key once DNS serves it
  * @param retireAfter  how long a replaced key stays published

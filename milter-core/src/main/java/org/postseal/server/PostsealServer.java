@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * (with port 0, a temporary state-dir and a fake DNS server).
  *
  * <p>{@link #reload()} (SIGHUP) re-reads the configuration when a source was given and always rescans the
- * keys; an invalid new configuration is logged and the old one stays. Messages under way finish with
- * the snapshot they began with. Thread-safe.
+ * keys; an invalid new configuration is logged and the old one stays. Between reloads, {@link KeyMaintenance}
+ * rescans the keys when their files change and activates published pending keys ({@code [keys] auto-activate}).
+ * Messages under way finish with the snapshot they began with. Thread-safe.
  */
 public final class PostsealServer implements AutoCloseable {
 
@@ -39,6 +40,7 @@ public final class PostsealServer implements AutoCloseable {
   private final Optional<Supplier<ConfigResult>> configSource;
   private final AuthenticationPipeline pipeline;
   private final MilterServer milter;
+  private final KeyMaintenance keyMaintenance;
   private PostsealConfig config;
   private DnsResolver dns;
 
@@ -50,6 +52,8 @@ public final class PostsealServer implements AutoCloseable {
     this.dns = dns;
     this.pipeline = pipeline;
     this.milter = milter;
+    this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
+        builder.activationInterval);
   }
 
   public static Builder builder(PostsealConfig config) {
@@ -64,6 +68,8 @@ public final class PostsealServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Duration drainTime = MilterServer.DEFAULT_DRAIN_TIME;
     private UnaryOperator<MessagePipeline> pipelineDecorator = UnaryOperator.identity();
+    private Duration keyScanInterval = KeyMaintenance.DEFAULT_SCAN_INTERVAL;
+    private Duration activationInterval = KeyMaintenance.DEFAULT_ACTIVATION_INTERVAL;
 
     private Builder(PostsealConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -96,6 +102,26 @@ public final class PostsealServer implements AutoCloseable {
     public Builder pipelineDecorator(UnaryOperator<MessagePipeline> decorator) {
       this.pipelineDecorator = Objects.requireNonNull(decorator, "decorator");
       return this;
+    }
+
+    /** How often the key files are checked for changes (tests shorten it). */
+    public Builder keyScanInterval(Duration value) {
+      this.keyScanInterval = positive(value, "keyScanInterval");
+      return this;
+    }
+
+    /** How often pending keys are looked up for auto-activation (tests shorten it). */
+    public Builder activationInterval(Duration value) {
+      this.activationInterval = positive(value, "activationInterval");
+      return this;
+    }
+
+    private static Duration positive(Duration value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
     }
 
     /**
@@ -171,17 +197,44 @@ public final class PostsealServer implements AutoCloseable {
     return accepted;
   }
 
+  /**
+   * Rescans the keys when their files changed since the running snapshot was taken, and swaps the snapshot:
+   * messages beginning from now on sign with the new keys, messages under way keep theirs. Returns whether the
+   * keys changed. Called by {@link KeyMaintenance}; cheap when nothing changed.
+   */
+  public synchronized boolean refreshKeys() {
+    if (!pipeline.snapshot().keys().isOutdated()) {
+      return false;
+    }
+    KeyDirectory keys = scanKeys(config);
+    pipeline.replace(PipelineSnapshot.create(config, keys, dns, clock));
+    LOG.info("keys changed on disk, now signing with: {}; {}", describeActive(keys), keys);
+    return true;
+  }
+
   /** Stops accepting, lets messages in flight finish (bounded by the drain time), closes everything. */
   @Override
   public void close() {
+    keyMaintenance.close();
     milter.close();
+  }
+
+  /** "example.com s202611 (rsa-sha256), ...": every active key. */
+  private static String describeActive(KeyDirectory keys) {
+    java.util.List<String> active = new java.util.ArrayList<>();
+    for (String domain : keys.domains()) {
+      keys.activeKeys(domain).forEach(k -> active.add(domain + " " + k.selector() + " (" + k.algorithm().tagValue()
+          + ")"));
+    }
+    return active.isEmpty() ? "no keys" : String.join(", ", active);
   }
 
   /** Scans the keys and says, once, what will not be signed and why. */
   private static KeyDirectory scanKeys(PostsealConfig config) {
     KeyDirectory keys = KeyDirectory.scan(config.keysDir());
+    // a refused key (group/world permissions, wrong owner) means mail goes out unsigned: the operator must act
     for (String problem : keys.problems()) {
-      LOG.warn("keys: {}", problem);
+      LOG.error("keys: {}", problem);
     }
     for (String domain : config.signing().domains()) {
       boolean usable = keys.activeKeys(domain).stream().anyMatch(k -> config.signing().algorithms().contains(k.algorithm()));

@@ -1,0 +1,106 @@
+package org.postseal.cli;
+
+import ch.qos.logback.classic.Level;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.postseal.config.ConfigLoader;
+import org.postseal.config.PostsealConfig;
+import org.postseal.dns.DnsResolver;
+import org.postseal.doctor.DoctorReport;
+import org.postseal.doctor.DomainDoctor;
+import org.postseal.keys.KeyLifecycle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code postseal doctor DOMAIN [--ip IP] [--json]}: the domain as receivers see it. The report goes to stdout
+ * either way (scripts read --json); exit 1 when it holds an error finding, with a one-line summary on stderr.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+    description = {"Audit a domain as receivers see it: MX, SPF, DKIM (our selectors), DMARC, and with --ip the",
+        "reverse DNS of the server (FCrDNS) and whether SPF passes for it. Each finding says what to fix."})
+final class DoctorCommand implements Callable<Integer> {
+
+  /** One label: letters, digits, hyphens inside; the whole name at most 253 characters. */
+  private static final Pattern DOMAIN = Pattern.compile(
+      "(?=.{1,253}$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
+  private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+
+  @Mixin
+  CommonOptions common;
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DOMAIN", description = "The domain you send mail as.")
+  String domain;
+
+  @Option(names = "--ip", paramLabel = "IP", description = "Your mail server's public address (IPv4 or IPv6).")
+  String ip;
+
+  @Option(names = "--json", description = "Print JSON for scripts.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!common.applyLogLevel(Level.ERROR)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + common.logLevel);
+    }
+    String name = domain.strip().toLowerCase(Locale.ROOT);
+    name = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    if (!DOMAIN.matcher(name).matches()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "\"" + domain + "\" is not a domain name;"
+          + " give the domain you send as, e.g. example.com");
+    }
+    Optional<InetAddress> address = Optional.empty();
+    if (ip != null) {
+      address = Optional.of(parseIp(ip));
+    }
+    Optional<PostsealConfig> config = common.validConfig(new ConfigLoader(), err);
+    if (config.isEmpty()) {
+      return Main.EXIT_FAILURE;
+    }
+    Clock clock = Clock.systemUTC();
+    Duration timeout = config.get().dns().timeout();
+    DnsResolver dns = DnsResolver.create(config.get().dns().servers(), timeout, clock);
+    KeyLifecycle keys = new KeyLifecycle(config.get().keysDir(), dns, clock, config.get().keys().retireAfter());
+    DomainDoctor doctor = new DomainDoctor(dns, keys, clock, timeout.multipliedBy(2));
+    DoctorReport report = doctor.examine(name, address);
+    out.print(json ? report.toJson() + "\n" : report.toText());
+    if (report.hasErrors()) {
+      err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for "
+          + name);
+    }
+    return report.exitCode();
+  }
+
+  private InetAddress parseIp(String text) {
+    String value = text.strip();
+    // the pattern first: the octet check parses digits only
+    if (IP_LITERAL.matcher(value).matches() && (value.contains(":")
+        || java.util.Arrays.stream(value.split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255))) {
+      try {
+        // a literal: no lookup happens
+        return InetAddress.getByName(value);
+      } catch (UnknownHostException e) {
+        // falls through to the usage error
+      }
+    }
+    throw new CommandLine.ParameterException(spec.commandLine(), "--ip \"" + text + "\" is not an IP address;"
+        + " give your mail server's public IPv4 or IPv6 address, e.g. --ip 192.0.2.25");
+  }
+}

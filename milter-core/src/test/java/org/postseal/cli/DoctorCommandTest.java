@@ -1,0 +1,100 @@
+package org.postseal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postseal.dns.FakeDnsServer;
+
+/** {@code postseal doctor} on the command line: the report on stdout, exit 1 with errors, usage errors exit 2. */
+class DoctorCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private FakeDnsServer dns;
+  private Path config;
+
+  private record Run(int exitCode, String out, String err) {
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    dns = FakeDnsServer.start();
+    dns.load("""
+        example.com. MX 10 mx.example.com.
+        mx.example.com. A 192.0.2.20
+        example.com. TXT "v=spf1 mx -all"
+        _dmarc.example.com. TXT "v=DMARC1; p=none"
+        """);
+    config = dir.resolve("postseal.toml");
+    Files.writeString(config, "state-dir = \"" + dir + "\"\n[dns]\nservers = [\"" + dns.address()
+        + "\"]\ntimeout = \"1s\"\n");
+  }
+
+  @AfterEach
+  void stop() {
+    dns.close();
+  }
+
+  private Run run(String... args) {
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+        java.util.stream.Stream.of("--config", config.toString())).toArray(String[]::new);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void theReportNamesEachProblemAndExitsOneWhenThereAreErrors() {
+    Run run = run("doctor", "Example.COM.", "--ip", "192.0.2.20");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).startsWith("Doctor report for example.com (server 192.0.2.20)\n\nMX\n  ok      MX 10"
+        + " mx.example.com. (192.0.2.20)\n")
+        .contains("\nDKIM\n  error   no DKIM key for example.com")
+        .contains("          fix: postseal keygen example.com, then publish the record it prints\n")
+        .contains("  warning p=none: receivers only report")
+        .contains("  warning no rua=")
+        .contains("  error   192.0.2.20 has no reverse DNS");
+    assertThat(run.err()).isEqualTo("postseal: doctor found 2 error(s) for example.com" + System.lineSeparator());
+  }
+
+  @Test
+  void jsonListsEveryFindingWithSeverityAndFix() throws IOException {
+    Run run = run("doctor", "example.com", "--json");
+    assertThat(run.exitCode()).isEqualTo(1);
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertThat(json.get("domain").asText()).isEqualTo("example.com");
+    assertThat(json.get("ip").isNull()).isTrue();
+    assertThat(json.get("errors").asInt()).isEqualTo(1);
+    assertThat(json.get("warnings").asInt()).isEqualTo(2);
+    assertThat(json.get("findings")).anySatisfy(f -> {
+      assertThat(f.get("area").asText()).isEqualTo("DMARC");
+      assertThat(f.get("severity").asText()).isEqualTo("warning");
+      assertThat(f.get("message").asText()).startsWith("p=none");
+      assertThat(f.get("fix").asText()).isNotEmpty();
+    });
+  }
+
+  @Test
+  void badInputIsAUsageError() {
+    Run ip = run("doctor", "example.com", "--ip", "mail.example.com");
+    assertThat(ip.exitCode()).isEqualTo(2);
+    assertThat(ip.err()).startsWith("--ip \"mail.example.com\" is not an IP address");
+    assertThat(run("doctor", "example.com", "--ip", "192.0.2.300").exitCode()).isEqualTo(2);
+    Run domain = run("doctor", "not_a..domain");
+    assertThat(domain.exitCode()).isEqualTo(2);
+    assertThat(domain.err()).startsWith("\"not_a..domain\" is not a domain name");
+    assertThat(run("doctor").exitCode()).isEqualTo(2);
+  }
+}
