@@ -292,6 +292,21 @@ class DmarcMilterTest {
   }
 
   @Test
+  void withEnforceOffARejectPolicyIsQuarantinedAsTheReadmeShows() throws IOException {
+    try (RunningPostseal lenient = receiver("enforce = false")) {
+      byte[] raw = Messages.from("Bank Security <security@bank.example>");
+      MilterOutcome outcome = lenient.send(outside("<alerts@attacker.example>"), raw);
+      assertThat(outcome.reply().isContinue()).isTrue();
+      assertThat(Messages.text(outcome.applyTo(raw))).startsWith("Authentication-Results: " + AUTHSERV_ID + ";\r\n"
+          + "\tdkim=none;\r\n"
+          + "\tspf=pass smtp.mailfrom=attacker.example;\r\n"
+          + "\tdmarc=fail (p=reject sp=reject dis=quarantine) header.from=bank.example policy.dmarc=reject\r\n"
+          + "X-Postseal-Quarantine: yes; DMARC fail for bank.example (nothing that passed is aligned with bank.example"
+          + " (SPF attacker.example relaxed)); not rejected, dmarc.enforce = false\r\n");
+    }
+  }
+
+  @Test
   void testingModeDowngradesRejectToQuarantine() throws IOException {
     MilterOutcome outcome = postseal.send(outside("<x@attacker.example>"), Messages.from("ceo@trial.example"));
     assertThat(outcome.reply().isContinue()).isTrue();
