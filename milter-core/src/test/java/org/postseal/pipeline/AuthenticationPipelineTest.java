@@ -101,4 +101,41 @@ class AuthenticationPipelineTest {
     assertThat(waited).isLessThan(Duration.ofMillis(1000));
     assertThat(pipeline.decide(message).dkimResults()).extracting(r -> r.outcome()).containsExactly(DkimOutcome.TEMPERROR);
   }
+
+  @Test
+  void spfStartsAtMailFromAndTheDmarcPolicyLookupsAtEndOfHeaders() {
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DnsSource recording = (name, type) -> {
+      asked.add(type + " " + name);
+      return CompletableFuture.completedFuture(new DnsAnswer.NotFound(true));
+    };
+    AuthenticationPipeline pipeline = pipeline(recording);
+    ConnectionState connection = new ConnectionState("s1");
+    connection.setClient("client", org.postseal.config.Network.parseAddressLiteral("2001:db8::5").orElseThrow());
+    connection.setHelo("client.example");
+    MessageState message = pipeline.beginMessage(connection, "<a@sender.example>", Map.of());
+    assertThat(asked).containsExactly("TXT sender.example");
+
+    message.addHeader(new HeaderField("From", " Someone <someone@author.example>"));
+    pipeline.endOfHeaders(message);
+    assertThat(asked).contains("TXT _dmarc.author.example");
+
+    MessageVerdict verdict = pipeline.decide(message);
+    assertThat(verdict.inbound()).get().satisfies(i -> {
+      assertThat(i.spf().domain()).isEqualTo("sender.example");
+      assertThat(i.dmarc().headerFrom()).isEqualTo("author.example");
+    });
+  }
+
+  @Test
+  void outboundMailStartsNoSpfOrDmarcLookups() {
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AuthenticationPipeline pipeline = pipeline((name, type) -> {
+      asked.add(name);
+      return CompletableFuture.completedFuture(new DnsAnswer.NotFound(true));
+    });
+    MessageVerdict verdict = pipeline.decide(message(pipeline, "10.0.0.1", List.of(new HeaderField("From", " a@example.net"))));
+    assertThat(asked).isEmpty();
+    assertThat(verdict.inbound()).isEmpty();
+  }
 }
