@@ -191,7 +191,7 @@ public final class AuthenticationPipeline implements MessagePipeline {
     String authservId = current.config().authservId();
     List<DkimResult> dkim = message.verificationSession().map(VerificationSession::finish).orElse(List.of());
     SpfResult spf = spfResult(message);
-    DmarcResult dmarc = dmarcResult(message, dkim, spf);
+    DmarcResult dmarc = undecidedWhenALookupFailed(dmarcResult(message, dkim, spf), dkim, spf, current);
     DmarcDisposition disposition = current.dispositions().decide(dmarc, origin(message));
     HeaderField authenticationResults = AuthenticationResultsHeader.builder(authservId)
         .dkim(dkim).spf(spf).dmarc(dmarc, disposition).build();
@@ -267,6 +267,43 @@ public final class AuthenticationPipeline implements MessagePipeline {
       // the evaluator's contract is a value; an exception here is a bug, and the adapter's fallback handles it
       throw new IllegalStateException("DMARC evaluation failed", e.getCause());
     }
+  }
+
+  /**
+   * A DMARC fail is only as sure as its inputs: when the DKIM signature or SPF check of the From domain (or a
+   * domain above or below it) could not be completed because DNS failed, a pass may have been missed, so the
+   * result is temperror and dmarc.on-dns-error decides (RFC 9989 section 5.3.6: no pass or fail can be
+   * concluded). The same holds for "none" when the From domain is one of ours, which protect-own-domains would
+   * reject: a DNS hiccup on our own selector must not bounce our own forwarded mail.
+   */
+  private static DmarcResult undecidedWhenALookupFailed(DmarcResult dmarc, List<DkimResult> dkim, SpfResult spf,
+                                                        PipelineSnapshot current) {
+    String author = dmarc.headerFrom();
+    boolean judged = dmarc.outcome() == DmarcOutcome.FAIL
+        || (dmarc.outcome() == DmarcOutcome.NONE && current.config().dmarc().protectOwnDomains()
+            && current.config().signing().isSigningDomain(author));
+    if (!judged || author.isEmpty()) {
+      return dmarc;
+    }
+    Optional<String> open = dkim.stream()
+        .filter(d -> d.outcome() == org.postseal.dkim.DkimOutcome.TEMPERROR && related(d.domain(), author))
+        .map(d -> "DKIM d=" + d.domain() + " s=" + d.selector() + " is temperror: " + d.reason())
+        .findFirst();
+    if (open.isEmpty() && spf.outcome() == SpfOutcome.TEMPERROR && related(spf.domain(), author)) {
+      open = Optional.of("SPF for " + spf.domain() + " is temperror: " + spf.reason());
+    }
+    if (open.isEmpty()) {
+      return dmarc;
+    }
+    return new DmarcResult(DmarcOutcome.TEMPERROR, "DMARC " + dmarc.outcome().keyword() + " for " + author
+        + " is not certain, " + open.get(), dmarc.headerFromStatus(), author, dmarc.record(), dmarc.policyDomain(),
+        dmarc.organizationalDomain(), dmarc.appliedPolicy(), dmarc.alignments());
+  }
+
+  /** The same domain, or one below the other: what relaxed alignment could have matched. */
+  private static boolean related(String domain, String author) {
+    String d = domain.toLowerCase(Locale.ROOT);
+    return !d.isEmpty() && (d.equals(author) || d.endsWith("." + author) || author.endsWith("." + d));
   }
 
   private static DmarcResult dmarcTemperror(String author, String reason) {

@@ -190,6 +190,27 @@ class DmarcMilterTest {
   }
 
   @Test
+  void ourOwnSignatureWhoseKeyLookupFailsIsNotRejectedAsAForgery() throws IOException {
+    byte[] raw = Messages.from("The Boss <boss@ours.example>", "", "Forwarded back to us.\r\n");
+    byte[] signed = postseal.send(Envelope.from(OUTSIDE_IP).withAuthUser("boss"), raw).applyTo(raw);
+    // a fresh server has no cached key; our selector times out while the message comes back through a forwarder
+    try (RunningPostseal fresh = receiver("")) {
+      dns.failWith("rsa2026._domainkey.ours.example", FakeDnsServer.Failure.TIMEOUT);
+      MilterOutcome outcome = fresh.send(outside("<boss@ours.example>"), signed);
+      assertThat(outcome.reply().isContinue()).isTrue();
+      assertThat(unfolded(outcome.insertedValue("Authentication-Results")))
+          .contains("dkim=temperror (")
+          .contains("; dmarc=temperror (DMARC none for ours.example is not certain, DKIM d=ours.example s=rsa2026 is"
+              + " temperror: DNS timeout looking up the key")
+          .endsWith(" header.from=ours.example");
+      assertThat(recorded(fresh, OURS).disposition().action()).isEqualTo(DmarcAction.ACCEPT);
+    } finally {
+      dns.clearFailures();
+      dns.failWith("_dmarc.dnsfail.example", FakeDnsServer.Failure.TIMEOUT);
+    }
+  }
+
+  @Test
   void aThirdPartyRejectPolicyFailingIsRejectedNamingTheDomain() throws IOException {
     MilterOutcome outcome = postseal.send(outside("<alerts@attacker.example>"),
         Messages.from("Bank Security <security@bank.example>"));
