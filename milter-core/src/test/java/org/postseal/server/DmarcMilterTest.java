@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcAction;
@@ -297,6 +299,23 @@ class DmarcMilterTest {
       assertThat(outcome.inserted("X-Postseal-Quarantine")).isEmpty();
       assertThat(outcome.insertedValue("Authentication-Results")).contains("(p=quarantine sp=quarantine dis=quarantine)");
       assertThat(recorded(hold, "shop.example").disposition().action()).isEqualTo(DmarcAction.HOLD);
+    }
+  }
+
+  @ParameterizedTest(name = "leading space and no-reply flags offered: {0}")
+  @ValueSource(booleans = {true, false})
+  void rejectAndHoldArriveWhateverTheProtocolOptions(boolean offered) throws IOException {
+    FakeMta.Options options = FakeMta.Options.postfix().withLeadingSpace(offered).withNoReply(offered);
+    try (RunningPostseal hold = receiver("quarantine = \"hold\"")) {
+      try (FakeMta mta = hold.mta(options)) {
+        MilterOutcome rejected = mta.send(outside("<x@attacker.example>"), Messages.from("security@bank.example"));
+        assertThat(rejected.reply().text()).isEqualTo("550 5.7.1 Email rejected per DMARC policy for bank.example");
+        // the connection stays usable for the next message of the same SMTP session
+        MilterOutcome held = mta.send(outside("<x@attacker.example>"), Messages.from("orders@shop.example"));
+        assertThat(held.reply().isContinue()).isTrue();
+        assertThat(held.otherModifications()).extracting(FakeMta.Packet::code).containsExactly('q');
+        assertThat(held.insertedValue("Authentication-Results")).startsWith(" " + AUTHSERV_ID + ";\r\n\tdkim=none;");
+      }
     }
   }
 
