@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance serves every connection (jmilter's design); per-connection and per-message state
  * lives in {@link SessionContext}. Callbacks run on Netty event-loop threads shared by many
- * connections and never wait: the end-of-message decision runs on the auth pool once the key
+ * connections and never wait: the end-of-message decision runs on the auth pool once the DNS
  * lookups have answered, and that thread sends the header edits and the one final reply.
  *
  * <p>No exception leaves a callback: jmilter would drop the MTA's connection (LIBRARY-NOTES.md).
