@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.postseal.authres.AuthenticationResultsHeader;
@@ -53,6 +54,8 @@ public final class AuthenticationPipeline implements MessagePipeline {
 
   /** A domain the DMARC policy lookups can start for at end of headers; anything else waits for the evaluator. */
   private static final Pattern PREFETCHABLE_DOMAIN = Pattern.compile("[a-z0-9-]+(?:\\.[a-z0-9-]+)+");
+  /** The d= tag of a DKIM-Signature value, for starting lookups early; the verifier parses the field properly. */
+  private static final Pattern SIGNING_DOMAIN_TAG = Pattern.compile("(?:^|;)\\s*d\\s*=\\s*([A-Za-z0-9.-]+)\\s*(?:;|$)");
   /** Longest reason handed to the MTA with a quarantine action (Postfix logs it). */
   private static final int MAX_HOLD_REASON = 300;
 
@@ -110,8 +113,7 @@ public final class AuthenticationPipeline implements MessagePipeline {
       message.setVerificationSession(current.verifier().start(message.headers()));
       message.setHeaderFromDomains(headerFromDomains(message.headers()));
       if (!from.domain().isEmpty() && PREFETCHABLE_DOMAIN.matcher(from.domain()).matches()) {
-        // the same tree walk DMARC makes at end of message: its answers wait in the resolver's cache
-        message.setDmarcPolicyLookups(current.dmarcPolicies().discover(from.domain()));
+        message.setDmarcPolicyLookups(dmarcLookups(message, from.domain(), current));
       }
       return;
     }
@@ -158,10 +160,10 @@ public final class AuthenticationPipeline implements MessagePipeline {
   }
 
   /**
-   * Signs (outbound) or judges (inbound). For inbound mail DMARC evaluation may still wait for lookups that
-   * could not start earlier (the Organizational Domain of a DKIM d= that differs from the From domain): it
-   * waits for what is left of the message's deadline, but at least one dns.timeout, since those lookups
-   * start only now. Past that, DMARC is temperror.
+   * Signs (outbound) or judges (inbound). For inbound mail DMARC evaluation reads answers its lookups at end of
+   * headers left in the resolver's cache; should one still be missing (a walk from a name only known now, or a
+   * lookup that was slow), it waits for what is left of the message's deadline, but at least one dns.timeout.
+   * Past that, DMARC is temperror.
    */
   @Override
   public MessageVerdict decide(MessageState message) {
@@ -228,6 +230,33 @@ public final class AuthenticationPipeline implements MessagePipeline {
     String decision = disposition.reason() + (forged.isEmpty() ? "" : "; removed " + forged.size()
         + " Authentication-Results claiming " + authservId);
     return new MessageVerdict(edits, reply, decision, dkim, Optional.of(inbound));
+  }
+
+  /**
+   * The tree walks DMARC will make at end of message, started now so that their answers wait in the resolver's
+   * cache: policy discovery for the From domain, and the Organizational Domain walk of every other domain that
+   * relaxed alignment will compare with it (each DKIM d=, the SPF domain) when it shares the From domain's
+   * top-level label, as the evaluator only walks then.
+   */
+  private static CompletableFuture<Void> dmarcLookups(MessageState message, String author, PipelineSnapshot current) {
+    List<CompletableFuture<?>> walks = new ArrayList<>();
+    walks.add(current.dmarcPolicies().discover(author));
+    List<String> others = new ArrayList<>();
+    for (HeaderField field : message.headers()) {
+      if (field.hasName("DKIM-Signature") && others.size() < current.config().verify().maxSignatures()) {
+        Matcher d = SIGNING_DOMAIN_TAG.matcher(field.value());
+        if (d.find()) {
+          others.add(d.group(1).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    String mailFrom = bare(message.mailFrom());
+    others.add(mailFrom.isEmpty() ? message.helo().toLowerCase(Locale.ROOT) : domainOf(mailFrom));
+    String topLabel = author.substring(author.lastIndexOf('.') + 1);
+    others.stream().distinct()
+        .filter(d -> !d.equals(author) && d.endsWith("." + topLabel) && PREFETCHABLE_DOMAIN.matcher(d).matches())
+        .forEach(d -> walks.add(current.dmarcPolicies().walk(d)));
+    return CompletableFuture.allOf(walks.toArray(new CompletableFuture<?>[0]));
   }
 
   /** The SPF result begun at MAIL FROM; none without a client address, temperror when it did not finish in time. */

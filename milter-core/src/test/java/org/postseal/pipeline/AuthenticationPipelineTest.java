@@ -116,9 +116,13 @@ class AuthenticationPipelineTest {
     MessageState message = pipeline.beginMessage(connection, "<a@sender.example>", Map.of());
     assertThat(asked).containsExactly("TXT sender.example");
 
+    message.addHeader(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n\td=Mail.Author.example;"
+        + " s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"));
     message.addHeader(new HeaderField("From", " Someone <someone@author.example>"));
     pipeline.endOfHeaders(message);
-    assertThat(asked).contains("TXT _dmarc.author.example");
+    // policy discovery for the From domain, and the Organizational Domain walks relaxed alignment will need
+    assertThat(asked).contains("TXT _dmarc.author.example", "TXT _dmarc.mail.author.example", "TXT _dmarc.sender.example",
+        "TXT sel._domainkey.mail.author.example");
 
     MessageVerdict verdict = pipeline.decide(message);
     assertThat(verdict.inbound()).get().satisfies(i -> {
