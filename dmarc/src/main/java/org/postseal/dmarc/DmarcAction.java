@@ -10,6 +10,6 @@ public enum DmarcAction {
   HOLD,
   /** Refuse with 550 5.7.1 during the SMTP transaction. */
   REJECT,
-  /** Refuse with 451 4.7.1 so that the sender retries: {@code dmarc.on-dns-error = "tempfail"}. */
+  /** Refuse with 451 4.7.0 so that the sender retries: {@code dmarc.on-dns-error = "tempfail"}. */
   TEMPFAIL
 }

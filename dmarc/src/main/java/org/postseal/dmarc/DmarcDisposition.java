@@ -12,7 +12,7 @@ import org.postseal.mail.HeaderField;
  *                       or reject by local policy (a forgery of our own domain, a malformed From); empty
  *                       when none applied (pass, no record, temperror)
  * @param overrideReason why the action is not what {@code policy} asks, when it is not (RFC 9990)
- * @param smtpReply      the SMTP reply for REJECT ("550 5.7.1 ...") and TEMPFAIL ("451 4.7.1 ..."), else empty
+ * @param smtpReply      the SMTP reply for REJECT ("550 5.7.1 ...") and TEMPFAIL ("451 4.7.0 ..."), else empty
  * @param reason         in words, for the log line and {@code postseal check}
  */
 public record DmarcDisposition(DmarcAction action, Optional<DmarcPolicy> policy,

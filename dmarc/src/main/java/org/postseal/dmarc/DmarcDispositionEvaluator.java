@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * <p>The rules, in order:
  * <ol>
- *   <li>temperror follows {@code on-dns-error} (accept, or 451 4.7.1);</li>
+ *   <li>temperror follows {@code on-dns-error} (accept, or 451 4.7.0);</li>
  *   <li>an authenticated or internal client is accepted: DMARC enforcement is for inbound mail;</li>
  *   <li>no From, several From addresses or a malformed From domain is rejected when {@code enforce} (RFC 9989
  *       section 11.5: the classic ways around DMARC), else quarantined;</li>
@@ -43,8 +43,11 @@ public final class DmarcDispositionEvaluator {
     String author = result.headerFrom();
     if (result.outcome() == DmarcOutcome.TEMPERROR) {
       if (settings.onDnsError() == DmarcSettings.DnsErrorMode.TEMPFAIL) {
+        // RFC 3463 X.7.0 "other or undefined security status": the check could not finish. Not X.7.1, which says
+        // the sender is not authorized, a verdict nobody reached; X.4.3 (directory server failure) would name the
+        // DNS failure, but the contract keeps every DMARC outcome in the security class 7
         return new DmarcDisposition(DmarcAction.TEMPFAIL, Optional.empty(), Optional.empty(),
-            "451 4.7.1 DMARC check for " + author + " failed temporarily; try again later",
+            "451 4.7.0 DMARC check for " + author + " failed temporarily; try again later",
             "DMARC temperror (" + result.reason() + "); deferred, dmarc.on-dns-error = tempfail");
       }
       return accept(Optional.empty(), Optional.empty(),

@@ -130,7 +130,7 @@ class DmarcDispositionEvaluatorTest {
     assertThat(accepted.action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(accepted.reason()).contains("dmarc.on-dns-error = accept");
     assertThat(deferred.action()).isEqualTo(DmarcAction.TEMPFAIL);
-    assertThat(deferred.smtpReply()).startsWith("451 4.7.1 ").contains("bank.example").contains("DMARC");
+    assertThat(deferred.smtpReply()).startsWith("451 4.7.0 ").contains("bank.example").contains("DMARC");
     assertThat(deferred.keyword()).isEqualTo("none");
   }
 

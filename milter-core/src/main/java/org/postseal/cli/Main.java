@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "postseal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "DKIM, SPF and DMARC milter for Postfix.",
-    subcommands = {ServeCommand.class, ConfigCommand.class, KeygenCommand.class, KeysCommand.class,
+    subcommands = {ServeCommand.class, ConfigCommand.class, CheckCommand.class, KeygenCommand.class, KeysCommand.class,
         DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

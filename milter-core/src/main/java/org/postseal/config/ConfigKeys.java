@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.postseal.dkim.DkimAlgorithm;
+import org.postseal.dmarc.TrustedForwarders;
 
 /**
  * Every key of the configuration file (ARCHITECTURE.md "Configuration"): its dotted name, its default
@@ -188,6 +189,12 @@ final class ConfigKeys {
       return value;
     }
     domain(value);
+    try {
+      // the parser the DMARC disposition uses: whatever it would refuse at startup or reload is refused here
+      TrustedForwarders.parse(List.of(value));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + value + "\" is not a host name with at least two labels");
+    }
     return value;
   }
 

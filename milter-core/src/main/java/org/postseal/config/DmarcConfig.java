@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The [dmarc] section. Parsed and validated now; DMARC evaluation arrives in a later release.
+ * The [dmarc] section: what the inbound pipeline does with a message once DMARC has been evaluated.
  *
  * @param enforce           reject (550 5.7.1) failures under p=reject
  * @param quarantine        what p=quarantine does

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,10 +26,13 @@ import org.nightcode.milter.codec.MilterPacket;
 import org.nightcode.milter.net.MilterPacketSender;
 import org.postseal.config.Network;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dmarc.DmarcPolicy;
+import org.postseal.dmarc.OverrideReason;
 import org.postseal.mail.HeaderField;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.HeaderEdit;
+import org.postseal.pipeline.InboundAuthentication;
 import org.postseal.pipeline.MessagePipeline;
 import org.postseal.pipeline.MessageState;
 import org.postseal.pipeline.MessageVerdict;
@@ -40,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance serves every connection (jmilter's design); per-connection and per-message state
  * lives in {@link SessionContext}. Callbacks run on Netty event-loop threads shared by many
- * connections and never wait: the end-of-message decision runs on the auth pool once the key
+ * connections and never wait: the end-of-message decision runs on the auth pool once the DNS
  * lookups have answered, and that thread sends the header edits and the one final reply.
  *
  * <p>No exception leaves a callback: jmilter would drop the MTA's connection (LIBRARY-NOTES.md).
@@ -54,10 +59,14 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   private static final Logger MESSAGE_LOG = LoggerFactory.getLogger("org.postseal.message");
 
   /**
-   * Only what we use: insert header (part of SMFIF_ADDHDRS), change/delete header, and our macro
-   * list. Postfix closes the connection when asked for an action it does not grant, so nothing more.
+   * Only what we use: insert header (part of SMFIF_ADDHDRS), change/delete header, quarantine (dmarc.quarantine
+   * = "hold") and our macro list. jmilter drops the connection when the MTA does not grant every action asked
+   * for, so nothing more; Postfix (since 2.3) and Sendmail (since 8.13) grant quarantine. It is asked for even
+   * when the configuration does not hold messages, since a reload may switch to "hold" on open connections.
+   * Custom reply codes (550, 451) need no action flag.
    */
-  static final Actions ACTIONS = Actions.builder().addHeader().changeDeleteHeaders().setSymList().build();
+  static final Actions ACTIONS = Actions.builder().addHeader().changeDeleteHeaders().quarantineEnvelope().setSymList()
+      .build();
 
   /**
    * Leading space: header values arrive exactly as written (Postfix otherwise eats one space after the
@@ -313,9 +322,16 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
     Reply sent = apply(ctx, message, verdict);
     endMessage(message);
-    MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} dkim={} decision=\"{}\" reply=\"{}\" ms={}",
+    Optional<InboundAuthentication> inbound = verdict.inbound();
+    MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} spf={} dkim={} dmarc={} policy={} disposition={}"
+            + " override={} decision=\"{}\" reply=\"{}\" ms={}",
         message.queueId().isEmpty() ? "-" : message.queueId(), message.sessionId(), message.direction().logName(),
-        message.clientText(), message.fromDomain().isEmpty() ? "-" : message.fromDomain(), dkimSummary(verdict.dkimResults()),
+        message.clientText(), message.fromDomain().isEmpty() ? "-" : message.fromDomain(),
+        inbound.map(i -> i.spf().outcome().keyword()).orElse("-"), dkimSummary(verdict.dkimResults()),
+        inbound.map(i -> i.dmarc().outcome().keyword()).orElse("-"),
+        inbound.flatMap(i -> i.disposition().policy()).map(DmarcPolicy::keyword).orElse("-"),
+        inbound.map(i -> i.disposition().action().name().toLowerCase(Locale.ROOT)).orElse("-"),
+        inbound.flatMap(i -> i.disposition().overrideReason()).map(OverrideReason::keyword).orElse("-"),
         verdict.decision(), sent, (System.nanoTime() - eomNanos) / 1_000_000);
   }
 
@@ -347,6 +363,10 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   private void sendReply(SessionContext ctx, Reply reply) throws MilterException {
     if (reply instanceof Reply.Smtp smtp) {
       messageModificationService.sendReply(ctx, smtp.code(), smtp.enhancedCode(), smtp.text());
+    } else if (reply instanceof Reply.Quarantine quarantine) {
+      // SMFIR_QUARANTINE is a modification, allowed only at end of message; the final answer follows
+      messageModificationService.quarantine(ctx, quarantine.reason());
+      ctx.sendContinue();
     } else {
       ctx.sendContinue();
     }

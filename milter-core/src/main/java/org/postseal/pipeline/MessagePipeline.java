@@ -21,8 +21,8 @@ public interface MessagePipeline {
   void body(MessageState message, byte[] chunk, int offset, int length);
 
   /**
-   * Completes (never exceptionally) when {@link #decide} can run without waiting: every key lookup
-   * answered or the message's deadline passed.
+   * Completes (never exceptionally) when {@link #decide} can run without waiting for what was started
+   * before: every lookup (DKIM keys, SPF, DMARC policy) answered or the message's deadline passed.
    */
   CompletableFuture<Void> readyToDecide(MessageState message);
 

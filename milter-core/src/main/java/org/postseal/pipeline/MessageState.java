@@ -7,15 +7,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dkim.SigningSession;
 import org.postseal.dkim.VerificationSession;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfResult;
 
 /**
  * One message, from MAIL FROM to the final reply: the envelope, the macros copied when it began
  * (jmilter never clears macros between messages), every header field exactly as received, the
- * direction, the open DKIM session and the deadline of its lookups.
+ * direction, the open DKIM session, the SPF evaluation and DMARC policy lookups under way, and the deadline
+ * of its lookups.
  *
  * <p>Threading: filled on the connection's event-loop thread; at end of message it is handed to
  * the auth pool (through a future, which orders the writes before the reads) and no longer touched
@@ -33,6 +36,11 @@ public final class MessageState {
   private final List<HeaderField> headers = new ArrayList<>();
   private String queueId;
   private String fromDomain = "";
+  private List<String> headerFromDomains = List.of();
+  private String helo = "";
+  private String clientHost = "";
+  private CompletableFuture<SpfResult> spfResult;
+  private CompletableFuture<?> dmarcPolicyLookups;
   private String notSignedReason = "";
   private SigningSession signingSession;
   private List<SigningKey> signingKeys = List.of();
@@ -126,6 +134,48 @@ public final class MessageState {
 
   void setFromDomain(String fromDomain) {
     this.fromDomain = fromDomain;
+  }
+
+  /** The domain of every address of every From field, in order: what DMARC needs exactly one of. */
+  List<String> headerFromDomains() {
+    return headerFromDomains;
+  }
+
+  void setHeaderFromDomains(List<String> domains) {
+    this.headerFromDomains = List.copyOf(domains);
+  }
+
+  /** The HELO/EHLO name of the connection when the message began. */
+  public String helo() {
+    return helo;
+  }
+
+  /** The client's host name as the MTA gave it at connect ("unknown" or "[IP]" when not confirmed). */
+  public String clientHost() {
+    return clientHost;
+  }
+
+  void setConnection(String helo, String clientHost) {
+    this.helo = helo == null ? "" : helo;
+    this.clientHost = clientHost == null ? "" : clientHost;
+  }
+
+  /** The SPF evaluation started at MAIL FROM (inbound only). */
+  Optional<CompletableFuture<SpfResult>> spfResult() {
+    return Optional.ofNullable(spfResult);
+  }
+
+  void setSpfResult(CompletableFuture<SpfResult> result) {
+    this.spfResult = result;
+  }
+
+  /** The DMARC policy discovery started at end of headers, so that its answers are cached by end of message. */
+  Optional<CompletableFuture<?>> dmarcPolicyLookups() {
+    return Optional.ofNullable(dmarcPolicyLookups);
+  }
+
+  void setDmarcPolicyLookups(CompletableFuture<?> lookups) {
+    this.dmarcPolicyLookups = lookups;
   }
 
   String notSignedReason() {

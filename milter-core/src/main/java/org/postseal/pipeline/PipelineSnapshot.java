@@ -5,18 +5,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import org.postseal.config.DmarcConfig;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.DkimSigner;
 import org.postseal.dkim.DkimVerifier;
 import org.postseal.dkim.SigningKey;
+import org.postseal.dmarc.DmarcDispositionEvaluator;
+import org.postseal.dmarc.DmarcEvaluator;
+import org.postseal.dmarc.DmarcPolicySource;
+import org.postseal.dmarc.DmarcSettings;
+import org.postseal.dmarc.TrustedForwarders;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.spf.SpfEvaluator;
 
 /**
  * Everything a message needs from configuration and keys, fixed when the message begins: a SIGHUP
  * swaps the pipeline's snapshot, and messages already under way finish with the one they started with.
- * Immutable and shared by all sessions (signer and verifier are thread-safe factories).
+ * Immutable and shared by all sessions (signer, verifier and the SPF and DMARC evaluators are thread-safe).
  */
 public final class PipelineSnapshot {
 
@@ -29,17 +37,48 @@ public final class PipelineSnapshot {
   private final KeyDirectory keys;
   private final DkimSigner signer;
   private final DkimVerifier verifier;
+  private final SpfEvaluator spf;
+  private final DmarcEvaluator dmarc;
+  private final DmarcPolicySource dmarcPolicies;
+  private final DmarcDispositionEvaluator dispositions;
 
-  public PipelineSnapshot(PostsealConfig config, KeyDirectory keys, DkimSigner signer, DkimVerifier verifier) {
+  private PipelineSnapshot(PostsealConfig config, KeyDirectory keys, DnsSource dns, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.keys = Objects.requireNonNull(keys, "keys");
-    this.signer = Objects.requireNonNull(signer, "signer");
-    this.verifier = Objects.requireNonNull(verifier, "verifier");
+    this.signer = new DkimSigner(clock);
+    this.verifier = new DkimVerifier(dns, config.verify().policy(), clock);
+    // SPF starts at MAIL FROM and DMARC at end of headers; both give up (temperror) within the wait a message
+    // is allowed for its lookups, so a dead resolver never holds a message longer than DKIM's keys would
+    this.spf = new SpfEvaluator(dns, clock, config.authservId(), lookupWait());
+    this.dmarc = new DmarcEvaluator(dns, lookupWait());
+    this.dmarcPolicies = new DmarcPolicySource(dns);
+    this.dispositions = new DmarcDispositionEvaluator(dmarcSettings(config));
   }
 
-  /** The snapshot for {@code config}: keys as scanned, DNS from {@code dns}, policy from [verify]. */
+  /**
+   * The snapshot for {@code config}: keys as scanned, DNS from {@code dns}, policy from [verify], SPF and DMARC
+   * disposition from [dmarc] and signing.domains.
+   *
+   * @throws IllegalArgumentException when a dmarc.trusted-forwarders entry cannot be used (bad configuration)
+   */
   public static PipelineSnapshot create(PostsealConfig config, KeyDirectory keys, DnsSource dns, Clock clock) {
-    return new PipelineSnapshot(config, keys, new DkimSigner(clock), new DkimVerifier(dns, config.verify().policy(), clock));
+    return new PipelineSnapshot(config, keys, dns, clock);
+  }
+
+  /** The [dmarc] section and signing.domains as the disposition reads them. */
+  static DmarcSettings dmarcSettings(PostsealConfig config) {
+    DmarcConfig d = config.dmarc();
+    DmarcSettings.QuarantineMode quarantine = switch (d.quarantine()) {
+      case HEADER -> DmarcSettings.QuarantineMode.HEADER;
+      case HOLD -> DmarcSettings.QuarantineMode.HOLD;
+      case ACCEPT -> DmarcSettings.QuarantineMode.ACCEPT;
+    };
+    DmarcSettings.DnsErrorMode onDnsError = switch (d.onDnsError()) {
+      case ACCEPT -> DmarcSettings.DnsErrorMode.ACCEPT;
+      case TEMPFAIL -> DmarcSettings.DnsErrorMode.TEMPFAIL;
+    };
+    return new DmarcSettings(d.enforce(), quarantine, onDnsError, d.protectOwnDomains(),
+        Set.copyOf(config.signing().domains()), TrustedForwarders.parse(d.trustedForwarders()), Set.copyOf(d.neverReject()));
   }
 
   public PostsealConfig config() {
@@ -58,7 +97,23 @@ public final class PipelineSnapshot {
     return verifier;
   }
 
-  /** How long after end of headers a message may wait for its key lookups. */
+  SpfEvaluator spf() {
+    return spf;
+  }
+
+  DmarcEvaluator dmarc() {
+    return dmarc;
+  }
+
+  DmarcPolicySource dmarcPolicies() {
+    return dmarcPolicies;
+  }
+
+  DmarcDispositionEvaluator dispositions() {
+    return dispositions;
+  }
+
+  /** How long after end of headers a message may wait for its lookups (DKIM keys, SPF, DMARC policy). */
   public Duration lookupWait() {
     Duration wait = config.dns().timeout().multipliedBy(LOOKUP_WAIT_DNS_TIMEOUTS);
     return wait.compareTo(MAX_LOOKUP_WAIT) > 0 ? MAX_LOOKUP_WAIT : wait;

@@ -34,6 +34,25 @@ public sealed interface Reply {
     }
   }
 
+  /**
+   * Let the message through, but ask the MTA to hold it in its quarantine (milter SMFIR_QUARANTINE;
+   * Postfix puts it on the hold queue, where {@code postsuper -H} releases it).
+   *
+   * @param reason one line for the MTA's log ("milter-hold: REASON" in Postfix)
+   */
+  record Quarantine(String reason) implements Reply {
+    public Quarantine {
+      if (reason.isEmpty() || reason.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+        throw new IllegalArgumentException("quarantine reason must be one non-empty line, was \"" + reason + "\"");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "quarantine (hold): " + reason;
+    }
+  }
+
   Continue CONTINUE = new Continue();
 
   /** Outbound mail we failed to process: Postfix keeps it queued and retries rather than sending it unsigned. */

@@ -13,6 +13,8 @@ import org.postseal.config.ConfigResult;
 import org.postseal.config.DnsConfig;
 import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
+import org.postseal.dmarc.DmarcResultStore;
+import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.DnsResolver;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.milter.MilterServer;
@@ -70,6 +72,7 @@ public final class PostsealServer implements AutoCloseable {
     private UnaryOperator<MessagePipeline> pipelineDecorator = UnaryOperator.identity();
     private Duration keyScanInterval = KeyMaintenance.DEFAULT_SCAN_INTERVAL;
     private Duration activationInterval = KeyMaintenance.DEFAULT_ACTIVATION_INTERVAL;
+    private DmarcResultStore resultStore = new InMemoryDmarcResultStore();
 
     private Builder(PostsealConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -125,6 +128,15 @@ public final class PostsealServer implements AutoCloseable {
     }
 
     /**
+     * Where every evaluated inbound message is recorded for DMARC reports (default: the newest
+     * {@value InMemoryDmarcResultStore#DEFAULT_CAPACITY} in memory). It must never block; it outlives reloads.
+     */
+    public Builder resultStore(DmarcResultStore store) {
+      this.resultStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
      * Builds everything and binds the listener.
      *
      * @throws IOException naming the address and the cause when it cannot listen (in use, not local,
@@ -136,7 +148,8 @@ public final class PostsealServer implements AutoCloseable {
       }
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
       KeyDirectory keys = scanKeys(config);
-      AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock);
+      AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock,
+          resultStore);
       MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime);
       return new PostsealServer(this, config, dns, pipeline, milter);
     }

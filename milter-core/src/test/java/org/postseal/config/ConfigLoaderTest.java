@@ -253,4 +253,13 @@ class ConfigLoaderTest {
         .isEqualTo("test.toml:1: authserv-id: \"mail example\" is not a host name; a host name such as \"mail.example.com\""
             + " (RFC 8601 authserv-id), or \"\" for this host's name");
   }
+
+  @Test
+  void trustedForwardersAreWhatTheDispositionCanUse() {
+    assertThat(valid("[dmarc]\ntrusted-forwarders = [\"2001:db8::/48\", \"mx.lists.example.net\"]\n").dmarc()
+        .trustedForwarders()).hasSize(2);
+    // a single label is a valid domain name but no host name a client could be confirmed as
+    assertThat(errors("[dmarc]\ntrusted-forwarders = [\"relay\"]\n")).singleElement().asString()
+        .startsWith("test.toml:2: dmarc.trusted-forwarders: element 1: \"relay\" is not a host name with at least two labels");
+  }
 }

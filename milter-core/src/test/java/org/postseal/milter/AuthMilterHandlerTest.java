@@ -54,8 +54,8 @@ class AuthMilterHandlerTest {
     try (FakeMta mta = mta(FakeMta.Options.postfix())) {
       FakeMta.Negotiated n = mta.negotiated();
       assertThat(n.version()).isEqualTo(6);
-      // SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST
-      assertThat(n.actions()).isEqualTo(0x111);
+      // SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST
+      assertThat(n.actions()).isEqualTo(0x131);
       assertThat(n.has(FakeMta.SMFIP_HDR_LEADSPC)).isTrue();
       assertThat(n.has(FakeMta.SMFIP_NOHREPL)).isTrue();
       assertThat(n.has(FakeMta.SMFIP_NR_BODY)).isTrue();

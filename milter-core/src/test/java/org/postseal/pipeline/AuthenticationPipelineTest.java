@@ -62,9 +62,12 @@ class AuthenticationPipelineTest {
     assertThat(verdict.edits()).containsExactly(
         new HeaderEdit.Delete("Authentication-Results", 3),
         new HeaderEdit.Delete("Authentication-Results", 1),
-        new HeaderEdit.Insert(0, new HeaderField("Authentication-Results", " mx.example.org;\r\n\tdkim=none")));
+        new HeaderEdit.Insert(0, new HeaderField("Authentication-Results", " mx.example.org;\r\n"
+            + "\tdkim=none;\r\n"
+            + "\tspf=none (no SPF record at example.net) smtp.mailfrom=example.net;\r\n"
+            + "\tdmarc=none (no DMARC record for example.net or its organizational domain) header.from=example.net")));
     assertThat(verdict.reply()).isEqualTo(Reply.CONTINUE);
-    assertThat(verdict.decision()).isEqualTo("verified: no signature, removed 2 Authentication-Results claiming mx.example.org");
+    assertThat(verdict.decision()).endsWith("; removed 2 Authentication-Results claiming mx.example.org");
     assertThat(message.fromDomain()).isEqualTo("example.net");
   }
 
@@ -97,5 +100,46 @@ class AuthenticationPipelineTest {
     // dns.timeout 100 ms: the message waits two timeouts at most
     assertThat(waited).isLessThan(Duration.ofMillis(1000));
     assertThat(pipeline.decide(message).dkimResults()).extracting(r -> r.outcome()).containsExactly(DkimOutcome.TEMPERROR);
+  }
+
+  @Test
+  void spfStartsAtMailFromAndTheDmarcPolicyLookupsAtEndOfHeaders() {
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DnsSource recording = (name, type) -> {
+      asked.add(type + " " + name);
+      return CompletableFuture.completedFuture(new DnsAnswer.NotFound(true));
+    };
+    AuthenticationPipeline pipeline = pipeline(recording);
+    ConnectionState connection = new ConnectionState("s1");
+    connection.setClient("client", org.postseal.config.Network.parseAddressLiteral("2001:db8::5").orElseThrow());
+    connection.setHelo("client.example");
+    MessageState message = pipeline.beginMessage(connection, "<a@sender.example>", Map.of());
+    assertThat(asked).containsExactly("TXT sender.example");
+
+    message.addHeader(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n\td=Mail.Author.example;"
+        + " s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"));
+    message.addHeader(new HeaderField("From", " Someone <someone@author.example>"));
+    pipeline.endOfHeaders(message);
+    // policy discovery for the From domain, and the Organizational Domain walks relaxed alignment will need
+    assertThat(asked).contains("TXT _dmarc.author.example", "TXT _dmarc.mail.author.example", "TXT _dmarc.sender.example",
+        "TXT sel._domainkey.mail.author.example");
+
+    MessageVerdict verdict = pipeline.decide(message);
+    assertThat(verdict.inbound()).get().satisfies(i -> {
+      assertThat(i.spf().domain()).isEqualTo("sender.example");
+      assertThat(i.dmarc().headerFrom()).isEqualTo("author.example");
+    });
+  }
+
+  @Test
+  void outboundMailStartsNoSpfOrDmarcLookups() {
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AuthenticationPipeline pipeline = pipeline((name, type) -> {
+      asked.add(name);
+      return CompletableFuture.completedFuture(new DnsAnswer.NotFound(true));
+    });
+    MessageVerdict verdict = pipeline.decide(message(pipeline, "10.0.0.1", List.of(new HeaderField("From", " a@example.net"))));
+    assertThat(asked).isEmpty();
+    assertThat(verdict.inbound()).isEmpty();
   }
 }

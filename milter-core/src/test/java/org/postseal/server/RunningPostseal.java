@@ -15,6 +15,7 @@ import org.postseal.config.PostsealConfig;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dkim.DkimVerifier;
 import org.postseal.dkim.VerificationSession;
+import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
@@ -41,12 +42,16 @@ public final class RunningPostseal implements AutoCloseable {
   public final FakeDnsServer dns;
   public final PostsealServer server;
   public final PostsealConfig config;
+  /** Every inbound message the server evaluated, as the reports will read them. */
+  public final InMemoryDmarcResultStore results;
 
-  private RunningPostseal(Path stateDir, FakeDnsServer dns, PostsealServer server, PostsealConfig config) {
+  private RunningPostseal(Path stateDir, FakeDnsServer dns, PostsealServer server, PostsealConfig config,
+                          InMemoryDmarcResultStore results) {
     this.stateDir = stateDir;
     this.dns = dns;
     this.server = server;
     this.config = config;
+    this.results = results;
   }
 
   /**
@@ -74,9 +79,10 @@ public final class RunningPostseal implements AutoCloseable {
       throw new IllegalArgumentException("test configuration is invalid: " + result);
     }
     try {
+      InMemoryDmarcResultStore results = new InMemoryDmarcResultStore();
       PostsealServer server = PostsealServer.builder(valid.config()).sourceName("test.toml").clock(clock)
-          .drainTime(java.time.Duration.ofSeconds(2)).pipelineDecorator(decorator).start();
-      return new RunningPostseal(stateDir, dns, server, valid.config());
+          .drainTime(java.time.Duration.ofSeconds(2)).pipelineDecorator(decorator).resultStore(results).start();
+      return new RunningPostseal(stateDir, dns, server, valid.config(), results);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

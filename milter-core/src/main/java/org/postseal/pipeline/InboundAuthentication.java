@@ -1,0 +1,32 @@
+package org.postseal.pipeline;
+
+import java.util.List;
+import java.util.Objects;
+import org.postseal.dkim.DkimResult;
+import org.postseal.dmarc.DmarcDisposition;
+import org.postseal.dmarc.DmarcResult;
+import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfResult;
+
+/**
+ * What the inbound checks concluded about one message: the results of each mechanism, what DMARC and the
+ * local settings decided, and the Authentication-Results field that says so. The log line, {@code postseal
+ * check} and the result store read it; the field is added to the message only when it is delivered.
+ *
+ * @param spf                   SPF for MAIL FROM (HELO for the null sender)
+ * @param dkim                  one result per DKIM-Signature, in header order
+ * @param dmarc                 the DMARC result
+ * @param disposition           what is done with the message and why
+ * @param authenticationResults our Authentication-Results field (dkim=, spf=, dmarc=)
+ */
+public record InboundAuthentication(SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc, DmarcDisposition disposition,
+                                    HeaderField authenticationResults) {
+
+  public InboundAuthentication {
+    Objects.requireNonNull(spf, "spf");
+    dkim = List.copyOf(dkim);
+    Objects.requireNonNull(dmarc, "dmarc");
+    Objects.requireNonNull(disposition, "disposition");
+    Objects.requireNonNull(authenticationResults, "authenticationResults");
+  }
+}
