@@ -23,8 +23,7 @@
 #     and, behind switches, DMARC reject and the unix socket listener);
 #  6. prints the table (verifier x direction -> passed/total) and exits 1 if anything failed.
 #
-# Switches (environment): IT_DMARC is for a feature not in the product yet (OFF by default, "SKIPPED"
-# in the table); IT_UNIX_SOCKET is on by default since the product has unix sockets (0 turns it off).
+# Switches (environment): both checks are on by default; 0 turns one off (shown as SKIPPED).
 #   IT_DMARC=1        inbound spoof of our domain rejected at SMTP time (swaks sees 550 5.7.1)
 #   IT_UNIX_SOCKET=1  Postseal on listen = "unix:..." inside Postfix's spool directory works like inet
 # Others:
@@ -38,7 +37,7 @@ set -euo pipefail
 
 IT_DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$IT_DIR")
-IT_DMARC=${IT_DMARC:-0}
+IT_DMARC=${IT_DMARC:-1}
 IT_UNIX_SOCKET=${IT_UNIX_SOCKET:-1}
 IT_KEEP=${IT_KEEP:-0}
 POSTSEAL_BIN=${POSTSEAL_BIN:-$ROOT/postseal}
