@@ -172,6 +172,7 @@ for row in "${rows[@]}"; do
   strings=$(awk -v name="$selector._domainkey.$domain." '$1 == name { on = 1 } on { print } on && / \)$/ { on = 0 }' \
     "$work/records.zone" | grep -o '"[^"]*"' | wc -l)
   if check_out=$(postseal keys check "$domain" 2>&1) && printf '%s\n' "$check_out" | grep -q "^ok    $selector "; then
+    printf '%s\n' "$check_out" | sed 's/^/   | /'
     check=ok
   else
     check=FAIL; failures=$((failures + 1))
