@@ -75,6 +75,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--pool", paramLabel = "N", description = "Distinct generated messages (default: ${DEFAULT-VALUE}).")
   int pool = 16;
 
+  @Option(names = "--cpu-pid", paramLabel = "PID", description = "Report the CPU time this process (the milter) used"
+      + " per message in the measured window (Linux /proc).")
+  long cpuPid;
+
   @Option(names = "--save", paramLabel = "DIR", description = "Send each message once and write it as delivered into"
       + " DIR (NNN.eml); no load run.")
   Path saveDir;
@@ -132,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
             : String.format(Locale.ROOT, ", %.1f s after %.1f s warm-up", durationSeconds, warmupSeconds));
     out.flush();
     BenchReport report = new LoadRun(new LoadRun.Settings(address, sessions, messages, duration, warmup,
-        Duration.ofMillis(Math.round(timeoutSeconds * 1000)), workloads)).run();
+        Duration.ofMillis(Math.round(timeoutSeconds * 1000)), workloads, cpuPid)).run();
     report.print(out);
     out.flush();
     return report.errorCount() == 0 && report.messages() > 0 ? 0 : 1;
@@ -166,6 +170,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!(timeoutSeconds > 0)) {
       problems.add("--timeout must be positive, was " + timeoutSeconds);
+    }
+    if (cpuPid < 0 || (cpuPid > 0 && !Files.isDirectory(Path.of("/proc", Long.toString(cpuPid))))) {
+      problems.add("--cpu-pid must be a running process, was " + cpuPid);
     }
     if (corpus != null && !Files.isDirectory(corpus)) {
       problems.add("--corpus must be a directory, was " + corpus);

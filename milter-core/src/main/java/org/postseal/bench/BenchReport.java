@@ -15,9 +15,10 @@ import java.util.stream.Collectors;
  * @param seconds measured time: from the end of warm-up to the last message's final reply
  */
 record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<String, Long> replies,
-                   Map<String, Long> edits, Map<String, Long> errors) {
+                   Map<String, Long> edits, Map<String, Long> errors, long cpuMillis) {
 
-  static BenchReport merge(List<BenchRecorder> recorders, long measureStartNanos, long fallbackEndNanos) {
+  /** @param cpuMillis CPU the watched milter process used in the measured window, -1 when not measured */
+  static BenchReport merge(List<BenchRecorder> recorders, long measureStartNanos, long fallbackEndNanos, long cpuMillis) {
     int messages = 0;
     long end = 0;
     Map<String, Long> replies = new TreeMap<>();
@@ -37,7 +38,7 @@ record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<
     }
     Arrays.sort(all);
     long finish = messages == 0 ? fallbackEndNanos : end;
-    return new BenchReport(messages, Math.max(finish - measureStartNanos, 1) / 1e9, all, replies, edits, errors);
+    return new BenchReport(messages, Math.max(finish - measureStartNanos, 1) / 1e9, all, replies, edits, errors, cpuMillis);
   }
 
   long errorCount() {
@@ -68,10 +69,18 @@ record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<
     out.println("errors: " + errorCount() + (errors.isEmpty() ? "" : " (" + counts(errors) + ")"));
     out.println("replies: " + (replies.isEmpty() ? "none" : counts(replies)));
     out.println("edits: " + (edits.isEmpty() ? "none" : counts(edits)));
+    if (cpuMillis >= 0) {
+      out.printf(Locale.ROOT, "milter cpu: %d ms = %.3f ms per message%n", cpuMillis, cpuPerMessage());
+    }
     // one line for scripts (bench/compare.sh)
     out.printf(Locale.ROOT, "summary: messages=%d seconds=%.3f rate=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f"
-            + " errors=%d%n", messages, seconds, rate(), percentileMillis(0.50), percentileMillis(0.90),
-        percentileMillis(0.99), maxMillis(), errorCount());
+            + " errors=%d cpu_ms_per_msg=%.3f%n", messages, seconds, rate(), percentileMillis(0.50), percentileMillis(0.90),
+        percentileMillis(0.99), maxMillis(), errorCount(), cpuPerMessage());
+  }
+
+  /** -1 when not measured. */
+  double cpuPerMessage() {
+    return cpuMillis < 0 || messages == 0 ? -1 : (double) cpuMillis / messages;
   }
 
   private static String counts(Map<String, Long> counts) {

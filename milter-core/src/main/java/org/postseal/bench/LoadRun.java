@@ -31,9 +31,10 @@ final class LoadRun {
   /**
    * @param workloads one per session kind; session i uses {@code workloads.get(i % size)}
    * @param duration  zero: each session makes one connection and stops
+   * @param cpuPid    a process whose CPU time over the measured window goes into the report; 0 for none
    */
   record Settings(ListenAddress target, int sessions, int messagesPerConnection, Duration duration, Duration warmup,
-                  Duration timeout, List<Workload> workloads) {
+                  Duration timeout, List<Workload> workloads, long cpuPid) {
   }
 
   private final Settings settings;
@@ -57,6 +58,12 @@ final class LoadRun {
       return t;
     });
     watchdog.scheduleWithFixedDelay(this::closeStuckConnections, 100, 100, TimeUnit.MILLISECONDS);
+    long[] cpuAtStart = {-1};
+    if (settings.cpuPid() > 0) {
+      watchdog.schedule(() -> {
+        cpuAtStart[0] = ProcessCpu.millis(settings.cpuPid()).orElse(-1);
+      }, Math.max(measureStart - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+    }
     try {
       for (int i = 0; i < settings.sessions(); i++) {
         BenchRecorder recorder = new BenchRecorder();
@@ -71,10 +78,17 @@ final class LoadRun {
       for (Thread t : threads) {
         t.join();
       }
+      watchdog.shutdown();
+      watchdog.awaitTermination(1, TimeUnit.SECONDS);
     } finally {
       watchdog.shutdownNow();
     }
-    return BenchReport.merge(recorders, measureStart, System.nanoTime());
+    long cpuMillis = -1;
+    if (settings.cpuPid() > 0 && cpuAtStart[0] >= 0) {
+      long end = ProcessCpu.millis(settings.cpuPid()).orElse(-1);
+      cpuMillis = end < 0 ? -1 : end - cpuAtStart[0];
+    }
+    return BenchReport.merge(recorders, measureStart, System.nanoTime(), cpuMillis);
   }
 
   private void runSession(int session, Workload workload, BenchRecorder recorder, long measureStart, long deadline) {

@@ -104,8 +104,11 @@ class BenchCommandTest {
 
   @Test
   void aTimedRunKeepsReconnectingUntilTheDurationHasPassed() {
-    Run run = bench("--target", target(), "--sessions", "2", "--messages", "2", "--duration", "0.5", "--warmup", "0.2");
+    // Postseal runs in this JVM: its CPU is this process's
+    Run run = bench("--target", target(), "--sessions", "2", "--messages", "2", "--duration", "0.5", "--warmup", "0.2",
+        "--cpu-pid", Long.toString(ProcessHandle.current().pid()));
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).containsPattern("milter cpu: \\d+ ms = [0-9.]+ ms per message");
     long messages = Long.parseLong(run.out().replaceAll("(?s).*summary: messages=(\\d+) .*", "$1"));
     // more than the two connections of two messages a run without --duration would make
     assertThat(messages).isGreaterThan(4);
@@ -154,6 +157,7 @@ class BenchCommandTest {
     assertThat(bench("--target", target(), "--size", "10").exitCode()).isEqualTo(2);
     assertThat(bench("--target", target(), "--mode", "fast").exitCode()).isEqualTo(2);
     assertThat(bench("--target", target(), "--duration", "-1").exitCode()).isEqualTo(2);
+    assertThat(bench("--target", target(), "--cpu-pid", "-5").exitCode()).isEqualTo(2);
     Run missing = bench("--target", target(), "--corpus", dir.resolve("none").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("--corpus must be a directory");
