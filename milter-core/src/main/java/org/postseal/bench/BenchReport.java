@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * @param seconds measured time: from the end of warm-up to the last message's final reply
  */
 record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<String, Long> replies,
-                   Map<String, Long> edits, Map<String, Long> errors, long cpuMillis) {
+                   Map<String, Long> edits, Map<String, Long> errors, Map<String, Long> results, long cpuMillis) {
 
   /** @param cpuMillis CPU the watched milter process used in the measured window, -1 when not measured */
   static BenchReport merge(List<BenchRecorder> recorders, long measureStartNanos, long fallbackEndNanos, long cpuMillis) {
@@ -24,6 +24,7 @@ record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<
     Map<String, Long> replies = new TreeMap<>();
     Map<String, Long> edits = new TreeMap<>();
     Map<String, Long> errors = new TreeMap<>();
+    Map<String, Long> results = new TreeMap<>();
     long[] all = new long[0];
     for (BenchRecorder r : recorders) {
       messages += r.messages();
@@ -35,10 +36,11 @@ record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<
       r.replies.forEach((k, v) -> replies.merge(k, v, Long::sum));
       r.edits.forEach((k, v) -> edits.merge(k, v, Long::sum));
       r.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
+      r.results.forEach((k, v) -> results.merge(k, v, Long::sum));
     }
     Arrays.sort(all);
     long finish = messages == 0 ? fallbackEndNanos : end;
-    return new BenchReport(messages, Math.max(finish - measureStartNanos, 1) / 1e9, all, replies, edits, errors, cpuMillis);
+    return new BenchReport(messages, Math.max(finish - measureStartNanos, 1) / 1e9, all, replies, edits, errors, results, cpuMillis);
   }
 
   long errorCount() {
@@ -69,6 +71,9 @@ record BenchReport(int messages, double seconds, long[] sortedLatencyNanos, Map<
     out.println("errors: " + errorCount() + (errors.isEmpty() ? "" : " (" + counts(errors) + ")"));
     out.println("replies: " + (replies.isEmpty() ? "none" : counts(replies)));
     out.println("edits: " + (edits.isEmpty() ? "none" : counts(edits)));
+    if (!results.isEmpty()) {
+      out.println("authentication results: " + counts(results));
+    }
     if (cpuMillis >= 0) {
       out.printf(Locale.ROOT, "milter cpu: %d ms = %.3f ms per message%n", cpuMillis, cpuPerMessage());
     }
