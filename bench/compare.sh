@@ -12,7 +12,9 @@
 #   postseal  :18891  `postseal serve`, signs rsa-sha256; verifies DKIM + SPF + DMARC inbound
 #   postseal  :18892  the same with algorithms rsa-sha256 + ed25519-sha256
 #   opendkim  :18893  Debian's opendkim 2.11, Mode sv, the same RSA-2048 key (selector rsa), relaxed/relaxed,
-#                     resolving through libunbound forwarded to knot
+#                     asking knot directly (Nameservers). Not ResolverConfiguration with an unbound.conf, as
+#                     it/run.sh does for `opendkim -t`: with concurrent sessions OpenDKIM 2.11 re-reads that file
+#                     from several threads at once and dies ("fatal flex scanner internal error")
 # Workloads (each: sizes x sessions, ROUNDS rounds of DURATION s after WARMUP s, 10 messages per connection):
 #   sign-rsa       an authenticated submission from 127.0.0.1, one RSA-2048 signature  (floor, opendkim, postseal)
 #   sign-rsa+ed    the same, RSA-2048 and Ed25519 signatures (postseal only: OpenDKIM 2.11 signs with one
@@ -23,7 +25,11 @@
 # CPU per message is the milter process's utime+stime over the measured window (/proc/PID/stat), read by
 # `postseal bench --cpu-pid`. The driver itself is a JVM on the same machine: it competes for the cores.
 #
-# Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv.
+# Then (MEMORY=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
+# verify) and with one 50 MiB message, sampled with ps -o rss every 0.2 s; and (PROFILE=1) a JFR recording of
+# Postseal under sign-rsa (2 KiB, 50 sessions), summarised as the hottest frames.
+# Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv, memory.txt,
+# profile.txt and postseal-sign.jfr.
 # It kills only the processes it started (PIDs recorded), in its EXIT trap.
 set -euo pipefail
 
@@ -36,6 +42,10 @@ SIZES=${SIZES:-"2048 65536 1048576"}
 SESSIONS=${SESSIONS:-"1 50"}
 WORKLOADS=${WORKLOADS:-"sign-rsa sign-rsa+ed verify-1 verify-3"}
 OUT=${OUT:-/tmp/postseal-bench-results}
+MEMORY=${MEMORY:-1}                    # peak RSS under 200 sessions x 1 MiB (needs 1048576 in SIZES) and one 50 MiB message
+MEMORY_DURATION=${MEMORY_DURATION:-15}
+PROFILE=${PROFILE:-1}                  # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
+PROFILE_DURATION=${PROFILE_DURATION:-15}
 DNS_IP=127.0.0.44
 FLOOR_PORT=18890
 PS_RSA_PORT=18891
@@ -137,14 +147,6 @@ KNOT
 knotc -c "$WORK/knot/knot.conf" conf-check >/dev/null
 start_bg knot "$WORK/knot/knot.log" knotd -c "$WORK/knot/knot.conf"
 wait_port knot "$DNS_IP" 53 "$WORK/knot/knot.log"
-# OpenDKIM resolves through libunbound: without do-not-query-localhost: no it never asks a 127.x server
-cat > "$WORK/unbound.conf" <<UNBOUND
-server:
-    do-not-query-localhost: no
-forward-zone:
-    name: "."
-    forward-addr: $DNS_IP@53
-UNBOUND
 
 # --- the milters -----------------------------------------------------------------------------------------
 log "starting the floor (libmilter, one header) on :$FLOOR_PORT"
@@ -195,7 +197,7 @@ Canonicalization relaxed/relaxed
 SignatureAlgorithm rsa-sha256
 OversignHeaders From
 AuthservID bench.postseal.test
-ResolverConfiguration $WORK/unbound.conf
+Nameservers $DNS_IP
 RequireSafeKeys no
 Syslog no
 PidFile $WORK/opendkim/opendkim.pid
@@ -217,7 +219,7 @@ done
 
 # --- the runs -----------------------------------------------------------------------------------------
 RESULTS=$OUT/results.tsv
-printf 'workload\tsize\tsessions\tmilter\tround\tmessages\tseconds\trate\tp50_ms\tp99_ms\terrors\tcpu_ms_per_msg\tedits\n' \
+printf 'workload\tsize\tsessions\tmilter\tround\tmessages\tseconds\trate\tp50_ms\tp99_ms\terrors\tcpu_ms_per_msg\tedits;results\n' \
   > "$RESULTS"
 val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
 run_one() { # WORKLOAD SIZE SESSIONS MILTER PORT PID ROUND ARGS...
@@ -227,7 +229,8 @@ run_one() { # WORKLOAD SIZE SESSIONS MILTER PORT PID ROUND ARGS...
   out=$("$POSTSEAL" bench --target "inet:127.0.0.1:$port" --sessions "$sessions" --messages 10 --duration "$DURATION" \
     --warmup "$WARMUP" --cpu-pid "$pid" "$@" 2>&1) || true
   summary=$(grep '^summary:' <<<"$out" || echo "summary: messages=0 seconds=0 rate=0 p50_ms=0 p90_ms=0 p99_ms=0 max_ms=0 errors=1 cpu_ms_per_msg=-1")
-  edits=$(grep '^edits:' <<<"$out" | sed 's/^edits: //' || true)
+  edits=$(grep -E '^(edits|authentication results):' <<<"$out" | sed -E 's/^(edits|authentication results): //' \
+    | paste -sd ';' || true)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$size" "$sessions" "$milter" "$round" \
     "$(val messages "$summary")" "$(val seconds "$summary")" "$(val rate "$summary")" "$(val p50_ms "$summary")" \
     "$(val p99_ms "$summary")" "$(val errors "$summary")" "$(val cpu_ms_per_msg "$summary")" "$edits" >> "$RESULTS"
@@ -289,4 +292,62 @@ text = "\n".join(lines) + "\n"
 open(sys.argv[2], "w").write(text)
 print(text)
 PY
+# --- memory (MEMORY=1): peak RSS of postseal serve under 200 sessions of 1 MiB, and one 50 MiB message -------
+if [ "$MEMORY" = 1 ]; then
+  peak_rss() { # PID-TO-WATCH PID-OF-LOAD: the highest RSS (KiB) of the first while the second runs
+    local peak=0 rss
+    while kill -0 "$2" 2>/dev/null; do
+      rss=$(ps -o rss= -p "$1" | tr -d ' ')
+      [ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
+      sleep 0.2
+    done
+    echo "$peak"
+  }
+  pid=${PIDS[ps-both]}
+  for m in "sign --size 1048576 --sessions 200 --messages 5" \
+           "verify --corpus $WORK/corpus/v1-1048576 --sessions 200 --messages 5" \
+           "sign --size 52428800 --sessions 1 --messages 2"; do
+    before=$(ps -o rss= -p "$pid" | tr -d ' ')
+    # shellcheck disable=SC2086
+    "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_BOTH_PORT" --mode $m --duration "$MEMORY_DURATION" --timeout 120 \
+      > "$WORK/memory.out" 2>&1 &
+    load=$!
+    peak=$(peak_rss "$pid" "$load")
+    wait "$load" || true
+    printf 'memory: postseal serve (rsa+ed25519), --mode %s for %s s: RSS before %s MiB, peak %s MiB; %s\n' "$m" \
+      "$MEMORY_DURATION" "$((before / 1024))" "$((peak / 1024))" "$(grep '^summary:' "$WORK/memory.out")" \
+      | tee -a "$OUT/memory.txt"
+  done
+fi
+
+# --- profile (PROFILE=1): where Postseal's CPU goes under sign-rsa, from the JFR recording ----------------
+if [ "$PROFILE" = 1 ]; then
+  jcmd "${PIDS[ps-rsa]}" JFR.start name=bench settings=profile >/dev/null
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode sign --size 2048 --sessions 50 --messages 10 \
+    --duration "$PROFILE_DURATION" --warmup 2 > "$OUT/profile-load.txt" 2>&1 || true
+  jcmd "${PIDS[ps-rsa]}" JFR.stop name=bench filename="$OUT/postseal-sign.jfr" >/dev/null
+  jfr print --events jdk.ExecutionSample --stack-depth 64 "$OUT/postseal-sign.jfr" > "$WORK/samples.txt"
+  python3 - "$WORK/samples.txt" <<'PY' | tee "$OUT/profile.txt"
+import collections, re, sys
+text = open(sys.argv[1]).read()
+top = collections.Counter(); incl = collections.Counter(); n = 0
+for ev in text.split("jdk.ExecutionSample")[1:]:
+    frames = re.findall(r"^\s+([\w$.<>/]+)\(", ev, re.M)
+    if not frames:
+        continue
+    n += 1
+    top[frames[0]] += 1
+    for f in set(frames):
+        incl[f] += 1
+print(f"JFR execution samples: {n}")
+print("self (top of stack):")
+for f, c in top.most_common(15):
+    print(f"  {100 * c / n:5.1f}%  {f}")
+print("inclusive (anywhere on the stack), org.postseal / crypto / netty frames:")
+for f, c in incl.most_common(400):
+    if re.match(r"(org\.postseal|sun\.security\.rsa|java\.math\.BigInteger\.(modPow|oddModPow|montgomery)|io\.netty\.channel\.nio\.NioEventLoop\.run|org\.apache\.james\.jdkim|org\.bouncycastle|org\.xbill)", f):
+        print(f"  {100 * c / n:5.1f}%  {f}")
+PY
+fi
+
 log "raw results: $RESULTS; table: $OUT/table.md"
