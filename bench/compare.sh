@@ -46,6 +46,7 @@ MEMORY=${MEMORY:-1}                    # peak RSS under 200 sessions x 1 MiB (ne
 MEMORY_DURATION=${MEMORY_DURATION:-15}
 PROFILE=${PROFILE:-1}                  # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
 PROFILE_DURATION=${PROFILE_DURATION:-15}
+SERVE_JAVA_OPTS=${SERVE_JAVA_OPTS:-}     # JVM options of the two `postseal serve` only (e.g. -Xmx128m), not of the driver
 DNS_IP=127.0.0.44
 FLOOR_PORT=18890
 PS_RSA_PORT=18891
@@ -178,8 +179,8 @@ TOML
 postseal_config ps-rsa "$PS_RSA_PORT" '"rsa-sha256"'
 postseal_config ps-both "$PS_BOTH_PORT" '"rsa-sha256", "ed25519-sha256"'
 log "starting Postseal on :$PS_RSA_PORT (rsa) and :$PS_BOTH_PORT (rsa + ed25519)"
-start_bg ps-rsa "$WORK/ps-rsa/postseal.log" "$POSTSEAL" serve --config "$WORK/ps-rsa/postseal.toml"
-start_bg ps-both "$WORK/ps-both/postseal.log" "$POSTSEAL" serve --config "$WORK/ps-both/postseal.toml"
+start_bg ps-rsa "$WORK/ps-rsa/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-rsa/postseal.toml"
+start_bg ps-both "$WORK/ps-both/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-both/postseal.toml"
 wait_port ps-rsa 127.0.0.1 "$PS_RSA_PORT" "$WORK/ps-rsa/postseal.log"
 wait_port ps-both 127.0.0.1 "$PS_BOTH_PORT" "$WORK/ps-both/postseal.log"
 
@@ -314,8 +315,8 @@ if [ "$MEMORY" = 1 ]; then
     load=$!
     peak=$(peak_rss "$pid" "$load")
     wait "$load" || true
-    printf 'memory: postseal serve (rsa+ed25519), --mode %s for %s s: RSS before %s MiB, peak %s MiB; %s\n' "$m" \
-      "$MEMORY_DURATION" "$((before / 1024))" "$((peak / 1024))" "$(grep '^summary:' "$WORK/memory.out")" \
+    printf 'memory: postseal serve (rsa+ed25519%s), --mode %s for %s s: RSS before %s MiB, peak %s MiB; %s\n' \
+      "${SERVE_JAVA_OPTS:+, $SERVE_JAVA_OPTS}" "$m" "$MEMORY_DURATION" "$((before / 1024))" "$((peak / 1024))" "$(grep '^summary:' "$WORK/memory.out")" \
       | tee -a "$OUT/memory.txt"
   done
 fi
