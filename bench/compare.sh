@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+# Postseal side by side with OpenDKIM and a trivial milter, driven by `postseal bench` (the milter
+# protocol as Postfix speaks it). Not part of `mvn verify` or CI: it installs Debian packages, binds
+# loopback ports and takes about 15 minutes with the defaults.
+#
+#   bench/compare.sh                     (as root, Debian 12, 2+ cores; builds the app image if needed)
+#   ROUNDS=3 DURATION=5 WARMUP=1 SIZES="2048 65536 1048576" SESSIONS="1 50" bench/compare.sh
+#
+# What runs, all on loopback and all started (and stopped) by this script:
+#   knot      127.0.0.44:53  serves example.com: the RSA-2048 and Ed25519 key records, SPF, DMARC
+#   floor     :18890  bench/trivial_milter.c (libmilter, adds one header at end of message, nothing else)
+#   postseal  :18891  `postseal serve`, signs rsa-sha256; verifies DKIM + SPF + DMARC inbound
+#   postseal  :18892  the same with algorithms rsa-sha256 + ed25519-sha256
+#   opendkim  :18893  Debian's opendkim 2.11, Mode sv, the same RSA-2048 key (selector rsa), relaxed/relaxed,
+#                     asking knot directly (Nameservers). Not ResolverConfiguration with an unbound.conf, as
+#                     it/run.sh does for `opendkim -t`: with concurrent sessions OpenDKIM 2.11 re-reads that file
+#                     from several threads at once and dies ("fatal flex scanner internal error")
+# Workloads (each: sizes x sessions, ROUNDS rounds of DURATION s after WARMUP s, 10 messages per connection):
+#   sign-rsa       an authenticated submission from 127.0.0.1, one RSA-2048 signature  (floor, opendkim, postseal)
+#   sign-rsa+ed    the same, RSA-2048 and Ed25519 signatures (postseal only: OpenDKIM 2.11 signs with one
+#                  algorithm per configuration, so there is no equivalent; its ratio is against sign-rsa)
+#   verify-1       mail from outside (203.0.113.5) with one RSA-2048 signature (made by Postseal) (opendkim, postseal)
+#   verify-3       three signatures: Postseal RSA + Ed25519, then OpenDKIM RSA                     (opendkim, postseal)
+# Postseal verifying also evaluates SPF and DMARC and writes the DMARC result row; OpenDKIM only DKIM.
+# CPU per message is the milter process's utime+stime over the measured window (/proc/PID/stat), read by
+# `postseal bench --cpu-pid`. The driver itself is a JVM on the same machine: it competes for the cores.
+#
+# Then (MEMORY=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
+# verify) and with one 50 MiB message, sampled with ps -o rss every 0.2 s; and (PROFILE=1) a JFR recording of
+# Postseal under sign-rsa (2 KiB, 50 sessions), summarised as the hottest frames.
+# Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv, memory.txt,
+# profile.txt and postseal-sign.jfr.
+# It kills only the processes it started (PIDs recorded), in its EXIT trap.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+SIZES=${SIZES:-"2048 65536 1048576"}
+SESSIONS=${SESSIONS:-"1 50"}
+WORKLOADS=${WORKLOADS:-"sign-rsa sign-rsa+ed verify-1 verify-3"}
+OUT=${OUT:-/tmp/postseal-bench-results}
+MEMORY=${MEMORY:-1}                    # peak RSS under 200 sessions x 1 MiB (needs 1048576 in SIZES) and one 50 MiB message
+MEMORY_DURATION=${MEMORY_DURATION:-15}
+PROFILE=${PROFILE:-1}                  # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
+PROFILE_DURATION=${PROFILE_DURATION:-15}
+SERVE_JAVA_OPTS=${SERVE_JAVA_OPTS:-}     # JVM options of the two `postseal serve` only (e.g. -Xmx128m), not of the driver
+DNS_IP=127.0.0.44
+FLOOR_PORT=18890
+PS_RSA_PORT=18891
+PS_BOTH_PORT=18892
+ODK_PORT=18893
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'bench/compare.sh: %s\n' "$*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "run me as root (I install packages and bind port 53)"
+
+# --- packages: no system service may start while they install --------------------------------------
+CREATED_POLICY_RC=0
+missing=()
+for p in opendkim knot libmilter-dev gcc openssl python3; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && CREATED_POLICY_RC=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
+fi
+
+WORK=$(mktemp -d /tmp/postseal-bench.XXXXXX)
+mkdir -p "$OUT"
+declare -A PIDS=()
+cleanup() {
+  local rc=$?
+  set +e
+  for name in "${!PIDS[@]}"; do
+    pid=${PIDS[$name]}
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  [ "$CREATED_POLICY_RC" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$rc" = 0 ]; then rm -rf "$WORK"; else echo "bench/compare.sh: logs kept in $WORK" >&2; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_bg() { local name=$1 logfile=$2; shift 2; "$@" >>"$logfile" 2>&1 & PIDS[$name]=$!; }
+tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+wait_port() { # NAME HOST PORT LOG
+  for _ in $(seq 1 600); do
+    tcp_open "$2" "$3" && return 0
+    kill -0 "${PIDS[$1]}" 2>/dev/null || { tail -n 20 "$4" >&2; die "$1 exited before listening on $2:$3"; }
+    sleep 0.1
+  done
+  die "$1 does not listen on $2:$3 after 60 s"
+}
+
+# --- the app image and the driver ---------------------------------------------------------------------
+log "building Postseal if needed"
+"$ROOT/postseal" --version >/dev/null
+POSTSEAL="$ROOT/packaging/target/postseal/bin/postseal"
+
+# --- keys and DNS ---------------------------------------------------------------------------------------
+log "keys and DNS (knot on $DNS_IP:53)"
+mkdir -p "$WORK/keys" "$WORK/knot/zones" "$WORK/knot/db"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/rsa.pem" 2>/dev/null
+openssl genpkey -algorithm ED25519 -out "$WORK/keys/ed.pem"
+chmod 600 "$WORK/keys/"*.pem
+rsa_p=$(openssl pkey -in "$WORK/keys/rsa.pem" -pubout -outform DER | base64 -w0)
+ed_p=$(openssl pkey -in "$WORK/keys/ed.pem" -pubout -outform DER | tail -c 32 | base64 -w0)
+split_txt() { echo "$1" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '; }
+cat > "$WORK/knot/zones/example.com.zone" <<ZONE
+\$ORIGIN example.com.
+\$TTL 3600
+@ IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 300
+@ IN NS ns.example.com.
+ns IN A $DNS_IP
+@ IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+_dmarc IN TXT "v=DMARC1; p=reject"
+rsa._domainkey IN TXT ( $(split_txt "v=DKIM1; k=rsa; p=$rsa_p") )
+ed._domainkey IN TXT "v=DKIM1; k=ed25519; p=$ed_p"
+ZONE
+cat > "$WORK/knot/knot.conf" <<KNOT
+server:
+    rundir: "$WORK/knot"
+    listen: $DNS_IP@53
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$WORK/knot/db"
+template:
+  - id: default
+    storage: "$WORK/knot/zones"
+    file: "%s.zone"
+    journal-content: none
+zone:
+  - domain: example.com
+KNOT
+knotc -c "$WORK/knot/knot.conf" conf-check >/dev/null
+start_bg knot "$WORK/knot/knot.log" knotd -c "$WORK/knot/knot.conf"
+wait_port knot "$DNS_IP" 53 "$WORK/knot/knot.log"
+
+# --- the milters -----------------------------------------------------------------------------------------
+log "starting the floor (libmilter, one header) on :$FLOOR_PORT"
+gcc -O2 -o "$WORK/trivial_milter" "$BENCH_DIR/trivial_milter.c" -lmilter -lpthread
+start_bg floor "$WORK/floor.log" "$WORK/trivial_milter" "inet:$FLOOR_PORT@127.0.0.1"
+wait_port floor 127.0.0.1 "$FLOOR_PORT" "$WORK/floor.log"
+
+postseal_config() { # NAME PORT ALGORITHMS
+  local dir=$WORK/$1
+  mkdir -p "$dir"
+  install -d -m 700 "$dir/keys" "$dir/keys/example.com"
+  install -m 600 "$WORK/keys/rsa.pem" "$dir/keys/example.com/rsa.pem"
+  if [[ $3 == *ed25519* ]]; then install -m 600 "$WORK/keys/ed.pem" "$dir/keys/example.com/ed.pem"; fi
+  cat > "$dir/postseal.toml" <<TOML
+listen = "inet:127.0.0.1:$2"
+authserv-id = "bench.postseal.test"
+state-dir = "$dir"
+[dns]
+servers = ["$DNS_IP:53"]
+timeout = "3s"
+[signing]
+domains = ["example.com"]
+internal-networks = ["127.0.0.1/32"]
+algorithms = [$3]
+[reports]
+enabled = false
+TOML
+}
+postseal_config ps-rsa "$PS_RSA_PORT" '"rsa-sha256"'
+postseal_config ps-both "$PS_BOTH_PORT" '"rsa-sha256", "ed25519-sha256"'
+log "starting Postseal on :$PS_RSA_PORT (rsa) and :$PS_BOTH_PORT (rsa + ed25519)"
+start_bg ps-rsa "$WORK/ps-rsa/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-rsa/postseal.toml"
+start_bg ps-both "$WORK/ps-both/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-both/postseal.toml"
+wait_port ps-rsa 127.0.0.1 "$PS_RSA_PORT" "$WORK/ps-rsa/postseal.log"
+wait_port ps-both 127.0.0.1 "$PS_BOTH_PORT" "$WORK/ps-both/postseal.log"
+
+log "starting OpenDKIM on :$ODK_PORT"
+mkdir -p "$WORK/opendkim"
+echo "k1 example.com:rsa:$WORK/keys/rsa.pem" > "$WORK/opendkim/KeyTable"
+echo "*@example.com k1" > "$WORK/opendkim/SigningTable"
+cat > "$WORK/opendkim/opendkim.conf" <<ODK
+Mode sv
+Socket inet:$ODK_PORT@127.0.0.1
+KeyTable file:$WORK/opendkim/KeyTable
+SigningTable refile:$WORK/opendkim/SigningTable
+InternalHosts 127.0.0.1
+Canonicalization relaxed/relaxed
+SignatureAlgorithm rsa-sha256
+OversignHeaders From
+AuthservID bench.postseal.test
+Nameservers $DNS_IP
+RequireSafeKeys no
+Syslog no
+PidFile $WORK/opendkim/opendkim.pid
+TemporaryDirectory $WORK/opendkim
+ODK
+start_bg opendkim "$WORK/opendkim/opendkim.log" opendkim -f -x "$WORK/opendkim/opendkim.conf"
+wait_port opendkim 127.0.0.1 "$ODK_PORT" "$WORK/opendkim/opendkim.log"
+
+# --- the verify corpora: signed by the milters themselves, then checked to be signed ----------------------
+log "making the verify corpora (16 messages per size)"
+for size in $SIZES; do
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --size "$size" --save "$WORK/corpus/v1-$size" >/dev/null
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_BOTH_PORT" --size "$size" --save "$WORK/corpus/v2-$size" >/dev/null
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$ODK_PORT" --corpus "$WORK/corpus/v2-$size" --save "$WORK/corpus/v3-$size" \
+    >/dev/null
+  n=$(grep -c '^DKIM-Signature:' "$WORK/corpus/v3-$size/000.eml" || true)
+  [ "$n" = 3 ] || die "the three-signature corpus has $n signatures in $WORK/corpus/v3-$size/000.eml"
+done
+
+# --- the runs -----------------------------------------------------------------------------------------
+RESULTS=$OUT/results.tsv
+printf 'workload\tsize\tsessions\tmilter\tround\tmessages\tseconds\trate\tp50_ms\tp99_ms\terrors\tcpu_ms_per_msg\tedits;results\n' \
+  > "$RESULTS"
+val() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
+run_one() { # WORKLOAD SIZE SESSIONS MILTER PORT PID ROUND ARGS...
+  local workload=$1 size=$2 sessions=$3 milter=$4 port=$5 pid=$6 round=$7
+  shift 7
+  local out summary edits
+  out=$("$POSTSEAL" bench --target "inet:127.0.0.1:$port" --sessions "$sessions" --messages 10 --duration "$DURATION" \
+    --warmup "$WARMUP" --cpu-pid "$pid" "$@" 2>&1) || true
+  summary=$(grep '^summary:' <<<"$out" || echo "summary: messages=0 seconds=0 rate=0 p50_ms=0 p90_ms=0 p99_ms=0 max_ms=0 errors=1 cpu_ms_per_msg=-1")
+  edits=$(grep -E '^(edits|authentication results):' <<<"$out" | sed -E 's/^(edits|authentication results): //' \
+    | paste -sd ';' || true)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$size" "$sessions" "$milter" "$round" \
+    "$(val messages "$summary")" "$(val seconds "$summary")" "$(val rate "$summary")" "$(val p50_ms "$summary")" \
+    "$(val p99_ms "$summary")" "$(val errors "$summary")" "$(val cpu_ms_per_msg "$summary")" "$edits" >> "$RESULTS"
+  printf '   %-12s %8s B %3s sessions %-9s round %s: %8s msg/s p50 %7s ms cpu %6s ms/msg errors %s  [%s]\n' "$workload" \
+    "$size" "$sessions" "$milter" "$round" "$(val rate "$summary")" "$(val p50_ms "$summary")" \
+    "$(val cpu_ms_per_msg "$summary")" "$(val errors "$summary")" "$edits" >&2
+}
+for workload in $WORKLOADS; do
+  for size in $SIZES; do
+    for sessions in $SESSIONS; do
+      case $workload in
+        sign-rsa) targets="floor:$FLOOR_PORT opendkim:$ODK_PORT postseal:$PS_RSA_PORT"; args=(--mode sign --size "$size") ;;
+        sign-rsa+ed) targets="postseal:$PS_BOTH_PORT"; args=(--mode sign --size "$size") ;;
+        verify-1) targets="opendkim:$ODK_PORT postseal:$PS_RSA_PORT"; args=(--mode verify --corpus "$WORK/corpus/v1-$size") ;;
+        verify-3) targets="opendkim:$ODK_PORT postseal:$PS_RSA_PORT"; args=(--mode verify --corpus "$WORK/corpus/v3-$size") ;;
+        *) die "unknown workload $workload" ;;
+      esac
+      for round in $(seq 1 "$ROUNDS"); do
+        for t in $targets; do   # the milters in turn within a round, so that drift hits all of them alike
+          name=${t%%:*}; port=${t##*:}
+          case $name in
+            floor) pid=${PIDS[floor]} ;;
+            opendkim) pid=${PIDS[opendkim]} ;;
+            *) if [ "$port" = "$PS_BOTH_PORT" ]; then pid=${PIDS[ps-both]}; else pid=${PIDS[ps-rsa]}; fi ;;
+          esac
+          run_one "$workload" "$size" "$sessions" "$name" "$port" "$pid" "$round" "${args[@]}"
+        done
+      done
+    done
+  done
+done
+
+# --- the table ------------------------------------------------------------------------------------------
+python3 - "$RESULTS" "$OUT/table.md" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+cells = {}
+for r in rows:
+    cells.setdefault((r["workload"], int(r["size"]), int(r["sessions"]), r["milter"]), []).append(r)
+def human(size):
+    return f"{size // 1048576} MiB" if size >= 1048576 else f"{size // 1024} KiB"
+def med(rs, key):
+    return statistics.median(float(r[key]) for r in rs)
+lines = ["| workload | size | sessions | milter | msg/s (median) | spread min-max | p50 ms | p99 ms | CPU ms/msg | errors | x OpenDKIM |",
+         "|---|---|---|---|---|---|---|---|---|---|---|"]
+for (workload, size, sessions, milter), rs in cells.items():
+    rates = [float(r["rate"]) for r in rs]
+    odk = cells.get((workload, size, sessions, "opendkim"))
+    if workload == "sign-rsa+ed":
+        odk = cells.get(("sign-rsa", size, sessions, "opendkim"))
+    ratio = ""
+    if odk and milter != "opendkim" and med(odk, "rate") > 0:
+        ratio = f"{statistics.median(rates) / med(odk, 'rate'):.2f}"
+    errors = sum(int(r["errors"]) for r in rs)
+    lines.append(f"| {workload} | {human(size)} | {sessions} | {milter} | {statistics.median(rates):.0f} | "
+                 f"{min(rates):.0f}-{max(rates):.0f} | {med(rs, 'p50_ms'):.2f} | {med(rs, 'p99_ms'):.2f} | "
+                 f"{med(rs, 'cpu_ms_per_msg'):.2f} | {errors} | {ratio} |")
+text = "\n".join(lines) + "\n"
+open(sys.argv[2], "w").write(text)
+print(text)
+PY
+# --- memory (MEMORY=1): peak RSS of postseal serve under 200 sessions of 1 MiB, and one 50 MiB message -------
+if [ "$MEMORY" = 1 ]; then
+  peak_rss() { # PID-TO-WATCH PID-OF-LOAD: the highest RSS (KiB) of the first while the second runs
+    local peak=0 rss
+    while kill -0 "$2" 2>/dev/null; do
+      rss=$(ps -o rss= -p "$1" | tr -d ' ')
+      [ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
+      sleep 0.2
+    done
+    echo "$peak"
+  }
+  pid=${PIDS[ps-both]}
+  for m in "sign --size 1048576 --sessions 200 --messages 5" \
+           "verify --corpus $WORK/corpus/v1-1048576 --sessions 200 --messages 5" \
+           "sign --size 52428800 --sessions 1 --messages 2"; do
+    before=$(ps -o rss= -p "$pid" | tr -d ' ')
+    # shellcheck disable=SC2086
+    "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_BOTH_PORT" --mode $m --duration "$MEMORY_DURATION" --timeout 120 \
+      > "$WORK/memory.out" 2>&1 &
+    load=$!
+    peak=$(peak_rss "$pid" "$load")
+    wait "$load" || true
+    printf 'memory: postseal serve (rsa+ed25519%s), --mode %s for %s s: RSS before %s MiB, peak %s MiB; %s\n' \
+      "${SERVE_JAVA_OPTS:+, $SERVE_JAVA_OPTS}" "$m" "$MEMORY_DURATION" "$((before / 1024))" "$((peak / 1024))" "$(grep '^summary:' "$WORK/memory.out")" \
+      | tee -a "$OUT/memory.txt"
+  done
+fi
+
+# --- profile (PROFILE=1): where Postseal's CPU goes under sign-rsa, from the JFR recording ----------------
+if [ "$PROFILE" = 1 ]; then
+  jcmd "${PIDS[ps-rsa]}" JFR.start name=bench settings=profile >/dev/null
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode sign --size 2048 --sessions 50 --messages 10 \
+    --duration "$PROFILE_DURATION" --warmup 2 > "$OUT/profile-load.txt" 2>&1 || true
+  jcmd "${PIDS[ps-rsa]}" JFR.stop name=bench filename="$OUT/postseal-sign.jfr" >/dev/null
+  jfr print --events jdk.ExecutionSample --stack-depth 64 "$OUT/postseal-sign.jfr" > "$WORK/samples.txt"
+  python3 - "$WORK/samples.txt" <<'PY' | tee "$OUT/profile.txt"
+import collections, re, sys
+text = open(sys.argv[1]).read()
+top = collections.Counter(); incl = collections.Counter(); n = 0
+for ev in text.split("jdk.ExecutionSample")[1:]:
+    frames = re.findall(r"^\s+([\w$.<>/]+)\(", ev, re.M)
+    if not frames:
+        continue
+    n += 1
+    top[frames[0]] += 1
+    for f in set(frames):
+        incl[f] += 1
+print(f"JFR execution samples: {n}")
+print("self (top of stack):")
+for f, c in top.most_common(15):
+    print(f"  {100 * c / n:5.1f}%  {f}")
+print("inclusive (anywhere on the stack), org.postseal / crypto / netty frames:")
+for f, c in incl.most_common(400):
+    if re.match(r"(org\.postseal|sun\.security\.rsa|java\.math\.BigInteger\.(modPow|oddModPow|montgomery)|io\.netty\.channel\.nio\.NioEventLoop\.run|org\.apache\.james\.jdkim|org\.bouncycastle|org\.xbill)", f):
+        print(f"  {100 * c / n:5.1f}%  {f}")
+PY
+fi
+
+log "raw results: $RESULTS; table: $OUT/table.md"

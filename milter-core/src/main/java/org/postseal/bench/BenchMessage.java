@@ -1,0 +1,150 @@
+package org.postseal.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.postseal.mail.HeaderField;
+
+/**
+ * A message as the MTA hands it to milters: header fields (values with CRLF folds, decoded as ISO-8859-1
+ * so that every byte survives) and the body with CRLF line ends. Immutable and shared by all sessions:
+ * the body array is sent in slices, never copied per message.
+ */
+record BenchMessage(List<HeaderField> headers, byte[] body) {
+
+  private static final String FILLER =
+      "The quick brown fox jumps over the lazy dog while the milter hashes every byte of this line.";
+
+  /**
+   * A plain-text message of about {@code size} bytes in total, From a user at {@code fromDomain};
+   * {@code serial} makes its Message-ID and Subject unique.
+   */
+  static BenchMessage generate(int size, String fromDomain, int serial) {
+    List<HeaderField> headers = List.of(
+        new HeaderField("From", " Bench Sender <bench@" + fromDomain + ">"),
+        new HeaderField("To", " Recipient <rcpt@bench.test>"),
+        new HeaderField("Subject", " postseal bench message " + serial),
+        new HeaderField("Date", " Sat, 28 Nov 2026 10:00:00 +0000"),
+        new HeaderField("Message-ID", " <bench-" + serial + "@" + fromDomain + ">"),
+        new HeaderField("MIME-Version", " 1.0"),
+        new HeaderField("Content-Type", " text/plain; charset=us-ascii"));
+    int headerBytes = 0;
+    for (HeaderField h : headers) {
+        headerBytes += h.raw().length() + 2;
+    }
+    int bodySize = Math.max(0, size - headerBytes - 2);
+    byte[] body = new byte[bodySize];
+    byte[] line = (FILLER + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    int at = 0;
+    while (at < bodySize) {
+      int n = Math.min(line.length, bodySize - at);
+      System.arraycopy(line, 0, body, at, n);
+      at += n;
+    }
+    if (bodySize >= 2) {
+      // end the body on a line end, as SMTP DATA always does
+      body[bodySize - 2] = '\r';
+      body[bodySize - 1] = '\n';
+    }
+    return new BenchMessage(headers, body);
+  }
+
+  /** Parses a message file; bare LF line ends (a message saved on Unix) become CRLF, as on the wire. */
+  static BenchMessage parse(byte[] raw) {
+    String text = new String(raw, StandardCharsets.ISO_8859_1);
+    if (text.indexOf('\r') < 0) {
+      text = text.replace("\n", "\r\n");
+    }
+    int end = text.indexOf("\r\n\r\n");
+    String head;
+    String body;
+    if (text.startsWith("\r\n")) {
+      head = "";
+      body = text.substring(2);
+    } else if (end < 0) {
+      head = text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text;
+      body = "";
+    } else {
+      head = text.substring(0, end);
+      body = text.substring(end + 4);
+    }
+    List<HeaderField> headers = new ArrayList<>();
+    StringBuilder current = null;
+    for (String line : head.isEmpty() ? new String[0] : head.split("\r\n", -1)) {
+      if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
+        current.append("\r\n").append(line); // a folded continuation line
+      } else {
+        if (current != null) {
+          headers.add(field(current.toString()));
+        }
+        current = new StringBuilder(line);
+      }
+    }
+    if (current != null) {
+      headers.add(field(current.toString()));
+    }
+    return new BenchMessage(List.copyOf(headers), body.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  private static HeaderField field(String raw) {
+    int colon = raw.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("not a header field: \"" + raw.lines().findFirst().orElse("") + "\"");
+    }
+    return new HeaderField(raw.substring(0, colon), raw.substring(colon + 1));
+  }
+
+  /** Total size as it would be on disk. */
+  int size() {
+    int n = body.length + 2;
+    for (HeaderField h : headers) {
+      n += h.raw().length() + 2;
+    }
+    return n;
+  }
+
+  /**
+   * The message as Postfix's cleanup would deliver it after these edits: inserts at their 0-based index,
+   * adds at the end, changes and deletes of the index-th (1-based) field of that name. Values carry the
+   * leading space the milter sent when leading space was negotiated; else Postfix adds one.
+   */
+  BenchMessage apply(MessageOutcome outcome) {
+    List<HeaderField> fields = new ArrayList<>(headers);
+    for (MessageOutcome.Edit edit : outcome.edits()) {
+      String value = (outcome.leadingSpace() ? edit.value() : " " + edit.value()).replace("\r\n", "\n").replace("\n", "\r\n");
+      switch (edit.kind()) {
+        case INSERT -> fields.add(Math.min(Math.max(edit.index(), 0), fields.size()), new HeaderField(edit.name(), value));
+        case ADD -> fields.add(new HeaderField(edit.name(), value));
+        case CHANGE, DELETE -> {
+          int wanted = Math.max(edit.index(), 1); // index 0 means 1 in Postfix (Sendmail compatibility)
+          int seen = 0;
+          for (int i = 0; i < fields.size(); i++) {
+            if (fields.get(i).hasName(edit.name()) && ++seen == wanted) {
+              if (edit.kind() == MessageOutcome.EditKind.DELETE) {
+                fields.remove(i);
+              } else {
+                fields.set(i, new HeaderField(fields.get(i).name(), value));
+              }
+              break;
+            }
+          }
+        }
+        case OTHER -> {
+          // body replacement and envelope changes are not applied to saved messages
+        }
+      }
+    }
+    return new BenchMessage(List.copyOf(fields), body);
+  }
+
+  byte[] toBytes() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(size());
+    for (HeaderField h : headers) {
+      out.writeBytes((h.raw() + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
+    out.writeBytes(new byte[] {'\r', '\n'});
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+}

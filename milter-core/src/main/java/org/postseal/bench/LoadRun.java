@@ -1,0 +1,160 @@
+package org.postseal.bench;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postseal.config.ListenAddress;
+
+/**
+ * Runs the load: one platform thread per session, each holding one milter connection at a time and
+ * sending {@code messagesPerConnection} messages on it before it quits and reconnects (Postfix opens one
+ * milter connection per SMTP session). Without a duration each session makes one connection; with one,
+ * sessions keep going until it has passed. Messages that start during the warm-up are not counted.
+ *
+ * <p>A watchdog thread closes a connection whose milter has not answered within {@code timeout}; the
+ * session records that as an error and reconnects.
+ */
+final class LoadRun {
+
+  /** What a session sends: its SMTP profile and the messages it cycles through. */
+  record Workload(SessionProfile profile, List<BenchMessage> messages) {
+  }
+
+  /**
+   * @param workloads one per session kind; session i uses {@code workloads.get(i % size)}
+   * @param duration  zero: each session makes one connection and stops
+   * @param cpuPid    a process whose CPU time over the measured window goes into the report; 0 for none
+   */
+  record Settings(ListenAddress target, int sessions, int messagesPerConnection, Duration duration, Duration warmup,
+                  Duration timeout, List<Workload> workloads, long cpuPid) {
+  }
+
+  private final Settings settings;
+  private final Set<MilterConnection> open = ConcurrentHashMap.newKeySet();
+  private final Set<MilterConnection> timedOut = ConcurrentHashMap.newKeySet();
+  private final AtomicLong queueIds = new AtomicLong(0x10000);
+
+  LoadRun(Settings settings) {
+    this.settings = settings;
+  }
+
+  BenchReport run() throws InterruptedException {
+    long start = System.nanoTime();
+    long measureStart = start + settings.warmup().toNanos();
+    long deadline = settings.duration().isZero() ? Long.MAX_VALUE : measureStart + settings.duration().toNanos();
+    List<BenchRecorder> recorders = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.scheduleWithFixedDelay(this::closeStuckConnections, 100, 100, TimeUnit.MILLISECONDS);
+    long[] cpuAtStart = {-1};
+    if (settings.cpuPid() > 0) {
+      watchdog.schedule(() -> {
+        cpuAtStart[0] = ProcessCpu.millis(settings.cpuPid()).orElse(-1);
+      }, Math.max(measureStart - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+    }
+    try {
+      for (int i = 0; i < settings.sessions(); i++) {
+        BenchRecorder recorder = new BenchRecorder();
+        recorders.add(recorder);
+        Workload workload = settings.workloads().get(i % settings.workloads().size());
+        int session = i;
+        Thread t = new Thread(() -> runSession(session, workload, recorder, measureStart, deadline), "bench-session-" + i);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      watchdog.shutdown();
+      watchdog.awaitTermination(1, TimeUnit.SECONDS);
+    } finally {
+      watchdog.shutdownNow();
+    }
+    long cpuMillis = -1;
+    if (settings.cpuPid() > 0 && cpuAtStart[0] >= 0) {
+      long end = ProcessCpu.millis(settings.cpuPid()).orElse(-1);
+      cpuMillis = end < 0 ? -1 : end - cpuAtStart[0];
+    }
+    return BenchReport.merge(recorders, measureStart, System.nanoTime(), cpuMillis);
+  }
+
+  private void runSession(int session, Workload workload, BenchRecorder recorder, long measureStart, long deadline) {
+    int next = session; // sessions start at different messages of the pool
+    boolean once = deadline == Long.MAX_VALUE;
+    do {
+      MilterConnection connection = null;
+      try {
+        connection = MilterConnection.open(settings.target());
+        open.add(connection);
+        char reply = connection.connect(workload.profile());
+        if (reply != 0 && reply != 'c') {
+          recorder.error("connection answered " + MessageOutcome.replyName(reply, ""));
+          return;
+        }
+        for (int m = 0; m < settings.messagesPerConnection() && System.nanoTime() < deadline; m++) {
+          BenchMessage message = workload.messages().get(next++ % workload.messages().size());
+          long begin = System.nanoTime();
+          MessageOutcome outcome = connection.send(workload.profile(), message,
+              Long.toHexString(queueIds.incrementAndGet()).toUpperCase(java.util.Locale.ROOT));
+          long end = System.nanoTime();
+          if (begin >= measureStart) {
+            recorder.message(end - begin, end, outcome);
+          }
+        }
+        connection.quit();
+      } catch (IOException | RuntimeException e) {
+        recorder.error(describe(e, connection));
+        if (connection != null) {
+          connection.close();
+        }
+        pause();
+      } finally {
+        if (connection != null) {
+          open.remove(connection);
+          timedOut.remove(connection);
+        }
+      }
+    } while (!once && System.nanoTime() < deadline);
+  }
+
+  private String describe(Exception e, MilterConnection connection) {
+    if (connection != null && timedOut.contains(connection) && e instanceof ClosedChannelException) {
+      return "no reply within " + settings.timeout().toSeconds() + " s";
+    }
+    String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+    return e.getClass().getSimpleName() + message;
+  }
+
+  private void closeStuckConnections() {
+    long now = System.nanoTime();
+    for (MilterConnection c : open) {
+      long since = c.waitingSinceNanos;
+      if (since != 0 && now - since > settings.timeout().toNanos()) {
+        timedOut.add(c);
+        c.close();
+      }
+    }
+  }
+
+  /** After a failure, a short pause so that a milter that is down is not hammered with connects. */
+  private static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
