@@ -99,11 +99,11 @@ final class KeyRecordParser {
       KeyFactory factory = KeyFactory.getInstance("RSA");
       try {
         PublicKey key = factory.generatePublic(new X509EncodedKeySpec(keyBytes));
-        return new VerificationKey.Rsa((RSAPublicKey) key);
+        return new VerificationKey.Rsa(RsaEngine.verificationKey((RSAPublicKey) key));
       } catch (GeneralSecurityException | ClassCastException e) {
         org.bouncycastle.asn1.pkcs.RSAPublicKey pkcs1 = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(keyBytes);
         PublicKey key = factory.generatePublic(new RSAPublicKeySpec(pkcs1.getModulus(), pkcs1.getPublicExponent()));
-        return new VerificationKey.Rsa((RSAPublicKey) key);
+        return new VerificationKey.Rsa(RsaEngine.verificationKey((RSAPublicKey) key));
       }
     } catch (GeneralSecurityException | RuntimeException e) {
       // BouncyCastle's ASN.1 parser throws IllegalArgumentException on garbage

@@ -37,7 +37,7 @@ sealed interface VerificationKey {
     @Override
     public boolean verify(SignatureAlgorithm algorithm, byte[] headerData, byte[] signature) {
       try {
-        Signature engine = Signature.getInstance(algorithm.jcaRsaSignature());
+        Signature engine = RsaEngine.signature(algorithm.jcaRsaSignature());
         engine.initVerify(key);
         engine.update(headerData);
         return engine.verify(signature);

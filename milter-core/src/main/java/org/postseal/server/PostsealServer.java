@@ -13,6 +13,7 @@ import org.postseal.config.ConfigResult;
 import org.postseal.config.DnsConfig;
 import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
+import org.postseal.dkim.RsaEngine;
 import org.postseal.dmarc.DmarcResultStore;
 import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.DnsResolver;
@@ -146,6 +147,7 @@ public final class PostsealServer implements AutoCloseable {
       for (String line : config.describe()) {
         LOG.info("config from {}: {}", sourceName, line);
       }
+      LOG.info("RSA signing and verifying: {}", RsaEngine.description());
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
       KeyDirectory keys = scanKeys(config);
       AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock,
