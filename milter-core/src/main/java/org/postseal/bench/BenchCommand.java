@@ -11,6 +11,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.postseal.config.ListenAddress;
+import org.postseal.milter.client.MessageOutcome;
+import org.postseal.milter.client.MilterClient;
+import org.postseal.milter.client.MilterReply;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -205,37 +208,35 @@ public final class BenchCommand implements Callable<Integer> {
   private static List<BenchMessage> signedByTarget(ListenAddress address, SessionProfile internal, List<BenchMessage> plain)
       throws IOException {
     List<BenchMessage> signed = new ArrayList<>();
-    try (MilterConnection connection = MilterConnection.open(address)) {
-      connection.connect(internal);
+    try (MilterClient connection = MilterClient.open(address, MilterClient.Options.postfix())) {
+      internal.greet(connection);
       int n = 0;
       for (BenchMessage m : plain) {
-        MessageOutcome outcome = connection.send(internal, m, "PRESIGN" + n++);
-        if (outcome.edits().stream().noneMatch(e -> e.name().equalsIgnoreCase("DKIM-Signature"))) {
+        MessageOutcome outcome = connection.send(internal.envelope("PRESIGN" + n++), m.headers(), m.body());
+        if (outcome.headerChanges().stream().noneMatch(e -> e.name().equalsIgnoreCase("DKIM-Signature"))) {
           return null;
         }
         signed.add(m.apply(outcome));
       }
-      connection.quit();
     }
     return signed;
   }
 
   private int save(ListenAddress address, SessionProfile profile, List<BenchMessage> plain, PrintWriter out,
                    PrintWriter err) {
-    try (MilterConnection connection = MilterConnection.open(address)) {
+    try (MilterClient connection = MilterClient.open(address, MilterClient.Options.postfix())) {
       Files.createDirectories(saveDir);
-      char first = connection.connect(profile);
-      if (first != 0 && first != 'c') {
-        err.println("postseal bench: " + address + " answered the connection with " + MessageOutcome.replyName(first, ""));
+      MilterReply first = profile.greet(connection);
+      if (first.endsTransaction()) {
+        err.println("postseal bench: " + address + " answered the connection with " + first.summary());
         return 1;
       }
       int n = 0;
       for (BenchMessage m : plain) {
-        MessageOutcome outcome = connection.send(profile, m, "SAVE" + n);
+        MessageOutcome outcome = connection.send(profile.envelope("SAVE" + n), m.headers(), m.body());
         Files.write(saveDir.resolve(String.format(Locale.ROOT, "%03d.eml", n)), m.apply(outcome).toBytes());
         n++;
       }
-      connection.quit();
       out.println("saved " + n + " messages as delivered by " + address + " into " + saveDir);
       return 0;
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.postseal.mail.HeaderField;
+import org.postseal.milter.client.MessageOutcome;
 
 /**
  * A message as the MTA hands it to milters: header fields (values with CRLF folds, decoded as ISO-8859-1
@@ -104,38 +105,9 @@ record BenchMessage(List<HeaderField> headers, byte[] body) {
     return n;
   }
 
-  /**
-   * The message as Postfix's cleanup would deliver it after these edits: inserts at their 0-based index,
-   * adds at the end, changes and deletes of the index-th (1-based) field of that name. Values carry the
-   * leading space the milter sent when leading space was negotiated; else Postfix adds one.
-   */
+  /** The message as Postfix's cleanup would deliver it after these edits (the body stays as it was). */
   BenchMessage apply(MessageOutcome outcome) {
-    List<HeaderField> fields = new ArrayList<>(headers);
-    for (MessageOutcome.Edit edit : outcome.edits()) {
-      String value = (outcome.leadingSpace() ? edit.value() : " " + edit.value()).replace("\r\n", "\n").replace("\n", "\r\n");
-      switch (edit.kind()) {
-        case INSERT -> fields.add(Math.min(Math.max(edit.index(), 0), fields.size()), new HeaderField(edit.name(), value));
-        case ADD -> fields.add(new HeaderField(edit.name(), value));
-        case CHANGE, DELETE -> {
-          int wanted = Math.max(edit.index(), 1); // index 0 means 1 in Postfix (Sendmail compatibility)
-          int seen = 0;
-          for (int i = 0; i < fields.size(); i++) {
-            if (fields.get(i).hasName(edit.name()) && ++seen == wanted) {
-              if (edit.kind() == MessageOutcome.EditKind.DELETE) {
-                fields.remove(i);
-              } else {
-                fields.set(i, new HeaderField(fields.get(i).name(), value));
-              }
-              break;
-            }
-          }
-        }
-        case OTHER -> {
-          // body replacement and envelope changes are not applied to saved messages
-        }
-      }
-    }
-    return new BenchMessage(List.copyOf(fields), body);
+    return new BenchMessage(outcome.applyTo(headers), body);
   }
 
   byte[] toBytes() {

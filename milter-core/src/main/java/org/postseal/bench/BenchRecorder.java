@@ -3,6 +3,8 @@ package org.postseal.bench;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.postseal.milter.client.MessageOutcome;
+import org.postseal.milter.client.Modification;
 
 /**
  * What one session thread saw: latencies of the messages it timed and counts of replies, edits and
@@ -30,17 +32,31 @@ final class BenchRecorder {
     }
     latencyNanos[messages++] = latency;
     lastFinishNanos = Math.max(lastFinishNanos, finishedAtNanos);
-    replies.merge(outcome.reply(), 1L, Long::sum);
-    for (MessageOutcome.Edit edit : outcome.edits()) {
-      edits.merge(edit.label(), 1L, Long::sum);
-      if (edit.name().equalsIgnoreCase("Authentication-Results") && edit.kind() != MessageOutcome.EditKind.DELETE) {
-        java.util.regex.Matcher m = METHOD_RESULT.matcher(edit.value());
+    replies.merge(outcome.atEndOfMessage() ? outcome.reply().summary()
+        : outcome.reply().summary() + " (before end of message)", 1L, Long::sum);
+    for (Modification modification : outcome.modifications()) {
+      edits.merge(label(modification), 1L, Long::sum);
+      if (modification instanceof Modification.HeaderChange change && change.name().equalsIgnoreCase("Authentication-Results")
+          && !(change instanceof Modification.Change c && c.isDelete())) {
+        java.util.regex.Matcher m = METHOD_RESULT.matcher(change.value());
         while (m.find()) {
           results.merge(m.group(1).toLowerCase(java.util.Locale.ROOT) + "=" + m.group(2).toLowerCase(java.util.Locale.ROOT),
               1L, Long::sum);
         }
       }
     }
+  }
+
+  /** How the report counts a modification, e.g. "insert DKIM-Signature". */
+  static String label(Modification modification) {
+    if (modification instanceof Modification.Insert insert) {
+      return "insert " + insert.name();
+    } else if (modification instanceof Modification.Add add) {
+      return "add " + add.name();
+    } else if (modification instanceof Modification.Change change) {
+      return (change.isDelete() ? "delete " : "change ") + change.name();
+    }
+    return "other '" + modification.code() + "'";
   }
 
   void error(String what) {

@@ -1,7 +1,6 @@
 package org.postseal.bench;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postseal.config.ListenAddress;
+import org.postseal.milter.client.MessageOutcome;
+import org.postseal.milter.client.MilterClient;
+import org.postseal.milter.client.MilterReply;
 
 /**
  * Runs the load: one platform thread per session, each holding one milter connection at a time and
@@ -38,8 +40,8 @@ final class LoadRun {
   }
 
   private final Settings settings;
-  private final Set<MilterConnection> open = ConcurrentHashMap.newKeySet();
-  private final Set<MilterConnection> timedOut = ConcurrentHashMap.newKeySet();
+  private final Set<MilterClient> open = ConcurrentHashMap.newKeySet();
+  private final Set<MilterClient> timedOut = ConcurrentHashMap.newKeySet();
   private final AtomicLong queueIds = new AtomicLong(0x10000);
 
   LoadRun(Settings settings) {
@@ -95,30 +97,31 @@ final class LoadRun {
     int next = session; // sessions start at different messages of the pool
     boolean once = deadline == Long.MAX_VALUE;
     do {
-      MilterConnection connection = null;
+      MilterClient connection = null;
       try {
-        connection = MilterConnection.open(settings.target());
+        connection = MilterClient.open(settings.target(), MilterClient.Options.postfix());
         open.add(connection);
-        char reply = connection.connect(workload.profile());
-        if (reply != 0 && reply != 'c') {
-          recorder.error("connection answered " + MessageOutcome.replyName(reply, ""));
+        MilterReply reply = workload.profile().greet(connection);
+        if (reply.endsTransaction()) {
+          recorder.error("connection answered " + reply.summary());
           return;
         }
         for (int m = 0; m < settings.messagesPerConnection() && System.nanoTime() < deadline; m++) {
           BenchMessage message = workload.messages().get(next++ % workload.messages().size());
           long begin = System.nanoTime();
-          MessageOutcome outcome = connection.send(workload.profile(), message,
-              Long.toHexString(queueIds.incrementAndGet()).toUpperCase(java.util.Locale.ROOT));
+          MessageOutcome outcome = connection.send(
+              workload.profile().envelope(Long.toHexString(queueIds.incrementAndGet()).toUpperCase(java.util.Locale.ROOT)),
+              message.headers(), message.body());
           long end = System.nanoTime();
           if (begin >= measureStart) {
             recorder.message(end - begin, end, outcome);
           }
         }
-        connection.quit();
+        connection.close();
       } catch (IOException | RuntimeException e) {
         recorder.error(describe(e, connection));
         if (connection != null) {
-          connection.close();
+          connection.disconnect();
         }
         pause();
       } finally {
@@ -130,8 +133,9 @@ final class LoadRun {
     } while (!once && System.nanoTime() < deadline);
   }
 
-  private String describe(Exception e, MilterConnection connection) {
-    if (connection != null && timedOut.contains(connection) && e instanceof ClosedChannelException) {
+  private String describe(Exception e, MilterClient connection) {
+    // the watchdog closed the socket under a waiting read: whatever that read threw, the cause is the timeout
+    if (connection != null && timedOut.contains(connection)) {
       return "no reply within " + settings.timeout().toSeconds() + " s";
     }
     String message = e.getMessage() == null ? "" : ": " + e.getMessage();
@@ -140,11 +144,11 @@ final class LoadRun {
 
   private void closeStuckConnections() {
     long now = System.nanoTime();
-    for (MilterConnection c : open) {
-      long since = c.waitingSinceNanos;
+    for (MilterClient c : open) {
+      long since = c.waitingSinceNanos();
       if (since != 0 && now - since > settings.timeout().toNanos()) {
         timedOut.add(c);
-        c.close();
+        c.disconnect();
       }
     }
   }

@@ -64,7 +64,7 @@ class ServeProcessTest {
       int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
 
       try (FakeMta mta = FakeMta.connect(new java.net.InetSocketAddress("127.0.0.1", port))) {
-        FakeMta.MilterOutcome outcome = mta.send(FakeMta.Envelope.from("203.0.113.5"),
+        FakeMta.MilterOutcome outcome = mta.send(FakeMta.envelope("203.0.113.5"),
             "From: a@example.net\r\nSubject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.UTF_8));
         assertThat(outcome.reply().isContinue()).isTrue();
         // the only DNS server is unreachable: SPF and DMARC are temperror, and on-dns-error = accept lets it through

@@ -15,6 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postseal.config.ListenAddress;
 import org.postseal.mail.HeaderField;
+import org.postseal.milter.client.Envelope;
+import org.postseal.milter.client.MilterClient;
+import org.postseal.milter.client.MilterProtocol;
+import org.postseal.milter.client.Modification;
+import org.postseal.milter.client.Negotiated;
 import org.postseal.pipeline.Direction;
 
 /** The protocol adapter over a real socket, with a scripted pipeline: what reaches the pipeline and what the MTA gets back. */
@@ -41,7 +46,7 @@ class AuthMilterHandlerTest {
     server.close();
   }
 
-  private FakeMta mta(FakeMta.Options options) throws IOException {
+  private FakeMta mta(MilterClient.Options options) throws IOException {
     return FakeMta.connect(server.boundAddress(), options);
   }
 
@@ -51,15 +56,16 @@ class AuthMilterHandlerTest {
 
   @Test
   void negotiatesOnlyTheActionsItUsesLeadingSpaceAndItsMacros() throws IOException {
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      FakeMta.Negotiated n = mta.negotiated();
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      Negotiated n = mta.negotiated();
       assertThat(n.version()).isEqualTo(6);
       // SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST
       assertThat(n.actions()).isEqualTo(0x131);
-      assertThat(n.has(FakeMta.SMFIP_HDR_LEADSPC)).isTrue();
-      assertThat(n.has(FakeMta.SMFIP_NOHREPL)).isTrue();
-      assertThat(n.has(FakeMta.SMFIP_NR_BODY)).isTrue();
-      assertThat(n.has(FakeMta.SMFIP_NOCONNECT | FakeMta.SMFIP_NOHDRS | FakeMta.SMFIP_NOBODY | FakeMta.SMFIP_NOEOH)).isFalse();
+      assertThat(n.has(MilterProtocol.SMFIP_HDR_LEADSPC)).isTrue();
+      assertThat(n.has(MilterProtocol.SMFIP_NOHREPL)).isTrue();
+      assertThat(n.has(MilterProtocol.SMFIP_NR_BODY)).isTrue();
+      assertThat(n.has(MilterProtocol.SMFIP_NOCONNECT | MilterProtocol.SMFIP_NOHDRS | MilterProtocol.SMFIP_NOBODY
+          | MilterProtocol.SMFIP_NOEOH)).isFalse();
       assertThat(n.macroLists()).containsEntry(0, "j {daemon_name} {client_addr} {client_name}")
           .containsEntry(2, "i {auth_type} {auth_authen}").containsEntry(5, "i");
     }
@@ -68,9 +74,9 @@ class AuthMilterHandlerTest {
   @ParameterizedTest(name = "leading space negotiated: {0}")
   @ValueSource(booleans = {true, false})
   void headerFieldsReachThePipelineExactlyAsWritten(boolean leadingSpace) throws IOException {
-    try (FakeMta mta = mta(FakeMta.Options.postfix().withLeadingSpace(leadingSpace).withNoReply(!leadingSpace))) {
-      assertThat(mta.negotiated().has(FakeMta.SMFIP_HDR_LEADSPC)).isEqualTo(leadingSpace);
-      FakeMta.MilterOutcome outcome = mta.send(FakeMta.Envelope.from("203.0.113.5"), message(""));
+    try (FakeMta mta = mta(FakeMta.postfix().withLeadingSpace(leadingSpace).withNoReply(!leadingSpace))) {
+      assertThat(mta.negotiated().has(MilterProtocol.SMFIP_HDR_LEADSPC)).isEqualTo(leadingSpace);
+      FakeMta.MilterOutcome outcome = mta.send(FakeMta.envelope("203.0.113.5"), message(""));
       assertThat(outcome.reply().isContinue()).isTrue();
     }
     ScriptedPipeline.Seen seen = pipeline.decided.get(0);
@@ -93,8 +99,8 @@ class AuthMilterHandlerTest {
       body.append("line ").append(i).append(" of a long body\r\n");
     }
     byte[] raw = ("From: a@example.com\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
-    try (FakeMta mta = mta(FakeMta.Options.postfix().withChunkSize(chunkSize))) {
-      mta.send(FakeMta.Envelope.from("203.0.113.5"), raw);
+    try (FakeMta mta = mta(FakeMta.postfix().withChunkSize(chunkSize))) {
+      mta.send(FakeMta.envelope("203.0.113.5"), raw);
     }
     assertThat(new String(pipeline.decided.get(0).body(), StandardCharsets.UTF_8)).isEqualTo(body.toString());
   }
@@ -104,10 +110,10 @@ class AuthMilterHandlerTest {
   void insertedFieldsArriveFoldedWithBareLfAndAtTheTop(boolean leadingSpace) throws IOException {
     byte[] raw = message("X-Edit: insert-folded\r\n");
     FakeMta.MilterOutcome outcome;
-    try (FakeMta mta = mta(FakeMta.Options.postfix().withLeadingSpace(leadingSpace))) {
-      outcome = mta.send(FakeMta.Envelope.from("203.0.113.5"), raw);
+    try (FakeMta mta = mta(FakeMta.postfix().withLeadingSpace(leadingSpace))) {
+      outcome = mta.send(FakeMta.envelope("203.0.113.5"), raw);
     }
-    assertThat(outcome.changes()).singleElement().isInstanceOfSatisfying(FakeMta.HeaderChange.Insert.class, insert -> {
+    assertThat(outcome.changes()).singleElement().isInstanceOfSatisfying(Modification.Insert.class, insert -> {
       assertThat(insert.index()).isZero();
       assertThat(insert.name()).isEqualTo("X-Inserted");
       // jmilter adds the leading space itself when leading space was negotiated; Postfix adds it otherwise
@@ -121,10 +127,10 @@ class AuthMilterHandlerTest {
   void deletionNamesTheOccurrenceOfThatFieldName() throws IOException {
     byte[] raw = message("X-Old: one\r\nX-Edit: delete-second-x-old\r\nX-Old: two\r\nX-Old: three\r\n");
     FakeMta.MilterOutcome outcome;
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      outcome = mta.send(FakeMta.Envelope.from("203.0.113.5"), raw);
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      outcome = mta.send(FakeMta.envelope("203.0.113.5"), raw);
     }
-    assertThat(outcome.changes()).containsExactly(new FakeMta.HeaderChange.Change(2, "X-Old", ""));
+    assertThat(outcome.changes()).containsExactly(new Modification.Change(2, "X-Old", ""));
     String delivered = new String(outcome.applyTo(raw), StandardCharsets.UTF_8);
     assertThat(delivered).contains("X-Old: one\r\n").contains("X-Old: three\r\n").doesNotContain("X-Old: two");
   }
@@ -132,12 +138,12 @@ class AuthMilterHandlerTest {
   @ParameterizedTest(name = "failure at {0}")
   @ValueSource(strings = {"eoh", "body", "decide"})
   void internalErrorPassesInboundMailUnchangedAndKeepsTheConnection(String step) throws IOException {
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      FakeMta.MilterOutcome failed = mta.send(FakeMta.Envelope.from("203.0.113.5"), message("X-Fail: " + step + "\r\n"));
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      FakeMta.MilterOutcome failed = mta.send(FakeMta.envelope("203.0.113.5"), message("X-Fail: " + step + "\r\n"));
       assertThat(failed.reply().isContinue()).isTrue();
       assertThat(failed.changes()).isEmpty();
       assertThat(mta.isOpen()).isTrue();
-      FakeMta.MilterOutcome next = mta.send(FakeMta.Envelope.from("203.0.113.5"), message("X-Edit: insert-folded\r\n"));
+      FakeMta.MilterOutcome next = mta.send(FakeMta.envelope("203.0.113.5"), message("X-Edit: insert-folded\r\n"));
       assertThat(next.changes()).hasSize(1);
     }
   }
@@ -145,8 +151,8 @@ class AuthMilterHandlerTest {
   @ParameterizedTest(name = "failure at {0}")
   @ValueSource(strings = {"eoh", "body", "decide"})
   void internalErrorTempfailsOutboundMailAndKeepsTheConnection(String step) throws IOException {
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      FakeMta.Envelope envelope = FakeMta.Envelope.from("203.0.113.5").withAuthUser("alice");
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      Envelope envelope = FakeMta.envelope("203.0.113.5").withAuthUser("alice");
       FakeMta.MilterOutcome failed = mta.send(envelope, message("X-Fail: " + step + "\r\n"));
       assertThat(failed.reply().smtpCode()).contains(451);
       assertThat(failed.reply().text()).startsWith("451 4.7.1 ");
@@ -158,21 +164,21 @@ class AuthMilterHandlerTest {
 
   @Test
   void ipv6ClientsAreTakenFromTheClientAddrMacro() throws IOException {
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      mta.send(FakeMta.Envelope.from("2001:db8::25"), message(""));
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      mta.send(FakeMta.envelope("2001:db8::25"), message(""));
     }
     assertThat(pipeline.decided.get(0).client()).isEqualTo("2001:db8:0:0:0:0:0:25");
   }
 
   @Test
   void messagesOnOneConnectionKeepTheirOwnStateAcrossAnAbort() throws Exception {
-    try (FakeMta mta = mta(FakeMta.Options.postfix())) {
-      mta.send(FakeMta.Envelope.from("203.0.113.5").withQueueId("FIRST").withAuthUser("alice"),
+    try (FakeMta mta = mta(FakeMta.postfix())) {
+      mta.send(FakeMta.envelope("203.0.113.5").withQueueId("FIRST").withAuthUser("alice"),
           "Subject: first\r\n\r\nbody one\r\n".getBytes(StandardCharsets.UTF_8));
       mta.mailFrom("<aborted@example.net>", Map.of());
       mta.header("Subject", " aborted", Map.of());
       mta.abort();
-      mta.send(FakeMta.Envelope.from("203.0.113.5").withQueueId("SECOND").withMailFrom("<second@example.net>"),
+      mta.send(FakeMta.envelope("203.0.113.5").withQueueId("SECOND").withMailFrom("<second@example.net>"),
           "Subject: second\r\n\r\nbody two\r\n".getBytes(StandardCharsets.UTF_8));
     }
     assertThat(pipeline.decided).hasSize(2);
@@ -199,19 +205,19 @@ class AuthMilterHandlerTest {
 
   @Test
   void anOversizedFrameClosesThatConnectionOnly() throws IOException {
-    try (FakeMta abuser = mta(FakeMta.Options.postfix()); FakeMta other = mta(FakeMta.Options.postfix())) {
+    try (FakeMta abuser = mta(FakeMta.postfix()); FakeMta other = mta(FakeMta.postfix())) {
       abuser.writeRaw(new byte[] {0x7f, 0, 0, 0, 'B'});
       assertThat(abuser.isOpen()).isFalse();
-      assertThat(other.send(FakeMta.Envelope.from("203.0.113.5"), message("")).reply().isContinue()).isTrue();
+      assertThat(other.send(FakeMta.envelope("203.0.113.5"), message("")).reply().isContinue()).isTrue();
     }
   }
 
   @Test
   void closeLetsAMessageInFlightFinish() throws Exception {
-    FakeMta mta = mta(FakeMta.Options.postfix());
+    FakeMta mta = mta(FakeMta.postfix());
     java.util.concurrent.CompletableFuture<FakeMta.MilterOutcome> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
-        return mta.send(FakeMta.Envelope.from("203.0.113.5"), message("X-Delay: 700\r\n"));
+        return mta.send(FakeMta.envelope("203.0.113.5"), message("X-Delay: 700\r\n"));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postseal.dns.FakeDnsServer;
-import org.postseal.milter.FakeMta.Envelope;
+import org.postseal.milter.FakeMta;
 import org.postseal.milter.FakeMta.MilterOutcome;
 
 /**
@@ -76,7 +76,7 @@ class DkimpyInteropTest {
       try (RunningPostseal postseal = RunningPostseal.start(stateDir, dns, SIGNING, "", UnaryOperator.identity(),
           Clock.systemUTC())) {
         for (Map.Entry<String, byte[]> message : corpus().entrySet()) {
-          MilterOutcome outcome = postseal.send(Envelope.from(INTERNAL_IP), message.getValue());
+          MilterOutcome outcome = postseal.send(FakeMta.envelope(INTERNAL_IP), message.getValue());
           assertThat(outcome.inserted("DKIM-Signature")).as(message.getKey()).hasSize(2);
           Files.write(out.resolve("postseal-" + message.getKey() + ".eml"), outcome.applyTo(message.getValue()));
         }
@@ -113,7 +113,7 @@ class DkimpyInteropTest {
         for (Path message : messages) {
           byte[] raw = Files.readAllBytes(message);
           int expected = countSignatures(raw);
-          MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP), raw);
+          MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP), raw);
           assertThat(outcome.reply().isContinue()).isTrue();
           String authResults = outcome.insertedValue("Authentication-Results");
           List<String> results = dkimResults(authResults);

@@ -27,8 +27,10 @@ import org.postseal.dmarc.EvaluatedMessage;
 import org.postseal.dmarc.OverrideReason;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.milter.FakeMta;
-import org.postseal.milter.FakeMta.Envelope;
 import org.postseal.milter.FakeMta.MilterOutcome;
+import org.postseal.milter.client.Envelope;
+import org.postseal.milter.client.MilterClient;
+import org.postseal.milter.client.Modification;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -94,12 +96,12 @@ class DmarcMilterTest {
   }
 
   private static Envelope outside(String mailFrom) {
-    return Envelope.from(OUTSIDE_IP).withMailFrom(mailFrom);
+    return FakeMta.envelope(OUTSIDE_IP).withMailFrom(mailFrom);
   }
 
   /** The message as the bank's Postseal signs it (its server is internal to the bank). */
   private static byte[] signedByTheBank(byte[] raw) throws IOException {
-    MilterOutcome outcome = bank.send(Envelope.from(RunningPostseal.INTERNAL_IP), raw);
+    MilterOutcome outcome = bank.send(FakeMta.envelope(RunningPostseal.INTERNAL_IP), raw);
     assertThat(outcome.inserted("DKIM-Signature")).hasSize(1);
     return outcome.applyTo(raw);
   }
@@ -175,7 +177,7 @@ class DmarcMilterTest {
   @Test
   void theSameMessageSentByAnAuthenticatedUserIsSignedAndPassesWhenItComesBack() throws IOException {
     byte[] raw = Messages.from("The Boss <boss@ours.example>", "", "Please send me the quarterly report.\r\n");
-    MilterOutcome outbound = postseal.send(Envelope.from(OUTSIDE_IP).withAuthUser("boss").withMailFrom("<boss@ours.example>"),
+    MilterOutcome outbound = postseal.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("boss").withMailFrom("<boss@ours.example>"),
         raw);
     assertThat(outbound.reply().isContinue()).isTrue();
     assertThat(outbound.inserted("DKIM-Signature")).hasSize(1);
@@ -194,7 +196,7 @@ class DmarcMilterTest {
   @Test
   void ourOwnSignatureWhoseKeyLookupFailsIsNotRejectedAsAForgery() throws IOException {
     byte[] raw = Messages.from("The Boss <boss@ours.example>", "", "Forwarded back to us.\r\n");
-    byte[] signed = postseal.send(Envelope.from(OUTSIDE_IP).withAuthUser("boss"), raw).applyTo(raw);
+    byte[] signed = postseal.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("boss"), raw).applyTo(raw);
     // a fresh server has no cached key; our selector times out while the message comes back through a forwarder
     try (RunningPostseal fresh = receiver("")) {
       dns.failWith("rsa2026._domainkey.ours.example", FakeDnsServer.Failure.TIMEOUT);
@@ -238,7 +240,7 @@ class DmarcMilterTest {
   @Test
   void anAlignedSpfPassAloneIsADmarcPassOverIpv4AndIpv6() throws IOException {
     for (String ip : new String[] {BANK_IP, BANK_IP6}) {
-      MilterOutcome outcome = postseal.send(Envelope.from(ip).withMailFrom("<alerts@bank.example>"),
+      MilterOutcome outcome = postseal.send(FakeMta.envelope(ip).withMailFrom("<alerts@bank.example>"),
           Messages.from("alerts@bank.example"));
       assertThat(outcome.reply().isContinue()).as(ip).isTrue();
       assertThat(outcome.insertedValue("Authentication-Results")).as(ip).isEqualTo(" " + AUTHSERV_ID + ";\r\n"
@@ -292,10 +294,8 @@ class DmarcMilterTest {
     try (RunningPostseal hold = receiver("quarantine = \"hold\"")) {
       MilterOutcome outcome = hold.send(outside("<x@attacker.example>"), Messages.from("orders@shop.example"));
       assertThat(outcome.reply().isContinue()).isTrue();
-      assertThat(outcome.otherModifications()).singleElement().satisfies(p -> {
-        assertThat(p.code()).isEqualTo('q');
-        assertThat(p.strings(0).get(0)).startsWith("DMARC quarantine for shop.example: DMARC fail for shop.example");
-      });
+      assertThat(outcome.otherModifications()).singleElement().isInstanceOfSatisfying(Modification.Quarantine.class, q ->
+          assertThat(q.reason()).startsWith("DMARC quarantine for shop.example: DMARC fail for shop.example"));
       assertThat(outcome.inserted("X-Postseal-Quarantine")).isEmpty();
       assertThat(outcome.insertedValue("Authentication-Results")).contains("(p=quarantine sp=quarantine dis=quarantine)");
       assertThat(recorded(hold, "shop.example").disposition().action()).isEqualTo(DmarcAction.HOLD);
@@ -305,7 +305,7 @@ class DmarcMilterTest {
   @ParameterizedTest(name = "leading space and no-reply flags offered: {0}")
   @ValueSource(booleans = {true, false})
   void rejectAndHoldArriveWhateverTheProtocolOptions(boolean offered) throws IOException {
-    FakeMta.Options options = FakeMta.Options.postfix().withLeadingSpace(offered).withNoReply(offered);
+    MilterClient.Options options = FakeMta.postfix().withLeadingSpace(offered).withNoReply(offered);
     try (RunningPostseal hold = receiver("quarantine = \"hold\"")) {
       try (FakeMta mta = hold.mta(options)) {
         MilterOutcome rejected = mta.send(outside("<x@attacker.example>"), Messages.from("security@bank.example"));
@@ -313,7 +313,7 @@ class DmarcMilterTest {
         // the connection stays usable for the next message of the same SMTP session
         MilterOutcome held = mta.send(outside("<x@attacker.example>"), Messages.from("orders@shop.example"));
         assertThat(held.reply().isContinue()).isTrue();
-        assertThat(held.otherModifications()).extracting(FakeMta.Packet::code).containsExactly('q');
+        assertThat(held.otherModifications()).extracting(Modification::code).containsExactly('q');
         assertThat(held.insertedValue("Authentication-Results")).startsWith(" " + AUTHSERV_ID + ";\r\n\tdkim=none;");
       }
     }
@@ -361,7 +361,7 @@ class DmarcMilterTest {
         + "never-reject = [\"partner.example\"]")) {
       // a mailing list at a trusted forwarder broke the bank's signature
       byte[] listCopy = Messages.from("security@bank.example", "List-Id: <alerts.lists.example.net>\r\n", "body\r\n");
-      MilterOutcome viaList = overrides.send(Envelope.from(FORWARDER_IP).withMailFrom("<list-bounces@lists.example.net>"),
+      MilterOutcome viaList = overrides.send(FakeMta.envelope(FORWARDER_IP).withMailFrom("<list-bounces@lists.example.net>"),
           listCopy);
       assertThat(viaList.reply().isContinue()).isTrue();
       assertThat(viaList.insertedValue("Authentication-Results")).contains("(p=reject sp=reject dis=none)");
@@ -406,7 +406,7 @@ class DmarcMilterTest {
   @Test
   void outboundMailIsNeverJudgedByDmarc() throws IOException {
     // an internal client sending as the bank: not ours to sign, and not ours to reject either
-    MilterOutcome outcome = postseal.send(Envelope.from(RunningPostseal.INTERNAL_IP).withMailFrom("<x@attacker.example>"),
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(RunningPostseal.INTERNAL_IP).withMailFrom("<x@attacker.example>"),
         Messages.from("security@bank.example"));
     assertThat(outcome.reply().isContinue()).isTrue();
     assertThat(outcome.changes()).isEmpty();

@@ -37,7 +37,6 @@ import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
 import org.postseal.milter.FakeMta;
-import org.postseal.milter.FakeMta.Envelope;
 import org.postseal.milter.FakeMta.MilterOutcome;
 import org.postseal.milter.RawMessage;
 import org.slf4j.LoggerFactory;
@@ -163,7 +162,7 @@ class KeyRotationScenarioTest {
     // 1. keygen; the pending key does not sign
     String first = zoneText(cli(0, "keygen", DOMAIN, "--selector", "first"));
     try (FakeMta early = FakeMta.connect(server.boundAddress())) {
-      MilterOutcome unsigned = early.send(Envelope.from("10.1.2.3"), Messages.from("alice@" + DOMAIN));
+      MilterOutcome unsigned = early.send(FakeMta.envelope("10.1.2.3"), Messages.from("alice@" + DOMAIN));
       assertThat(unsigned.reply().isContinue()).isTrue();
       assertThat(unsigned.inserted("DKIM-Signature")).isEmpty();
     }
@@ -176,7 +175,7 @@ class KeyRotationScenarioTest {
 
     try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
       byte[] raw1 = Messages.from("alice@" + DOMAIN);
-      MilterOutcome signed1 = mta.send(Envelope.from("10.1.2.3"), raw1);
+      MilterOutcome signed1 = mta.send(FakeMta.envelope("10.1.2.3"), raw1);
       assertThat(selectorOf(signed1)).isEqualTo("first");
       byte[] delivered1 = signed1.applyTo(raw1);
       assertThat(verify(delivered1)).extracting(DkimResult::outcome, DkimResult::selector)
@@ -185,7 +184,7 @@ class KeyRotationScenarioTest {
       // 3. rotate: the successor is pending; the same connection keeps signing with the first key
       String second = zoneText(cli(0, "keygen", "--rotate", DOMAIN, "--selector", "second"));
       byte[] raw2 = Messages.from("alice@" + DOMAIN);
-      MilterOutcome signed2 = mta.send(Envelope.from("10.1.2.3"), raw2);
+      MilterOutcome signed2 = mta.send(FakeMta.envelope("10.1.2.3"), raw2);
       assertThat(selectorOf(signed2)).isEqualTo("first");
 
       // 4. a message that begins now, before the successor is active, and ends after: it keeps the first key
@@ -213,7 +212,7 @@ class KeyRotationScenarioTest {
 
       // 6. the next message on the connection opened before the rotation signs with the successor
       byte[] raw3 = Messages.from("alice@" + DOMAIN);
-      MilterOutcome signed3 = mta.send(Envelope.from("10.1.2.3"), raw3);
+      MilterOutcome signed3 = mta.send(FakeMta.envelope("10.1.2.3"), raw3);
       assertThat(selectorOf(signed3)).isEqualTo("second");
       assertThat(verify(signed3.applyTo(raw3))).extracting(DkimResult::outcome, DkimResult::selector)
           .containsExactly(org.assertj.core.groups.Tuple.tuple(DkimOutcome.PASS, "second"));
@@ -240,7 +239,7 @@ class KeyRotationScenarioTest {
         + " chmod 600 " + file)));
     assertThat(signingSelectors("perm.example")).isEmpty();
     try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
-      assertThat(mta.send(Envelope.from("10.1.2.3"), Messages.from("dave@perm.example")).inserted("DKIM-Signature"))
+      assertThat(mta.send(FakeMta.envelope("10.1.2.3"), Messages.from("dave@perm.example")).inserted("DKIM-Signature"))
           .isEmpty();
     }
 
@@ -249,7 +248,7 @@ class KeyRotationScenarioTest {
     await("the fixed key signs", () -> signingSelectors("perm.example").equals(List.of("main")));
     byte[] raw = Messages.from("dave@perm.example");
     try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
-      MilterOutcome outcome = mta.send(Envelope.from("10.1.2.3"), raw);
+      MilterOutcome outcome = mta.send(FakeMta.envelope("10.1.2.3"), raw);
       assertThat(selectorOf(outcome)).isEqualTo("main");
       assertThat(verify(outcome.applyTo(raw))).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
     }
@@ -290,7 +289,7 @@ class KeyRotationScenarioTest {
         + DOMAIN + " manual (rsa-sha256)"));
     byte[] raw = Messages.from("alice@" + DOMAIN);
     try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
-      MilterOutcome outcome = mta.send(Envelope.from("10.1.2.3"), raw);
+      MilterOutcome outcome = mta.send(FakeMta.envelope("10.1.2.3"), raw);
       assertThat(selectorOf(outcome)).isEqualTo("manual");
       assertThat(verify(outcome.applyTo(raw))).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
     }

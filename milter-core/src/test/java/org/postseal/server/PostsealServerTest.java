@@ -26,8 +26,10 @@ import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.milter.FakeMta;
-import org.postseal.milter.FakeMta.Envelope;
 import org.postseal.milter.FakeMta.MilterOutcome;
+import org.postseal.milter.client.MilterClient;
+import org.postseal.milter.client.MilterProtocol;
+import org.postseal.milter.client.Modification;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.MessagePipeline;
 import org.postseal.pipeline.MessageState;
@@ -73,7 +75,7 @@ class PostsealServerTest {
 
   /** Signs {@code raw} through the milter as outbound mail and returns the message as delivered. */
   private static byte[] signed(byte[] raw) throws IOException {
-    MilterOutcome outcome = postseal.send(Envelope.from(INTERNAL_IP), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(INTERNAL_IP), raw);
     assertThat(outcome.reply().isContinue()).isTrue();
     assertThat(outcome.inserted("DKIM-Signature")).isNotEmpty();
     return outcome.applyTo(raw);
@@ -98,7 +100,7 @@ class PostsealServerTest {
 
   /** The Authentication-Results value our milter adds to {@code raw} arriving from outside. */
   private static String authResults(byte[] raw) throws IOException {
-    MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP), raw);
     assertThat(outcome.reply().isContinue()).isTrue();
     return outcome.insertedValue("Authentication-Results");
   }
@@ -106,12 +108,12 @@ class PostsealServerTest {
   @Test
   void outboundMailFromAnInternalClientIsSignedWithEveryConfiguredAlgorithm() throws IOException {
     byte[] raw = Messages.from("Alice <alice@example.com>");
-    MilterOutcome outcome = postseal.send(Envelope.from(INTERNAL_IP), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(INTERNAL_IP), raw);
 
     List<String> signatures = outcome.inserted("DKIM-Signature");
     assertThat(signatures).hasSize(2);
     assertThat(outcome.changes()).allSatisfy(c ->
-        assertThat(((FakeMta.HeaderChange.Insert) c).index()).isZero());
+        assertThat(((Modification.Insert) c).index()).isZero());
     byte[] delivered = outcome.applyTo(raw);
     String text = unfolded(Messages.text(delivered));
     // RSA first at the very top, then Ed25519 (RFC 8463 signatures sit beside RSA ones)
@@ -132,7 +134,7 @@ class PostsealServerTest {
     try (RunningPostseal rsaOnly = RunningPostseal.start(stateDir, dns, "domains = [\"example.com\"]\nalgorithms = [\"rsa-sha256\"]",
         "", UnaryOperator.identity())) {
       byte[] raw = Messages.from("alice@example.com");
-      MilterOutcome outcome = rsaOnly.send(Envelope.from(INTERNAL_IP), raw);
+      MilterOutcome outcome = rsaOnly.send(FakeMta.envelope(INTERNAL_IP), raw);
       assertThat(outcome.inserted("DKIM-Signature")).singleElement().asString().contains("a=rsa-sha256;");
       assertThat(rsaOnly.verifyDirectly(outcome.applyTo(raw))).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
     }
@@ -148,7 +150,7 @@ class PostsealServerTest {
   @Test
   void anAuthenticatedClientFromOutsideIsSigned() throws IOException {
     byte[] raw = Messages.from("alice@example.com");
-    MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP).withAuthUser("alice"), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("alice"), raw);
     assertThat(outcome.inserted("DKIM-Signature")).hasSize(2);
     assertThat(outcome.inserted("Authentication-Results")).isEmpty();
   }
@@ -156,7 +158,7 @@ class PostsealServerTest {
   @Test
   void anOutsideClientWithOurFromIsNotSignedAndGetsAuthenticationResults() throws IOException {
     byte[] raw = Messages.from("Alice <alice@example.com>");
-    MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP), raw);
     assertThat(outcome.inserted("DKIM-Signature")).isEmpty();
     assertThat(outcome.insertedValue("Authentication-Results")).startsWith(" " + AUTHSERV_ID + ";\r\n\tdkim=none;\r\n\tspf=");
   }
@@ -197,7 +199,7 @@ class PostsealServerTest {
     byte[] delivered = signed(Messages.from("erin@slow.example"));
     dns.failWith("slow._domainkey.slow.example", FakeDnsServer.Failure.TIMEOUT);
     try {
-      MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP), delivered);
+      MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP), delivered);
       assertThat(dkimEntries(outcome.insertedValue("Authentication-Results")))
           .containsExactly("temperror slow.example/slow/rsa-sha256");
       // dns.timeout is 500 ms; the message waits at most two DNS timeouts
@@ -213,11 +215,11 @@ class PostsealServerTest {
         "Authentication-Results: " + AUTHSERV_ID + "; dkim=pass header.d=bank.example\r\n"
             + "Authentication-Results: other.example; spf=pass smtp.mailfrom=elsewhere.example\r\n"
             + "Authentication-Results: MX.Postseal.Test.; dmarc=pass\r\n", "body\r\n");
-    MilterOutcome outcome = postseal.send(Envelope.from(OUTSIDE_IP), raw);
+    MilterOutcome outcome = postseal.send(FakeMta.envelope(OUTSIDE_IP), raw);
     // highest occurrence first, then our own field at the top
     assertThat(outcome.changes()).startsWith(
-        new FakeMta.HeaderChange.Change(3, "Authentication-Results", ""),
-        new FakeMta.HeaderChange.Change(1, "Authentication-Results", ""));
+        new Modification.Change(3, "Authentication-Results", ""),
+        new Modification.Change(1, "Authentication-Results", ""));
     String text = Messages.text(outcome.applyTo(raw));
     assertThat(text).startsWith("Authentication-Results: " + AUTHSERV_ID + ";\r\n\tdkim=none;\r\n\tspf=");
     assertThat(text).containsPattern("\r\n\tdmarc=none \\([^\r\n]*\\) header\\.from=elsewhere\\.example\r\nFrom:");
@@ -229,12 +231,12 @@ class PostsealServerTest {
   void messagesOnOneConnectionKeepTheirStateApartAcrossAnAbort() throws IOException {
     byte[] raw = Messages.from("alice@example.com");
     try (FakeMta mta = postseal.mta()) {
-      MilterOutcome outbound = mta.send(Envelope.from(OUTSIDE_IP).withAuthUser("alice"), raw);
+      MilterOutcome outbound = mta.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("alice"), raw);
       assertThat(outbound.inserted("DKIM-Signature")).hasSize(2);
       mta.mailFrom("<half@example.net>", Map.of("{auth_authen}", "mallory"));
       mta.header("From", " alice@example.com", Map.of());
       mta.abort();
-      MilterOutcome inbound = mta.send(Envelope.from(OUTSIDE_IP), outbound.applyTo(raw));
+      MilterOutcome inbound = mta.send(FakeMta.envelope(OUTSIDE_IP), outbound.applyTo(raw));
       assertThat(inbound.inserted("DKIM-Signature")).isEmpty();
       assertThat(dkimEntries(inbound.insertedValue("Authentication-Results")))
           .containsExactly("pass example.com/rsa2026/rsa-sha256", "pass example.com/ed2026/ed25519-sha256");
@@ -252,8 +254,8 @@ class PostsealServerTest {
         results.add(CompletableFuture.supplyAsync(() -> {
           try {
             byte[] raw = Messages.from("user" + n + "@example.com", "", "message number " + n + "\r\n");
-            byte[] delivered = postseal.send(Envelope.from(INTERNAL_IP), raw).applyTo(raw);
-            return postseal.send(Envelope.from(OUTSIDE_IP), delivered).insertedValue("Authentication-Results");
+            byte[] delivered = postseal.send(FakeMta.envelope(INTERNAL_IP), raw).applyTo(raw);
+            return postseal.send(FakeMta.envelope(OUTSIDE_IP), delivered).insertedValue("Authentication-Results");
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
@@ -272,16 +274,16 @@ class PostsealServerTest {
   void anInternalErrorAcceptsInboundMailAndTempfailsOutboundMailOnAnOpenConnection() throws IOException {
     byte[] broken = Messages.from("alice@example.com", "X-Inject-Failure: decide\r\n", "body\r\n");
     try (FakeMta mta = postseal.mta()) {
-      MilterOutcome inbound = mta.send(Envelope.from(OUTSIDE_IP), broken);
+      MilterOutcome inbound = mta.send(FakeMta.envelope(OUTSIDE_IP), broken);
       assertThat(inbound.reply().isContinue()).isTrue();
       assertThat(inbound.changes()).isEmpty();
 
-      MilterOutcome outbound = mta.send(Envelope.from(OUTSIDE_IP).withAuthUser("alice"), broken);
+      MilterOutcome outbound = mta.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("alice"), broken);
       assertThat(outbound.reply().text()).isEqualTo("451 4.7.1 Postseal could not sign this message, try again later");
       assertThat(outbound.changes()).isEmpty();
 
       assertThat(mta.isOpen()).isTrue();
-      assertThat(mta.send(Envelope.from(OUTSIDE_IP).withAuthUser("alice"), Messages.from("alice@example.com"))
+      assertThat(mta.send(FakeMta.envelope(OUTSIDE_IP).withAuthUser("alice"), Messages.from("alice@example.com"))
           .inserted("DKIM-Signature")).hasSize(2);
     }
   }
@@ -297,15 +299,15 @@ class PostsealServerTest {
     List<List<String>> signatures = new ArrayList<>();
     List<String> results = new ArrayList<>();
     for (int chunkSize : new int[] {1, 1000, 65535}) {
-      FakeMta.Options options = FakeMta.Options.postfix().withChunkSize(chunkSize);
+      MilterClient.Options options = FakeMta.postfix().withChunkSize(chunkSize);
       byte[] delivered;
       try (FakeMta outbound = postseal.mta(options)) {
-        MilterOutcome outcome = outbound.send(Envelope.from(INTERNAL_IP), raw);
+        MilterOutcome outcome = outbound.send(FakeMta.envelope(INTERNAL_IP), raw);
         signatures.add(outcome.inserted("DKIM-Signature"));
         delivered = outcome.applyTo(raw);
       }
       try (FakeMta inbound = postseal.mta(options)) {
-        results.add(inbound.send(Envelope.from(OUTSIDE_IP), delivered).insertedValue("Authentication-Results"));
+        results.add(inbound.send(FakeMta.envelope(OUTSIDE_IP), delivered).insertedValue("Authentication-Results"));
       }
     }
     assertThat(signatures.get(0)).hasSize(2);
@@ -319,17 +321,17 @@ class PostsealServerTest {
   @ValueSource(booleans = {true, false})
   void protocolOptionsDoNotChangeTheOutcome(boolean offered) throws IOException {
     byte[] raw = Messages.from("Alice <alice@example.com>");
-    FakeMta.Options options = FakeMta.Options.postfix().withLeadingSpace(offered).withNoReply(offered);
+    MilterClient.Options options = FakeMta.postfix().withLeadingSpace(offered).withNoReply(offered);
     byte[] delivered;
     try (FakeMta outbound = postseal.mta(options)) {
-      assertThat(outbound.negotiated().has(FakeMta.SMFIP_HDR_LEADSPC)).isEqualTo(offered);
-      delivered = outbound.send(Envelope.from(INTERNAL_IP), raw).applyTo(raw);
+      assertThat(outbound.negotiated().has(MilterProtocol.SMFIP_HDR_LEADSPC)).isEqualTo(offered);
+      delivered = outbound.send(FakeMta.envelope(INTERNAL_IP), raw).applyTo(raw);
     }
     assertThat(Messages.text(delivered)).startsWith("DKIM-Signature: v=1; a=rsa-sha256;");
     assertThat(postseal.verifyDirectly(delivered)).extracting(DkimResult::outcome)
         .containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     try (FakeMta inbound = postseal.mta(options)) {
-      assertThat(dkimEntries(inbound.send(Envelope.from(OUTSIDE_IP), delivered).insertedValue("Authentication-Results")))
+      assertThat(dkimEntries(inbound.send(FakeMta.envelope(OUTSIDE_IP), delivered).insertedValue("Authentication-Results")))
           .containsExactly("pass example.com/rsa2026/rsa-sha256", "pass example.com/ed2026/ed25519-sha256");
     }
   }
@@ -337,18 +339,18 @@ class PostsealServerTest {
   @Test
   void outboundMailIsNotSignedWithoutExactlyOneFromMailboxOfASigningDomain() throws IOException {
     for (String from : new String[] {"alice@example.com, bob@example.com", "someone@not-ours.example", "not an address"}) {
-      MilterOutcome outcome = postseal.send(Envelope.from(INTERNAL_IP), Messages.from(from));
+      MilterOutcome outcome = postseal.send(FakeMta.envelope(INTERNAL_IP), Messages.from(from));
       assertThat(outcome.reply().isContinue()).as(from).isTrue();
       assertThat(outcome.changes()).as(from).isEmpty();
     }
     byte[] twoFroms = Messages.from("alice@example.com", "From: mallory@example.com\r\n", "body\r\n");
-    assertThat(postseal.send(Envelope.from(INTERNAL_IP), twoFroms).changes()).isEmpty();
+    assertThat(postseal.send(FakeMta.envelope(INTERNAL_IP), twoFroms).changes()).isEmpty();
   }
 
   @Test
   void reloadPicksUpAKeyAddedWhileRunning() throws IOException {
     byte[] raw = Messages.from("frank@later.example");
-    assertThat(postseal.send(Envelope.from(INTERNAL_IP), raw).changes()).isEmpty();
+    assertThat(postseal.send(FakeMta.envelope(INTERNAL_IP), raw).changes()).isEmpty();
     TestKeys.writePrivateKey(stateDir, "later.example", "new", TestKeys.RSA_OTHER.getPrivate());
     dns.load(TestKeys.txtRecord("later.example", "new", TestKeys.RSA_OTHER.getPublic()));
     assertThat(postseal.server.reload()).isTrue();

@@ -21,6 +21,8 @@ import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
 import org.postseal.milter.FakeMta;
 import org.postseal.milter.RawMessage;
+import org.postseal.milter.client.Envelope;
+import org.postseal.milter.client.MilterClient;
 import org.postseal.pipeline.MessagePipeline;
 
 /**
@@ -96,12 +98,12 @@ public final class RunningPostseal implements AutoCloseable {
     return FakeMta.connect(address());
   }
 
-  public FakeMta mta(FakeMta.Options options) throws IOException {
+  public FakeMta mta(MilterClient.Options options) throws IOException {
     return FakeMta.connect(address(), options);
   }
 
   /** One message on a new connection. */
-  public FakeMta.MilterOutcome send(FakeMta.Envelope envelope, byte[] raw) throws IOException {
+  public FakeMta.MilterOutcome send(Envelope envelope, byte[] raw) throws IOException {
     try (FakeMta mta = mta()) {
       return mta.send(envelope, raw);
     }

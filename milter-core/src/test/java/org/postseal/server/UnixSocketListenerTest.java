@@ -25,7 +25,6 @@ import org.postseal.config.ConfigResult;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.milter.FakeMta;
-import org.postseal.milter.FakeMta.Envelope;
 import org.postseal.milter.FakeMta.MilterOutcome;
 
 /**
@@ -85,14 +84,14 @@ class UnixSocketListenerTest {
       byte[] raw = Messages.from("Alice <alice@example.com>");
       MilterOutcome outbound;
       try (FakeMta mta = FakeMta.connect(socket)) {
-        outbound = mta.send(Envelope.from(INTERNAL_IP), raw);
+        outbound = mta.send(FakeMta.envelope(INTERNAL_IP), raw);
       }
       assertThat(outbound.reply().isContinue()).isTrue();
       assertThat(outbound.inserted("DKIM-Signature")).singleElement().asString().contains("d=example.com; s=unix;");
 
       MilterOutcome inbound;
       try (FakeMta mta = FakeMta.connect(socket)) {
-        inbound = mta.send(Envelope.from(OUTSIDE_IP), outbound.applyTo(raw));
+        inbound = mta.send(FakeMta.envelope(OUTSIDE_IP), outbound.applyTo(raw));
       }
       assertThat(inbound.insertedValue("Authentication-Results")).contains("dkim=pass").contains("header.s=unix");
     }
@@ -108,7 +107,7 @@ class UnixSocketListenerTest {
     assertThat(socket).as("closing a unix server channel leaves its file behind, like a crash").exists();
     try (PostsealServer server = start(socket)) {
       try (FakeMta mta = FakeMta.connect(socket)) {
-        assertThat(mta.send(Envelope.from(OUTSIDE_IP), Messages.from("bob@example.org")).reply().isContinue()).isTrue();
+        assertThat(mta.send(FakeMta.envelope(OUTSIDE_IP), Messages.from("bob@example.org")).reply().isContinue()).isTrue();
       }
     }
   }
@@ -120,7 +119,7 @@ class UnixSocketListenerTest {
       assertThatThrownBy(() -> start(socket)).isInstanceOf(IOException.class)
           .hasMessage("cannot listen on unix:" + socket + ": another process is listening on it (is postseal already running?)");
       try (FakeMta mta = FakeMta.connect(socket)) {
-        assertThat(mta.send(Envelope.from(OUTSIDE_IP), Messages.from("bob@example.org")).reply().isContinue())
+        assertThat(mta.send(FakeMta.envelope(OUTSIDE_IP), Messages.from("bob@example.org")).reply().isContinue())
             .as("the first server still serves").isTrue();
       }
     }
