@@ -46,11 +46,25 @@ public enum Canonicalization {
     if (this == SIMPLE) {
       return (name + ":" + value).getBytes(StandardCharsets.UTF_8);
     }
-    StringBuilder out = new StringBuilder(name.length() + value.length() + 1);
-    appendLowerCaseName(out, name);
-    out.append(':');
-    appendRelaxedValue(out, value);
-    return out.toString().getBytes(StandardCharsets.UTF_8);
+    // Canonicalized as UTF-8 bytes: SP, HT, CR and LF never occur inside a multi-byte sequence, so the
+    // rules below see the same characters as on the String, and encoding first is one fast copy.
+    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+    byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+    int nameEnd = nameBytes.length;
+    // "Delete any WSP characters remaining before ... the colon" (RFC 6376 section 3.4.2)
+    while (nameEnd > 0 && isWsp(nameBytes[nameEnd - 1])) {
+      nameEnd--;
+    }
+    int valueLength = compactRelaxedValue(valueBytes);
+    byte[] out = new byte[nameEnd + 1 + valueLength];
+    for (int i = 0; i < nameEnd; i++) {
+      byte c = nameBytes[i];
+      // ASCII only: header names are printable US-ASCII (RFC 5322 section 2.2); never locale-dependent
+      out[i] = c >= 'A' && c <= 'Z' ? (byte) (c + ('a' - 'A')) : c;
+    }
+    out[nameEnd] = ':';
+    System.arraycopy(valueBytes, 0, out, nameEnd + 1, valueLength);
+    return out;
   }
 
   public byte[] canonicalizeHeader(HeaderField field) {
@@ -62,42 +76,32 @@ public enum Canonicalization {
     return this == SIMPLE ? new SimpleBodyFilter(digest) : new RelaxedBodyFilter(digest);
   }
 
-  private static void appendLowerCaseName(StringBuilder out, String name) {
-    int end = name.length();
-    // "Delete any WSP characters remaining before ... the colon" (RFC 6376 section 3.4.2)
-    while (end > 0 && isWsp(name.charAt(end - 1))) {
-      end--;
-    }
-    for (int i = 0; i < end; i++) {
-      char c = name.charAt(i);
-      // ASCII only: header names are printable US-ASCII (RFC 5322 section 2.2); never locale-dependent
-      out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
-    }
-  }
-
-  private static void appendRelaxedValue(StringBuilder out, String value) {
+  /**
+   * Rewrites {@code value} in place (writes never overtake reads) to its relaxed form and returns the
+   * new length: CR and LF go wherever they are (unfolding: the CRLF of a fold goes, the WSP after it
+   * stays), WSP runs become one SP, WSP at the start and the end goes.
+   */
+  private static int compactRelaxedValue(byte[] value) {
+    int length = 0;
     boolean pendingWsp = false;
-    boolean started = false;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
+    for (byte c : value) {
       if (c == '\r' || c == '\n') {
-        // unfold: the CRLF of a fold goes, the WSP after it stays (and is compressed below)
         continue;
       }
       if (isWsp(c)) {
         pendingWsp = true;
         continue;
       }
-      if (pendingWsp && started) {
-        out.append(' ');
+      if (pendingWsp && length > 0) {
+        value[length++] = ' ';
       }
       pendingWsp = false;
-      started = true;
-      out.append(c);
+      value[length++] = c;
     }
+    return length;
   }
 
-  private static boolean isWsp(char c) {
+  private static boolean isWsp(byte c) {
     return c == ' ' || c == '\t';
   }
 }
