@@ -14,6 +14,7 @@
 #   postseal-sign       127.0.0.1:24003  Postseal :18891 (signs: the client is in its internal-networks)
 #   opendkim+opendmarc  [::1]:24004      OpenDKIM, then OpenDMARC (:18894), verifying mail from outside
 #   postseal-verify     [::1]:24005      Postseal :18891, verifying DKIM + SPF + DMARC in one pass
+#   none-v6             [::1]:24006      no milter, the verify cases' client and message: their baseline
 #   smtp-sink           127.0.0.1:24025  where Postfix relays everything; dumps every message to a file
 # Inside vs outside: smtp-source cannot bind a source address (no such option, and no XCLIENT), and a
 # client of any 127.x address is 127.0.0.1. So the sign cases connect over IPv4 (client 127.0.0.1, which
@@ -24,13 +25,17 @@
 # Each round runs every configuration in turn: PF_WARMUP messages (not measured), then PF_MESSAGES
 # messages of PF_SIZE bytes in PF_SESSIONS parallel sessions, one message per SMTP connection (smtp-source
 # without -d; Postfix opens a milter connection per SMTP connection). Signing sends a plain message, the
-# verify cases the same message signed by Postseal (rsa-sha256, d=example.com, s=rsa).
+# verify cases the same message signed by Postseal (rsa-sha256, d=example.com, s=rsa). With DIRECT=0,
+# Postseal's JVM is first warmed up with `postseal bench` (PF_JVM_WARMUP s of signing, then of verifying)
+# so that the rounds measure compiled code, as a long-running milter runs, not the JIT at work; with
+# DIRECT=1 the direct runs have done that.
 # Measured per run:
 #   msg/s        messages delivered to smtp-sink / (time the last one arrived - smtp-source start)
 #   p50/p99      per message, from the client's SYN to Postfix's 250 after the end of DATA: the whole SMTP
 #                transaction as the client sees it, milter connect and every milter step included;
 #                read from a tcpdump capture of the listener's port (smtp-source reports no times)
-#   added p50    that p50 minus the p50 of `none` (median over the rounds)
+#   added p50    that p50 minus the p50 of `none` (median over the rounds); for the [::1] cases minus that of
+#                `none-v6` (same address family and message)
 #   end-of-data  p50 from the client's last DATA segment to that 250 (cleanup, the milters' header, body
 #                and eom steps, the queue file)
 #   CPU ms/msg   the milter processes' utime+stime (/proc/PID/stat) over the run / messages
@@ -47,7 +52,8 @@ PF_SIZE=${PF_SIZE:-2048}
 PF_SESSIONS=${PF_SESSIONS:-10}
 PF_MESSAGES=${PF_MESSAGES:-2000}
 PF_WARMUP=${PF_WARMUP:-200}
-PF_CONFIGS=${PF_CONFIGS:-"none floor opendkim-sign postseal-sign opendkim+opendmarc postseal-verify"}
+PF_CONFIGS=${PF_CONFIGS:-"none floor opendkim-sign postseal-sign none-v6 opendkim+opendmarc postseal-verify"}
+PF_JVM_WARMUP=${PF_JVM_WARMUP:-10}   # seconds per mode, DIRECT=0 only
 PF_LATENCY=${PF_LATENCY:-1}          # 0: no tcpdump capture, so no latency figures
 PF_BASE_PORT=24000
 PF_SINK_PORT=24025
@@ -62,12 +68,13 @@ pf_listener() { # CONFIG: HOST:PORT of its smtpd
     postseal-sign) echo "127.0.0.1:$((PF_BASE_PORT + 3))" ;;
     opendkim+opendmarc) echo "[::1]:$((PF_BASE_PORT + 4))" ;;
     postseal-verify) echo "[::1]:$((PF_BASE_PORT + 5))" ;;
+    none-v6) echo "[::1]:$((PF_BASE_PORT + 6))" ;;
     *) die "unknown Postfix configuration $1" ;;
   esac
 }
 pf_milters() { # CONFIG: its smtpd_milters
   case $1 in
-    none) echo "" ;;
+    none|none-v6) echo "" ;;
     floor) echo "inet:127.0.0.1:$FLOOR_PORT" ;;
     opendkim-sign) echo "inet:127.0.0.1:$ODK_PORT" ;;
     postseal-sign|postseal-verify) echo "inet:127.0.0.1:$PS_RSA_PORT" ;;
@@ -76,7 +83,7 @@ pf_milters() { # CONFIG: its smtpd_milters
 }
 pf_pids() { # CONFIG: the milter processes whose CPU counts
   case $1 in
-    none) echo "" ;;
+    none|none-v6) echo "" ;;
     floor) echo "${PIDS[floor]}" ;;
     opendkim-sign) echo "${PIDS[opendkim]}" ;;
     postseal-*) echo "${PIDS[ps-rsa]}" ;;
@@ -96,7 +103,7 @@ for c in $PF_CONFIGS; do pf_listener "$c" >/dev/null; done
 for p in $((PF_BASE_PORT)) $((PF_BASE_PORT + 1)) $((PF_BASE_PORT + 2)) $((PF_BASE_PORT + 3)) $PF_SINK_PORT $ODM_PORT; do
   tcp_open 127.0.0.1 "$p" && die "127.0.0.1:$p is in use by something this script did not start"
 done
-for p in $((PF_BASE_PORT + 4)) $((PF_BASE_PORT + 5)); do
+for p in $((PF_BASE_PORT + 4)) $((PF_BASE_PORT + 5)) $((PF_BASE_PORT + 6)); do
   tcp_open ::1 "$p" && die "[::1]:$p is in use by something this script did not start"
 done
 
@@ -243,7 +250,7 @@ machine_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 # pf_send CONFIG COUNT LOG: smtp-source with the configuration's message, to its listener
 pf_send() {
   local c=$1 n=$2 file=$WORK/pf-msg/plain.eml family=-4
-  case $c in *verify|*opendmarc) file=$WORK/pf-msg/signed.eml; family=-6 ;; esac
+  case $c in *verify|*opendmarc|none-v6) file=$WORK/pf-msg/signed.eml; family=-6 ;; esac
   smtp-source "$family" -s "$PF_SESSIONS" -m "$n" -F "$file" -f bench@example.com -t rcpt@bench.test \
     -M client.bench.test "$(pf_listener "$c")" >>"$3" 2>&1
 }
@@ -306,6 +313,13 @@ pf_run() {
     "$c" "$round" "$rate" "$(kv p50_ms "$lat")" "$(kv eod_p50_ms "$lat")" "$cpu" "$errors" "$valid" "$edits" >&2
 }
 
+if [ "$DIRECT" != 1 ] && [[ " $PF_CONFIGS " == *" postseal-"* ]]; then
+  log "warming up Postseal's JVM: $PF_JVM_WARMUP s of signing, $PF_JVM_WARMUP s of verifying (postseal bench)"
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode sign --size "$PF_SIZE" --duration "$PF_JVM_WARMUP" \
+    >/dev/null 2>&1 || true
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode verify --corpus "$WORK/pf-msg/signed" \
+    --duration "$PF_JVM_WARMUP" >/dev/null 2>&1 || true
+fi
 log "through Postfix: $PF_CONFIGS; $ROUNDS rounds of $PF_MESSAGES messages of $PF_SIZE bytes, $PF_SESSIONS sessions"
 for round in $(seq 1 "$ROUNDS"); do
   for c in $PF_CONFIGS; do   # every configuration in turn within a round, so that drift hits all alike
