@@ -19,7 +19,8 @@
 #                     it/run.sh does for `opendkim -t`: with concurrent sessions OpenDKIM 2.11 re-reads that file
 #                     from several threads at once and dies ("fatal flex scanner internal error")
 #   opendmarc :18894  (POSTFIX=1) Debian's opendmarc 1.4, after OpenDKIM, SPF checked itself (SPFSelfValidate)
-#   postfix   127.0.0.1:24000-24003, [::1]:24004-24005, smtp-sink 127.0.0.1:24025 (POSTFIX=1; bench/postfix.sh
+#   floor     :18895  (POSTFIX=1) the floor again, replying to every step (`trivial_milter ... reply-all`)
+#   postfix   127.0.0.1:24000-24003 and :24007, [::1]:24004-24006, smtp-sink 127.0.0.1:24025 (POSTFIX=1; bench/postfix.sh
 #                     has the layout, the Postfix settings and how msg/s, latency and CPU are measured)
 # Direct runs (DIRECT=1):
 # Workloads (each: sizes x sessions, ROUNDS rounds of DURATION s after WARMUP s, 10 messages per connection):

@@ -189,29 +189,33 @@ def table(tsv, md):
         """Postfix without milter for the same client: the verify cases connect over IPv6."""
         return "none-v6" if cells[c][0]["client"].startswith("[") and "none-v6" in p50 else "none"
     lines = ["| configuration | client | msg/s (median) | spread min-max | p50 ms | p99 ms | added p50 ms vs none(-v6) "
-             "| end-of-data p50 ms | milter CPU ms/msg | x floor | x OpenDKIM(+OpenDMARC) | errors | valid rounds |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| end-of-data p50 ms | milter CPU ms/msg | x floor | x floor-reply | x OpenDKIM(+OpenDMARC) | errors | valid rounds |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for c in order:
         rs = cells[c]
         rates = [float(r["rate"]) for r in rs]
         added = p50[c] - p50[baseline(c)] if baseline(c) in p50 and not c.startswith("none") else float("nan")
-        x_floor = rate[c] / rate["floor"] if rate.get("floor") and not c.startswith("none") and c != "floor" else float("nan")
+        x_floor = rate[c] / rate["floor"] if rate.get("floor") and not c.startswith(("none", "floor")) else float("nan")
+        x_floor_reply = (rate[c] / rate["floor-reply"] if rate.get("floor-reply") and not c.startswith(("none", "floor"))
+                         else float("nan"))
         x_peer = rate[c] / rate[peer[c]] if c in peer and rate.get(peer[c]) else float("nan")
         cpu = med(rs, "cpu_ms_per_msg") if not c.startswith("none") else float("nan")
         valid = sum(r["valid"] == "yes" for r in rs)
         errors = sum(int(r["errors"]) for r in rs)
         f = lambda v, d=2: "" if v != v else f"{v:.{d}f}"
         lines.append(f"| {c} | {rs[0]['client']} | {rate[c]:.0f} | {min(rates):.0f}-{max(rates):.0f} | {f(p50[c])} | "
-                     f"{f(med(rs, 'p99_ms'))} | {f(added)} | {f(med(rs, 'eod_p50_ms'))} | {f(cpu)} | {f(x_floor)} | "
+                     f"{f(med(rs, 'p99_ms'))} | {f(added)} | {f(med(rs, 'eod_p50_ms'))} | {f(cpu)} | {f(x_floor)} | {f(x_floor_reply)} | "
                      f"{f(x_peer)} | {errors} | {valid}/{len(rs)} |")
     targets = []
+    floors = [f for f in ("floor", "floor-reply") if rate.get(f)]
+    best = max(floors, key=lambda f: rate[f]) if floors else None   # the faster floor: the stricter target
     for c in ("postseal-sign", "postseal-verify"):
-        if c in cells and "floor" in rate and baseline(c) in p50:
-            ratio = rate[c] / rate["floor"]
+        if c in cells and best and baseline(c) in p50:
+            ratio = rate[c] / rate[best]
             added = p50[c] - p50[baseline(c)]
             cpu = med(cells[c], "cpu_ms_per_msg")
             ok = ratio >= 0.9 and added <= 5 and cpu <= 2 and all(r["valid"] == "yes" for r in cells[c])
-            targets.append(f"- {c}: {ratio:.2f} x floor (target >= 0.90), added p50 {added:.2f} ms (<= 5), "
+            targets.append(f"- {c}: {ratio:.2f} x {best} (the faster floor; target >= 0.90), added p50 {added:.2f} ms (<= 5), "
                            f"CPU {cpu:.2f} ms/msg (<= 2), valid rounds {sum(r['valid'] == 'yes' for r in cells[c])}"
                            f"/{len(cells[c])}: {'met' if ok else 'NOT met'}")
     text = "\n".join(lines) + "\n" + ("\nIssue 6 targets through Postfix:\n" + "\n".join(targets) + "\n" if targets else "")

@@ -9,7 +9,9 @@
 # directories under WORK (`postfix -c DIR`; /etc/postfix is never read) and one smtpd listener per
 # configuration, identical but for smtpd_milters:
 #   none                127.0.0.1:24000  no milter
-#   floor               127.0.0.1:24001  bench/trivial_milter.c
+#   floor               127.0.0.1:24001  bench/trivial_milter.c (:18890; no replies before end of message)
+#   floor-reply         127.0.0.1:24007  bench/trivial_milter.c reply-all (:18895; replies to every step): the
+#                                        issue's "trivial milter ~180 msg/s"; the faster floor judges the targets
 #   opendkim-sign       127.0.0.1:24002  OpenDKIM (signs: the client is in its InternalHosts)
 #   postseal-sign       127.0.0.1:24003  Postseal :18891 (signs: the client is in its internal-networks)
 #   opendkim+opendmarc  [::1]:24004      OpenDKIM, then OpenDMARC (:18894), verifying mail from outside
@@ -52,12 +54,13 @@ PF_SIZE=${PF_SIZE:-2048}
 PF_SESSIONS=${PF_SESSIONS:-10}
 PF_MESSAGES=${PF_MESSAGES:-2000}
 PF_WARMUP=${PF_WARMUP:-200}
-PF_CONFIGS=${PF_CONFIGS:-"none floor opendkim-sign postseal-sign none-v6 opendkim+opendmarc postseal-verify"}
+PF_CONFIGS=${PF_CONFIGS:-"none floor floor-reply opendkim-sign postseal-sign none-v6 opendkim+opendmarc postseal-verify"}
 PF_JVM_WARMUP=${PF_JVM_WARMUP:-10}   # seconds per mode, DIRECT=0 only
 PF_LATENCY=${PF_LATENCY:-1}          # 0: no tcpdump capture, so no latency figures
 PF_BASE_PORT=24000
 PF_SINK_PORT=24025
 ODM_PORT=18894
+FLOOR_REPLY_PORT=18895
 PF=$WORK/postfix
 
 pf_listener() { # CONFIG: HOST:PORT of its smtpd
@@ -69,6 +72,7 @@ pf_listener() { # CONFIG: HOST:PORT of its smtpd
     opendkim+opendmarc) echo "[::1]:$((PF_BASE_PORT + 4))" ;;
     postseal-verify) echo "[::1]:$((PF_BASE_PORT + 5))" ;;
     none-v6) echo "[::1]:$((PF_BASE_PORT + 6))" ;;
+    floor-reply) echo "127.0.0.1:$((PF_BASE_PORT + 7))" ;;
     *) die "unknown Postfix configuration $1" ;;
   esac
 }
@@ -76,6 +80,7 @@ pf_milters() { # CONFIG: its smtpd_milters
   case $1 in
     none|none-v6) echo "" ;;
     floor) echo "inet:127.0.0.1:$FLOOR_PORT" ;;
+    floor-reply) echo "inet:127.0.0.1:$FLOOR_REPLY_PORT" ;;
     opendkim-sign) echo "inet:127.0.0.1:$ODK_PORT" ;;
     postseal-sign|postseal-verify) echo "inet:127.0.0.1:$PS_RSA_PORT" ;;
     opendkim+opendmarc) echo "inet:127.0.0.1:$ODK_PORT,inet:127.0.0.1:$ODM_PORT" ;;
@@ -85,6 +90,7 @@ pf_pids() { # CONFIG: the milter processes whose CPU counts
   case $1 in
     none|none-v6) echo "" ;;
     floor) echo "${PIDS[floor]}" ;;
+    floor-reply) echo "${PIDS[floor-reply]}" ;;
     opendkim-sign) echo "${PIDS[opendkim]}" ;;
     postseal-*) echo "${PIDS[ps-rsa]}" ;;
     opendkim+opendmarc) echo "${PIDS[opendkim]} ${PIDS[opendmarc]}" ;;
@@ -100,12 +106,19 @@ cpu_ticks() { # PID...: utime+stime in clock ticks, summed
 }
 
 for c in $PF_CONFIGS; do pf_listener "$c" >/dev/null; done
-for p in $((PF_BASE_PORT)) $((PF_BASE_PORT + 1)) $((PF_BASE_PORT + 2)) $((PF_BASE_PORT + 3)) $PF_SINK_PORT $ODM_PORT; do
+for p in $((PF_BASE_PORT)) $((PF_BASE_PORT + 1)) $((PF_BASE_PORT + 2)) $((PF_BASE_PORT + 3)) $((PF_BASE_PORT + 7)) \
+         $PF_SINK_PORT $ODM_PORT $FLOOR_REPLY_PORT; do
   tcp_open 127.0.0.1 "$p" && die "127.0.0.1:$p is in use by something this script did not start"
 done
 for p in $((PF_BASE_PORT + 4)) $((PF_BASE_PORT + 5)) $((PF_BASE_PORT + 6)); do
   tcp_open ::1 "$p" && die "[::1]:$p is in use by something this script did not start"
 done
+
+if [[ " $PF_CONFIGS " == *" floor-reply "* ]]; then
+  log "starting the second floor (replies to every step) on :$FLOOR_REPLY_PORT"
+  start_bg floor-reply "$WORK/floor-reply.log" "$WORK/trivial_milter" "inet:$FLOOR_REPLY_PORT@127.0.0.1" reply-all
+  wait_port floor-reply 127.0.0.1 "$FLOOR_REPLY_PORT" "$WORK/floor-reply.log"
+fi
 
 # --- OpenDMARC: Debian's 1.4, after OpenDKIM in the chain, reading OpenDKIM's Authentication-Results and
 # checking SPF itself. It has no resolver setting (libc's res_query and /etc/resolv.conf), so it runs in
@@ -298,7 +311,7 @@ pf_run() {
   local n need=""
   n=$(kv messages "$edits")
   case $c in
-    floor) need="x_bench_floor" ;;
+    floor|floor-reply) need="x_bench_floor" ;;
     opendkim-sign|postseal-sign) need="dkim_signature" ;;
     opendkim+opendmarc) need="dkim_pass dmarc_pass" ;;
     postseal-verify) need="dkim_pass spf_pass dmarc_pass" ;;
