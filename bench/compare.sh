@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Postseal side by side with OpenDKIM and a trivial milter, driven by `postseal bench` (the milter
-# protocol as Postfix speaks it). Not part of `mvn verify` or CI: it installs Debian packages, binds
-# loopback ports and takes about 15 minutes with the defaults.
+# Postseal side by side with OpenDKIM (+ OpenDMARC) and a trivial milter, two ways: driven directly by
+# `postseal bench` (the milter protocol as Postfix speaks it), and through a real Postfix (smtp-source ->
+# Postfix -> milter -> smtp-sink; bench/postfix.sh, which this script sources). Not part of `mvn verify`
+# or CI: it installs Debian packages, binds loopback ports and takes about 20 minutes with the defaults.
 #
 #   bench/compare.sh                     (as root, Debian 12, 2+ cores; builds the app image if needed)
 #   ROUNDS=3 DURATION=5 WARMUP=1 SIZES="2048 65536 1048576" SESSIONS="1 50" bench/compare.sh
+#   DIRECT=0 bench/compare.sh            through Postfix only (POSTFIX=0: direct only)
+#   PF_MESSAGES=2000 PF_WARMUP=200 PF_SIZE=2048 PF_SESSIONS=10 PF_CONFIGS="none floor ..." bench/compare.sh
 #
 # What runs, all on loopback and all started (and stopped) by this script:
 #   knot      127.0.0.44:53  serves example.com: the RSA-2048 and Ed25519 key records, SPF, DMARC
@@ -15,6 +18,11 @@
 #                     asking knot directly (Nameservers). Not ResolverConfiguration with an unbound.conf, as
 #                     it/run.sh does for `opendkim -t`: with concurrent sessions OpenDKIM 2.11 re-reads that file
 #                     from several threads at once and dies ("fatal flex scanner internal error")
+#   opendmarc :18894  (POSTFIX=1) Debian's opendmarc 1.4, after OpenDKIM, SPF checked itself (SPFSelfValidate)
+#   floor     :18895  (POSTFIX=1) the floor again, replying to every step (`trivial_milter ... reply-all`)
+#   postfix   127.0.0.1:24000-24003 and :24007, [::1]:24004-24006, smtp-sink 127.0.0.1:24025 (POSTFIX=1; bench/postfix.sh
+#                     has the layout, the Postfix settings and how msg/s, latency and CPU are measured)
+# Direct runs (DIRECT=1):
 # Workloads (each: sizes x sessions, ROUNDS rounds of DURATION s after WARMUP s, 10 messages per connection):
 #   sign-rsa       an authenticated submission from 127.0.0.1, one RSA-2048 signature  (floor, opendkim, postseal)
 #   sign-rsa+ed    the same, RSA-2048 and Ed25519 signatures (postseal only: OpenDKIM 2.11 signs with one
@@ -25,11 +33,13 @@
 # CPU per message is the milter process's utime+stime over the measured window (/proc/PID/stat), read by
 # `postseal bench --cpu-pid`. The driver itself is a JVM on the same machine: it competes for the cores.
 #
-# Then (MEMORY=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
+# Then (MEMORY=1, default with DIRECT=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
 # verify) and with one 50 MiB message, sampled with ps -o rss every 0.2 s; and (PROFILE=1) a JFR recording of
 # Postseal under sign-rsa (2 KiB, 50 sessions), summarised as the hottest frames.
+# Then (POSTFIX=1) through Postfix, 2 KiB messages and 10 sessions by default, ROUNDS rounds: none (Postfix
+# alone), floor, opendkim-sign, postseal-sign, opendkim+opendmarc (verify), postseal-verify (DKIM + SPF + DMARC).
 # Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv, memory.txt,
-# profile.txt and postseal-sign.jfr.
+# profile.txt and postseal-sign.jfr; through Postfix $OUT/postfix-table.md and $OUT/postfix-results.tsv.
 # It kills only the processes it started (PIDs recorded), in its EXIT trap.
 set -euo pipefail
 
@@ -42,9 +52,11 @@ SIZES=${SIZES:-"2048 65536 1048576"}
 SESSIONS=${SESSIONS:-"1 50"}
 WORKLOADS=${WORKLOADS:-"sign-rsa sign-rsa+ed verify-1 verify-3"}
 OUT=${OUT:-/tmp/postseal-bench-results}
-MEMORY=${MEMORY:-1}                    # peak RSS under 200 sessions x 1 MiB (needs 1048576 in SIZES) and one 50 MiB message
+DIRECT=${DIRECT:-1}                    # the direct `postseal bench` runs
+POSTFIX=${POSTFIX:-1}                  # the runs through Postfix (bench/postfix.sh; PF_* settings there)
+MEMORY=${MEMORY:-$DIRECT}              # peak RSS under 200 sessions x 1 MiB (needs 1048576 in SIZES) and one 50 MiB message
 MEMORY_DURATION=${MEMORY_DURATION:-15}
-PROFILE=${PROFILE:-1}                  # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
+PROFILE=${PROFILE:-$DIRECT}                # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
 PROFILE_DURATION=${PROFILE_DURATION:-15}
 SERVE_JAVA_OPTS=${SERVE_JAVA_OPTS:-}     # JVM options of the two `postseal serve` only (e.g. -Xmx128m), not of the driver
 DNS_IP=127.0.0.44
@@ -60,24 +72,34 @@ die() { printf 'bench/compare.sh: %s\n' "$*" >&2; exit 1; }
 # --- packages: no system service may start while they install --------------------------------------
 CREATED_POLICY_RC=0
 missing=()
-for p in opendkim knot libmilter-dev gcc openssl python3; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+packages=(opendkim knot libmilter-dev gcc openssl python3)
+[ "$POSTFIX" = 1 ] && packages+=(postfix opendmarc tcpdump)
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
+  # No system mail service: Postfix's own question answered "No configuration" (no /etc/postfix/main.cf).
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && CREATED_POLICY_RC=1
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
   if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
+  # The packages enable their system services; this script runs its own instances only (as it/run.sh).
+  for s in opendkim knot postfix opendmarc; do
+    if command -v systemctl >/dev/null; then systemctl disable --quiet "$s" >/dev/null 2>&1 || true; fi
+  done
 fi
 
 WORK=$(mktemp -d /tmp/postseal-bench.XXXXXX)
 mkdir -p "$OUT"
 declare -A PIDS=()
+POSTFIX_STARTED=0
 cleanup() {
   local rc=$?
   set +e
+  [ "$POSTFIX_STARTED" = 1 ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1
   for name in "${!PIDS[@]}"; do
     pid=${PIDS[$name]}
     kill "$pid" 2>/dev/null
@@ -86,7 +108,7 @@ cleanup() {
     wait "$pid" 2>/dev/null
   done
   [ "$CREATED_POLICY_RC" = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ "$rc" = 0 ]; then rm -rf "$WORK"; else echo "bench/compare.sh: logs kept in $WORK" >&2; fi
+  if [ "$rc" = 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "bench/compare.sh: logs kept in $WORK" >&2; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -94,6 +116,11 @@ trap 'exit 130' INT TERM
 
 start_bg() { local name=$1 logfile=$2; shift 2; "$@" >>"$logfile" 2>&1 & PIDS[$name]=$!; }
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+for hp in "$DNS_IP 53" "127.0.0.1 $FLOOR_PORT" "127.0.0.1 $PS_RSA_PORT" "127.0.0.1 $PS_BOTH_PORT" "127.0.0.1 $ODK_PORT"; do
+  # another run of this script (another worktree) would otherwise be measured instead of ours
+  # shellcheck disable=SC2086
+  tcp_open $hp && die "${hp/ /:} is in use by something this script did not start"
+done
 wait_port() { # NAME HOST PORT LOG
   for _ in $(seq 1 600); do
     tcp_open "$2" "$3" && return 0
@@ -123,7 +150,7 @@ cat > "$WORK/knot/zones/example.com.zone" <<ZONE
 @ IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 300
 @ IN NS ns.example.com.
 ns IN A $DNS_IP
-@ IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+@ IN TXT "v=spf1 ip4:203.0.113.0/24 ip6:::1 -all"
 _dmarc IN TXT "v=DMARC1; p=reject"
 rsa._domainkey IN TXT ( $(split_txt "v=DKIM1; k=rsa; p=$rsa_p") )
 ed._domainkey IN TXT "v=DKIM1; k=ed25519; p=$ed_p"
@@ -207,6 +234,7 @@ ODK
 start_bg opendkim "$WORK/opendkim/opendkim.log" opendkim -f -x "$WORK/opendkim/opendkim.conf"
 wait_port opendkim 127.0.0.1 "$ODK_PORT" "$WORK/opendkim/opendkim.log"
 
+if [ "$DIRECT" = 1 ]; then
 # --- the verify corpora: signed by the milters themselves, then checked to be signed ----------------------
 log "making the verify corpora (16 messages per size)"
 for size in $SIZES; do
@@ -293,6 +321,14 @@ text = "\n".join(lines) + "\n"
 open(sys.argv[2], "w").write(text)
 print(text)
 PY
+fi   # DIRECT
+
+# --- through Postfix (POSTFIX=1): smtp-source -> Postfix -> milter -> smtp-sink ----------------------------
+if [ "$POSTFIX" = 1 ]; then
+  # shellcheck source=bench/postfix.sh
+  source "$BENCH_DIR/postfix.sh"
+fi
+
 # --- memory (MEMORY=1): peak RSS of postseal serve under 200 sessions of 1 MiB, and one 50 MiB message -------
 if [ "$MEMORY" = 1 ]; then
   peak_rss() { # PID-TO-WATCH PID-OF-LOAD: the highest RSS (KiB) of the first while the second runs
@@ -351,4 +387,5 @@ for f, c in incl.most_common(400):
 PY
 fi
 
-log "raw results: $RESULTS; table: $OUT/table.md"
+[ "$DIRECT" = 1 ] && log "raw results: $RESULTS; table: $OUT/table.md"
+exit 0
