@@ -359,10 +359,26 @@ fi
 
 # --- profile (PROFILE=1): where Postseal's CPU goes under sign-rsa, from the JFR recording ----------------
 if [ "$PROFILE" = 1 ]; then
+  # JFR samples Java frames only: native code (the RSA of the Amazon Corretto Crypto Provider) and the
+  # kernel do not show in it. So the CPU of each thread group (/proc/PID/task/*/stat) is taken as well.
+  thread_cpu() { # PID: "group user sys" per thread group (names without their trailing -N), clock ticks
+    local t
+    for t in /proc/"$1"/task/*; do
+      printf '%s %s\n' "$(tr ' ' '_' < "$t/comm")" "$(sed -E 's/^.*\) //' "$t/stat" | cut -d' ' -f12,13)"
+    done | awk '{sub(/-[0-9]+$/, "", $1); u[$1] += $2; s[$1] += $3} END {for (k in u) print k, u[k], s[k]}' | sort
+  }
+  thread_cpu "${PIDS[ps-rsa]}" > "$WORK/threads-before.txt"
   jcmd "${PIDS[ps-rsa]}" JFR.start name=bench settings=profile >/dev/null
   "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode sign --size 2048 --sessions 50 --messages 10 \
     --duration "$PROFILE_DURATION" --warmup 2 > "$OUT/profile-load.txt" 2>&1 || true
   jcmd "${PIDS[ps-rsa]}" JFR.stop name=bench filename="$OUT/postseal-sign.jfr" >/dev/null
+  thread_cpu "${PIDS[ps-rsa]}" > "$WORK/threads-after.txt"
+  profiled=$(sed -nE 's/^summary: messages=([0-9]+).*/\1/p' "$OUT/profile-load.txt")
+  {
+    echo "CPU per thread group over the profiled load ($profiled messages after 2 s of warm-up; the warm-up's CPU included):"
+    join "$WORK/threads-before.txt" "$WORK/threads-after.txt" | awk -v n="${profiled:-1}" -v tck="$(getconf CLK_TCK)" \
+      '{u = $4 - $2; s = $5 - $3; if (u + s > 0) printf "  %-24s user %6.0f ms  system %6.0f ms  = %.3f ms per message\n", $1, u * 1000 / tck, s * 1000 / tck, (u + s) * 1000 / tck / n}'
+  } | tee "$OUT/profile-threads.txt"
   jfr print --events jdk.ExecutionSample --stack-depth 64 "$OUT/postseal-sign.jfr" > "$WORK/samples.txt"
   python3 - "$WORK/samples.txt" <<'PY' | tee "$OUT/profile.txt"
 import collections, re, sys
@@ -382,7 +398,7 @@ for f, c in top.most_common(15):
     print(f"  {100 * c / n:5.1f}%  {f}")
 print("inclusive (anywhere on the stack), org.postseal / crypto / netty frames:")
 for f, c in incl.most_common(400):
-    if re.match(r"(org\.postseal|sun\.security\.rsa|java\.math\.BigInteger\.(modPow|oddModPow|montgomery)|io\.netty\.channel\.nio\.NioEventLoop\.run|org\.apache\.james\.jdkim|org\.bouncycastle|org\.xbill)", f):
+    if re.match(r"(org\.postseal|com\.amazon\.corretto|sun\.security\.rsa|java\.math\.BigInteger\.(modPow|oddModPow|montgomery)|io\.netty\.channel\.nio\.NioEventLoop\.run|org\.apache\.james\.jdkim|org\.bouncycastle|org\.xbill)", f):
         print(f"  {100 * c / n:5.1f}%  {f}")
 PY
 fi

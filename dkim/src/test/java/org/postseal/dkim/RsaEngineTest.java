@@ -60,5 +60,9 @@ class RsaEngineTest {
     theirs[10] ^= 1;
     assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, DATA, theirs)).isFalse();
     assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, DATA, new byte[17])).as("b= of the wrong length").isFalse();
+    theirs[10] ^= 1;
+    assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, DATA, theirs)).as("this thread's engine after a failure").isTrue();
+    assertThat(RsaEngine.signature("SHA256withRSA")).as("one engine per thread and algorithm")
+        .isSameAs(RsaEngine.signature("SHA256withRSA"));
   }
 }
