@@ -9,9 +9,7 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,6 @@ public final class RsaEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RsaEngine.class);
   private static final Choice CHOICE = choose(System.getProperty(PROPERTY, "auto"));
-  private static final ThreadLocal<Map<String, Signature>> ENGINES = ThreadLocal.withInitial(HashMap::new);
 
   private RsaEngine() {
   }
@@ -86,19 +83,13 @@ public final class RsaEngine {
   }
 
   /**
-   * A signature engine for this thread, to be initialised (initSign/initVerify, which reset it) before
-   * each use and not handed to another thread. Looking the engine up per message cost about 7% of
-   * signing in the JFR profile; the engines are kept per thread and algorithm.
+   * A new signature engine. Not one kept per thread: the Amazon Corretto Crypto Provider destroys a key
+   * when an engine is initialised again with the key it already holds ("Key has been destroyed" on every
+   * second message), so each use gets a fresh engine.
    */
   static Signature signature(String jcaAlgorithm) throws NoSuchAlgorithmException {
-    Map<String, Signature> engines = ENGINES.get();
-    Signature engine = engines.get(jcaAlgorithm);
-    if (engine == null) {
-      Provider provider = CHOICE.provider();
-      engine = provider == null ? Signature.getInstance(jcaAlgorithm) : Signature.getInstance(jcaAlgorithm, provider);
-      engines.put(jcaAlgorithm, engine);
-    }
-    return engine;
+    Provider provider = CHOICE.provider();
+    return provider == null ? Signature.getInstance(jcaAlgorithm) : Signature.getInstance(jcaAlgorithm, provider);
   }
 
   /**

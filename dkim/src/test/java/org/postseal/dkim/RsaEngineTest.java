@@ -62,7 +62,21 @@ class RsaEngineTest {
     assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, DATA, new byte[17])).as("b= of the wrong length").isFalse();
     theirs[10] ^= 1;
     assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, DATA, theirs)).as("this thread's engine after a failure").isTrue();
-    assertThat(RsaEngine.signature("SHA256withRSA")).as("one engine per thread and algorithm")
-        .isSameAs(RsaEngine.signature("SHA256withRSA"));
+  }
+
+  @Test
+  void theSameKeysSignAndVerifyMessageAfterMessage() throws Exception {
+    // keys live as long as their DNS record or key file: every message after the first reuses them
+    KeyPair pair = TestKeys.rsa2048();
+    PrivateKey signingKey = RsaEngine.signingKey(pair.getPrivate());
+    VerificationKey.Rsa key = new VerificationKey.Rsa(RsaEngine.verificationKey((RSAPublicKey) pair.getPublic()));
+    for (int message = 0; message < 6; message++) {
+      byte[] data = ("subject:message " + message + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      Signature signer = RsaEngine.signature("SHA256withRSA");
+      signer.initSign(signingKey);
+      signer.update(data);
+      byte[] signature = signer.sign();
+      assertThat(key.verify(SignatureAlgorithm.RSA_SHA256, data, signature)).as("message %d", message).isTrue();
+    }
   }
 }
