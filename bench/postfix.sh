@@ -216,26 +216,7 @@ EOF
   for c in $PF_CONFIGS; do
     echo "$(pf_listener "$c") inet n - n - - smtpd -o syslog_name=postfix-bench/$c -o smtpd_milters=$(pf_milters "$c")"
   done
-  cat <<EOF
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -  - proxymap
-smtp      unix  - - n -  - smtp
-showq     unix  n - n -  - showq
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-discard   unix  - - n -  - discard
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+  cat "$ROOT/it/postfix-services.cf"   # Postfix's own services, shared with it/run.sh
 } > "$PF/etc/master.cf"
 postfix -c "$PF/etc" check >/dev/null 2>&1 || { cat "$PF/maillog" >&2 2>/dev/null; die "postfix check failed"; }
 
