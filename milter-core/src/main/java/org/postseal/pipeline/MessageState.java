@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dkim.SigningSession;
 import org.postseal.dkim.VerificationSession;
+import org.postseal.dns.AddressText;
 import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfResult;
 
@@ -74,9 +75,9 @@ public final class MessageState {
     return Optional.ofNullable(clientAddress);
   }
 
-  /** The client address as logged: the literal, or "unknown". */
+  /** The client address as logged: the literal (IPv6 in RFC 5952 form, "::1"), or "unknown". */
   public String clientText() {
-    return clientAddress == null ? "unknown" : clientAddress.getHostAddress();
+    return clientAddress == null ? "unknown" : AddressText.of(clientAddress.getAddress());
   }
 
   public String mailFrom() {

@@ -167,7 +167,7 @@ class AuthMilterHandlerTest {
     try (FakeMta mta = mta(FakeMta.postfix())) {
       mta.send(FakeMta.envelope("2001:db8::25"), message(""));
     }
-    assertThat(pipeline.decided.get(0).client()).isEqualTo("2001:db8:0:0:0:0:0:25");
+    assertThat(pipeline.decided.get(0).client()).as("logged in RFC 5952 form").isEqualTo("2001:db8::25");
   }
 
   @Test
