@@ -27,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Address;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -69,15 +68,26 @@ public final class DnsResolver implements DnsSource {
   /** Shared by every resolver in the JVM; daemon threads that end when idle. */
   private static final Executor SHARED_EXECUTOR = newExecutor();
 
-  private final Resolver resolver;
+  /**
+   * How many queries one lookup may send: the first at once, then one more each time a third of dns.timeout
+   * passes without an answer, to the next server in turn. Every query stays open until the lookup's timeout,
+   * so an answer to the first query after 3.2 s of a 5 s budget counts; before, dnsjava's ExtendedResolver
+   * split the budget into two 2.5 s tries and dropped it (a temperror for an answer well inside dns.timeout).
+   */
+  public static final int QUERIES_PER_LOOKUP = 3;
+
+  private final List<Resolver> servers;
   private final Duration timeout;
   private final Clock clock;
   private final Executor executor;
   private final AnswerCache cache;
   private final ConcurrentHashMap<AnswerCache.Key, CompletableFuture<DnsAnswer>> inFlight = new ConcurrentHashMap<>();
 
-  DnsResolver(Resolver resolver, Duration timeout, Clock clock, Executor executor, int maxCacheEntries) {
-    this.resolver = Objects.requireNonNull(resolver, "resolver");
+  DnsResolver(List<Resolver> servers, Duration timeout, Clock clock, Executor executor, int maxCacheEntries) {
+    this.servers = List.copyOf(servers);
+    if (this.servers.isEmpty()) {
+      throw new IllegalArgumentException("a resolver needs at least one DNS server");
+    }
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.executor = Objects.requireNonNull(executor, "executor");
@@ -89,7 +99,8 @@ public final class DnsResolver implements DnsSource {
    *
    * @param servers "IP" or "IP:PORT" ("[IPv6]:PORT" for IPv6 with a port); empty means the system's
    *                resolvers (resolv.conf, via dnsjava's ResolverConfig)
-   * @param timeout how long one lookup may take in all, retries and the TCP retry of a truncated answer included
+   * @param timeout how long one lookup may take in all, repeated queries and the TCP retry of a truncated answer
+   *                included (the rule: {@link #QUERIES_PER_LOOKUP})
    * @throws IllegalArgumentException naming the value when a server is not an IP literal (host names are
    *                                  refused: resolving them would need the DNS we are configuring)
    */
@@ -110,7 +121,7 @@ public final class DnsResolver implements DnsSource {
     if (addresses.isEmpty()) {
       addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT));
     }
-    return new DnsResolver(newResolver(addresses, timeout), timeout, clock, SHARED_EXECUTOR, MAX_CACHE_ENTRIES);
+    return new DnsResolver(newResolvers(addresses, timeout), timeout, clock, SHARED_EXECUTOR, MAX_CACHE_ENTRIES);
   }
 
   /**
@@ -166,25 +177,16 @@ public final class DnsResolver implements DnsSource {
         + "\" is not an IP address or IP:PORT (e.g. \"127.0.0.53\", \"192.0.2.1:5353\", \"[2001:db8::1]:53\")");
   }
 
-  /**
-   * One attempt per server at least, two in all at least (a lost UDP packet should not cost the whole
-   * timeout); each attempt gets an equal share of the timeout.
-   */
-  private static Resolver newResolver(List<InetSocketAddress> addresses, Duration timeout) {
-    int attempts = Math.max(2, addresses.size());
-    int retriesPerServer = (attempts + addresses.size() - 1) / addresses.size();
-    Duration attemptTimeout = timeout.dividedBy(attempts);
-    List<Resolver> simple = new ArrayList<>();
+  private static List<Resolver> newResolvers(List<InetSocketAddress> addresses, Duration timeout) {
+    List<Resolver> out = new ArrayList<>();
     for (InetSocketAddress address : addresses) {
       SimpleResolver r = new SimpleResolver(address);
-      r.setTimeout(attemptTimeout);
-      simple.add(r);
+      // every query may stay open for the lookup's whole budget: an answer to the first query that comes
+      // after a second query was sent still counts (see QUERIES_PER_LOOKUP)
+      r.setTimeout(timeout);
+      out.add(r);
     }
-    ExtendedResolver extended = new ExtendedResolver(simple);
-    extended.setRetries(retriesPerServer);
-    extended.setTimeout(timeout);
-    extended.setLoadBalance(false);
-    return extended;
+    return List.copyOf(out);
   }
 
   private static Executor newExecutor() {
@@ -245,31 +247,92 @@ public final class DnsResolver implements DnsSource {
     return cache.size();
   }
 
+  /**
+   * Sends the queries of one lookup on the schedule of {@link #QUERIES_PER_LOOKUP} and completes {@code query}
+   * with the first answer. A SERVFAIL, REFUSED or network error from one server sends the next query at once to
+   * another server if there is one not yet asked; otherwise it is the answer. Past the timeout: timed out.
+   */
   private void send(AnswerCache.Key key, Name qname, CompletableFuture<DnsAnswer> query) {
     AtomicBoolean finished = new AtomicBoolean();
     int qtype = AnswerReader.dnsType(key.type());
     String what = key.name() + " " + key.type();
+    Message message = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
     CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor).execute(() ->
         finish(key, query, finished, AnswerReader.failure(
             new DnsAnswer.Failed("no answer for " + what + " within " + timeout.toMillis() + " ms", true))));
-    CompletionStage<Message> response;
-    try {
-      Message message = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
-      response = resolver.sendAsync(message, executor);
-    } catch (RuntimeException e) {
-      response = CompletableFuture.failedFuture(e);
+    Lookup lookup = new Lookup(key, qname, what, message, query, finished);
+    lookup.ask(0);
+    Duration interval = timeout.dividedBy(QUERIES_PER_LOOKUP);
+    for (int i = 1; i < QUERIES_PER_LOOKUP; i++) {
+      int attempt = i;
+      CompletableFuture.delayedExecutor(interval.toNanos() * i, TimeUnit.NANOSECONDS, executor)
+          .execute(() -> lookup.ask(attempt));
     }
-    response.whenComplete((message, error) -> {
+  }
+
+  /** The queries of one lookup under way. */
+  private final class Lookup {
+    private final AnswerCache.Key key;
+    private final Name qname;
+    private final String what;
+    private final Message message;
+    private final CompletableFuture<DnsAnswer> query;
+    private final AtomicBoolean finished;
+    /** Queries sent so far; query i goes to server i modulo the number of servers. */
+    private final AtomicInteger sent = new AtomicInteger();
+
+    Lookup(AnswerCache.Key key, Name qname, String what, Message message, CompletableFuture<DnsAnswer> query,
+           AtomicBoolean finished) {
+      this.key = key;
+      this.qname = qname;
+      this.what = what;
+      this.message = message;
+      this.query = query;
+      this.finished = finished;
+    }
+
+    /** The scheduled query number {@code attempt}, unless the lookup is over or that many were sent already. */
+    void ask(int attempt) {
+      if (finished.get()) {
+        return;
+      }
+      int number = sent.get();
+      if (number > attempt || !sent.compareAndSet(number, number + 1)) {
+        return;
+      }
+      Resolver server = servers.get(number % servers.size());
+      CompletionStage<Message> response;
+      try {
+        response = server.sendAsync(message.clone(), executor);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
+      response.whenComplete(this::answered);
+    }
+
+    private void answered(Message answer, Throwable error) {
       AnswerReader.Reading reading;
       try {
         reading = error == null
-            ? AnswerReader.read(message, qname, key.type())
+            ? AnswerReader.read(answer, qname, key.type())
             : AnswerReader.failure(failureOf(error, what));
       } catch (RuntimeException e) {
         reading = AnswerReader.failure(new DnsAnswer.Failed("unreadable answer for " + what + ": " + e, false));
       }
+      if (reading.answer() instanceof DnsAnswer.Failed failed) {
+        if (failed.timedOut()) {
+          // this query's own timer; the lookup's timer says timed out, and later queries may still answer
+          return;
+        }
+        int next = sent.get();
+        if (next < servers.size() && next < QUERIES_PER_LOOKUP) {
+          // another server has not been asked yet: ask it now rather than report this server's failure
+          ask(next);
+          return;
+        }
+      }
       finish(key, query, finished, reading);
-    });
+    }
   }
 
   private void finish(AnswerCache.Key key, CompletableFuture<DnsAnswer> query, AtomicBoolean finished,
@@ -310,6 +373,6 @@ public final class DnsResolver implements DnsSource {
 
   @Override
   public String toString() {
-    return "DnsResolver[" + resolver + ", timeout=" + timeout.toMillis() + " ms]";
+    return "DnsResolver[" + servers + ", timeout=" + timeout.toMillis() + " ms]";
   }
 }

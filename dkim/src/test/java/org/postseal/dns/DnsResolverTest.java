@@ -184,6 +184,80 @@ class DnsResolverTest {
   }
 
   @Test
+  void answerLateInTheTimeout_isTakenFromTheFirstQuery() throws Exception {
+    // before, the 900 ms were split into two 450 ms tries and this answer to the first one was dropped
+    Duration timeout = Duration.ofMillis(900);
+    server.delayAnswers(Duration.ofMillis(600));
+    DnsResolver patient = DnsResolver.create(List.of(server.address()), timeout, clock);
+
+    long start = System.nanoTime();
+    DnsAnswer answer = patient.lookup("sel._domainkey.example.com", RecordType.TXT).get(5, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(found(answer).records()).containsExactly("v=DKIM1; k=rsa; p=MIGfMA0");
+    assertThat(took).isBetween(Duration.ofMillis(550), timeout);
+  }
+
+  @Test
+  void lostFirstQuery_isAnsweredByTheOneSentAfterAThirdOfTheTimeout() throws Exception {
+    Duration timeout = Duration.ofMillis(900);
+    server.failWith("sel._domainkey.example.com", FakeDnsServer.Failure.DROP_FIRST);
+    DnsResolver patient = DnsResolver.create(List.of(server.address()), timeout, clock);
+
+    long start = System.nanoTime();
+    DnsAnswer answer = patient.lookup("sel._domainkey.example.com", RecordType.TXT).get(5, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(found(answer).records()).containsExactly("v=DKIM1; k=rsa; p=MIGfMA0");
+    assertThat(took).isBetween(timeout.dividedBy(DnsResolver.QUERIES_PER_LOOKUP).minusMillis(20),
+        timeout.dividedBy(DnsResolver.QUERIES_PER_LOOKUP).multipliedBy(2));
+    assertThat(server.queryCount("sel._domainkey.example.com")).isEqualTo(2);
+  }
+
+  @Test
+  void servfailFromTheFirstServer_asksTheSecondAtOnce() throws Exception {
+    try (FakeDnsServer second = FakeDnsServer.start()) {
+      second.load(ZONE);
+      server.failWith("sel._domainkey.example.com", FakeDnsServer.Failure.SERVFAIL);
+      DnsResolver two = DnsResolver.create(List.of(server.address(), second.address()), TIMEOUT, clock);
+
+      long start = System.nanoTime();
+      DnsAnswer answer = two.lookup("sel._domainkey.example.com", RecordType.TXT).get(5, TimeUnit.SECONDS);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(found(answer).records()).containsExactly("v=DKIM1; k=rsa; p=MIGfMA0");
+      assertThat(took).isLessThan(TIMEOUT.dividedBy(DnsResolver.QUERIES_PER_LOOKUP));
+      assertThat(second.queryCount("sel._domainkey.example.com")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void silentServer_isAskedThreeTimesWithinTheTimeout() throws Exception {
+    server.failWith("slow.example.com", FakeDnsServer.Failure.TIMEOUT);
+    DnsResolver quick = DnsResolver.create(List.of(server.address()), Duration.ofMillis(600), clock);
+
+    DnsAnswer answer = quick.lookup("slow.example.com", RecordType.TXT).get(5, TimeUnit.SECONDS);
+
+    assertThat(((DnsAnswer.Failed) answer).timedOut()).isTrue();
+    assertThat(server.queryCount("slow.example.com")).isEqualTo(DnsResolver.QUERIES_PER_LOOKUP);
+  }
+
+  @Test
+  void zoneDelay_slowsOnlyThatDomain() throws Exception {
+    server.delayAnswers("example.com", Duration.ofMillis(300));
+
+    long start = System.nanoTime();
+    lookup("sel._domainkey.example.com", RecordType.TXT);
+    Duration slow = Duration.ofNanos(System.nanoTime() - start);
+    start = System.nanoTime();
+    lookup("other.example", RecordType.TXT);
+    Duration fast = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(slow).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+    assertThat(fast).isLessThan(Duration.ofMillis(250));
+  }
+
+  @Test
   void lookup_returnsBeforeTheAnswerArrives() {
     server.failWith("slow.example.com", FakeDnsServer.Failure.TIMEOUT);
 
@@ -499,7 +573,7 @@ class DnsResolverTest {
         throw new IllegalStateException("resolver bug");
       }
     };
-    DnsResolver withBrokenResolver = new DnsResolver(broken, TIMEOUT, clock, Runnable::run, 10);
+    DnsResolver withBrokenResolver = new DnsResolver(List.of(broken), TIMEOUT, clock, Runnable::run, 10);
 
     DnsAnswer answer = withBrokenResolver.lookup("example.com", RecordType.TXT).get(5, TimeUnit.SECONDS);
 

@@ -75,7 +75,9 @@ public final class FakeDnsServer implements AutoCloseable {
     /** Answers REFUSED. */
     REFUSED,
     /** Over UDP, an answer with TC set and no records; over TCP the real answer. */
-    TRUNCATE
+    TRUNCATE,
+    /** Stays silent to the first query for the name, answers every later one: a lost UDP packet. */
+    DROP_FIRST
   }
 
   /** Negative-answer TTL of the built-in root zone's SOA. */
@@ -100,6 +102,8 @@ public final class FakeDnsServer implements AutoCloseable {
   private final Map<Name, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Map<Name, AtomicInteger> tcpQueries = new ConcurrentHashMap<>();
   private volatile Duration delay = Duration.ZERO;
+  /** Per zone cut: answers for the name and every name below it are sent this much later. */
+  private final Map<Name, Duration> zoneDelays = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private FakeDnsServer(DatagramSocket udp, ServerSocket tcp) {
@@ -228,6 +232,19 @@ public final class FakeDnsServer implements AutoCloseable {
     this.delay = delay;
   }
 
+  /**
+   * Answers for {@code domain} and every name below it ("_dmarc.", "sel._domainkey.") are sent this much later
+   * (instead of the server-wide delay): one sender domain with slow DNS among fast ones. {@link Duration#ZERO}
+   * to stop.
+   */
+  public void delayAnswers(String domain, Duration delay) {
+    if (delay.isZero()) {
+      zoneDelays.remove(toName(domain));
+    } else {
+      zoneDelays.put(toName(domain), delay);
+    }
+  }
+
   /** Queries received for {@code name} (any type, UDP and TCP, answered or not). */
   public int queryCount(String name) {
     AtomicInteger n = queries.get(toName(name));
@@ -284,7 +301,7 @@ public final class FakeDnsServer implements AutoCloseable {
       SocketAddress client = packet.getSocketAddress();
       byte[] out = answer(in, false);
       if (out != null) {
-        later(() -> {
+        later(delayFor(in), () -> {
           try {
             udp.send(new DatagramPacket(out, out.length, client));
           } catch (IOException e) {
@@ -327,7 +344,7 @@ public final class FakeDnsServer implements AutoCloseable {
         in.readFully(query);
         byte[] answer = answer(query, true);
         if (answer != null) {
-          later(() -> {
+          later(delayFor(query), () -> {
             synchronized (out) {
               try {
                 out.writeShort(answer.length);
@@ -347,8 +364,26 @@ public final class FakeDnsServer implements AutoCloseable {
     }
   }
 
-  private void later(Runnable send) {
-    Duration d = delay;
+  /** The delay for the answer to this wire query: its zone's, else the server-wide one. */
+  private Duration delayFor(byte[] wire) {
+    if (!zoneDelays.isEmpty()) {
+      try {
+        Record question = new Message(wire).getQuestion();
+        for (Name name = question == null ? null : question.getName(); name != null && name.labels() > 0;
+             name = name.labels() > 1 ? new Name(name, 1) : null) {
+          Duration d = zoneDelays.get(name);
+          if (d != null) {
+            return d;
+          }
+        }
+      } catch (IOException e) {
+        // not a DNS message: answer() says FORMERR without delay of its own
+      }
+    }
+    return delay;
+  }
+
+  private void later(Duration d, Runnable send) {
     if (d.isZero()) {
       send.run();
     } else if (!closed) {
@@ -398,6 +433,9 @@ public final class FakeDnsServer implements AutoCloseable {
       failure = typeFailures.getOrDefault(qname, Map.of()).get(question.getType());
     }
     if (failure == Failure.TIMEOUT) {
+      return null;
+    }
+    if (failure == Failure.DROP_FIRST && queries.get(qname).get() == 1) {
       return null;
     }
     if (failure == Failure.SERVFAIL || failure == Failure.REFUSED) {
