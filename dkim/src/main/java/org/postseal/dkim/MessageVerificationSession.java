@@ -116,6 +116,17 @@ final class MessageVerificationSession implements VerificationSession {
   }
 
   @Override
+  public List<String> signingDomains() {
+    List<String> domains = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
+      if (entry.signature != null) {
+        domains.add(entry.signature.domain());
+      }
+    }
+    return domains;
+  }
+
+  @Override
   public void body(byte[] chunk, int offset, int length) {
     if (results != null) {
       throw new IllegalStateException("verification session already finished");

@@ -16,6 +16,12 @@ public interface VerificationSession extends BodySink {
   boolean hasNoSignatures();
 
   /**
+   * The d= of every signature this session evaluates that parsed, in header order (duplicates kept): what DMARC
+   * needs to start its alignment lookups at end of headers, without parsing the fields again.
+   */
+  List<String> signingDomains();
+
+  /**
    * One result per DKIM-Signature field, in header order, at most {@code maxSignatures}. A key whose
    * lookup has not answered yet gives temperror. Call after the whole body was written.
    */

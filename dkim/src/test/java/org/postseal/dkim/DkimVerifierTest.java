@@ -99,6 +99,20 @@ class DkimVerifierTest {
   }
 
   @Test
+  void session_exposesTheSigningDomainsItParsed_forDmarcToStartWith() {
+    String template = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=Other.Example; s=test; t=" + NOW + "; h=from:to;"
+        + " bh=; b=";
+    RawMessage message = crafted(signed(DkimSignerTest.rsaKey()), template, TestKeys.rfc8463Rsa())
+        .prepend(List.of(new HeaderField("DKIM-Signature", " v=1; garbage")));
+
+    VerificationSession session = new DkimVerifier(DkimSignerTest.dns(), DkimPolicy.defaults(), CLOCK)
+        .start(message.headers());
+
+    // the unparseable field has no d=; the others in header order, as written
+    assertThat(session.signingDomains()).containsExactly("Other.Example", "example.com");
+  }
+
+  @Test
   void verify_finishTwice_givesTheSameResults() {
     RawMessage message = signed(DkimSignerTest.rsaKey());
     VerificationSession session = new DkimVerifier(DkimSignerTest.dns(), DkimPolicy.defaults(), CLOCK).start(message.headers());
