@@ -3,6 +3,7 @@ package org.postseal.dmarc;
 import java.util.Objects;
 import java.util.Optional;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.SmtpReply;
 
 /**
  * What to do with one message, decided by {@link DmarcDispositionEvaluator}.
@@ -12,11 +13,11 @@ import org.postseal.mail.HeaderField;
  *                       or reject by local policy (a forgery of our own domain, a malformed From); empty
  *                       when none applied (pass, no record, temperror)
  * @param overrideReason why the action is not what {@code policy} asks, when it is not (RFC 9990)
- * @param smtpReply      the SMTP reply for REJECT ("550 5.7.1 ...") and TEMPFAIL ("451 4.7.0 ..."), else empty
+ * @param reply          the SMTP reply for REJECT (5xx) and TEMPFAIL (4xx), else empty
  * @param reason         in words, for the log line and {@code postseal check}
  */
 public record DmarcDisposition(DmarcAction action, Optional<DmarcPolicy> policy,
-                               Optional<OverrideReason> overrideReason, String smtpReply, String reason) {
+                               Optional<OverrideReason> overrideReason, Optional<SmtpReply> reply, String reason) {
 
   /** The header field a QUARANTINE_HEADER message gets, for Sieve rules and other filters. */
   public static final String QUARANTINE_HEADER_NAME = "X-Postseal-Quarantine";
@@ -26,7 +27,11 @@ public record DmarcDisposition(DmarcAction action, Optional<DmarcPolicy> policy,
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(overrideReason, "overrideReason");
-    Objects.requireNonNull(smtpReply, "smtpReply");
+    Objects.requireNonNull(reply, "reply");
+    if (reply.isPresent() != (action == DmarcAction.REJECT || action == DmarcAction.TEMPFAIL)) {
+      throw new IllegalArgumentException("action " + action + " must have an SMTP reply exactly when it refuses the"
+          + " message, reply was " + reply);
+    }
     Objects.requireNonNull(reason, "reason");
   }
 

@@ -3,6 +3,7 @@ package org.postseal.dmarc;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.postseal.mail.SmtpReply;
 
 /**
  * Decides what happens to a message from its {@link DmarcResult}, where it came from and the {@code [dmarc]}
@@ -37,7 +38,11 @@ public final class DmarcDispositionEvaluator {
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
-  public DmarcDisposition decide(DmarcResult result, MessageOrigin origin) {
+  /**
+   * @param isMailingList the message carries List-Id (RFC 2919): from a trusted forwarder, its override reason
+   *                      is mailing_list
+   */
+  public DmarcDisposition decide(DmarcResult result, MessageOrigin origin, boolean isMailingList) {
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(origin, "origin");
     String author = result.headerFrom();
@@ -47,7 +52,7 @@ public final class DmarcDispositionEvaluator {
         // the sender is not authorized, a verdict nobody reached; X.4.3 (directory server failure) would name the
         // DNS failure, but the contract keeps every DMARC outcome in the security class 7
         return new DmarcDisposition(DmarcAction.TEMPFAIL, Optional.empty(), Optional.empty(),
-            "451 4.7.0 DMARC check for " + author + " failed temporarily; try again later",
+            Optional.of(new SmtpReply(451, "4.7.0", "DMARC check for " + author + " failed temporarily; try again later")),
             "DMARC temperror (" + result.reason() + "); deferred, dmarc.on-dns-error = tempfail");
       }
       return accept(Optional.empty(), Optional.empty(),
@@ -61,15 +66,16 @@ public final class DmarcDispositionEvaluator {
           "client is " + (origin.isAuthenticated() ? "authenticated" : "internal") + ": DMARC "
               + result.outcome().keyword() + " not enforced");
     }
-    if (result.headerFromStatus() != HeaderFromStatus.ONE_DOMAIN) {
-      String why = switch (result.headerFromStatus()) {
+    if (!result.hasOneFromDomain()) {
+      String why = switch (result.cause()) {
         case NO_FROM -> "the message has no From address";
         case SEVERAL_FROM -> "the From header must hold exactly one address";
         default -> "the From domain is not a valid domain name";
       };
       if (settings.enforce()) {
         return new DmarcDisposition(DmarcAction.REJECT, Optional.of(DmarcPolicy.REJECT), Optional.empty(),
-            "550 5.7.1 Email rejected per DMARC: " + why, why + " (" + result.reason() + ")");
+            Optional.of(new SmtpReply(550, "5.7.1", "Email rejected per DMARC: " + why)),
+            why + " (" + result.reason() + ")");
       }
       return quarantine(Optional.of(DmarcPolicy.REJECT), Optional.empty(),
           why + "; not rejected, dmarc.enforce = false");
@@ -90,7 +96,7 @@ public final class DmarcDispositionEvaluator {
       return accept(published, Optional.empty(), what + "; policy none");
     }
     if (settings.trustedForwarders().contains(origin)) {
-      OverrideReason reason = origin.hasListId() ? OverrideReason.MAILING_LIST
+      OverrideReason reason = isMailingList ? OverrideReason.MAILING_LIST
           : isSrs(origin.mailFrom()) ? OverrideReason.FORWARDED : OverrideReason.TRUSTED_FORWARDER;
       return accept(Optional.of(policy), Optional.of(reason), what + "; accepted from a trusted forwarder ("
           + reason.keyword() + ")");
@@ -105,28 +111,28 @@ public final class DmarcDispositionEvaluator {
     if (settings.isNeverReject(author)) {
       return quarantine(Optional.of(policy), local, what + "; not rejected, " + author + " is in dmarc.never-reject");
     }
-    String reply = ownDomain
-        ? "550 5.7.1 Email rejected per DMARC: unauthenticated mail from our own domain " + author
-        : "550 5.7.1 Email rejected per DMARC policy for " + author;
+    SmtpReply reply = new SmtpReply(550, "5.7.1", ownDomain
+        ? "Email rejected per DMARC: unauthenticated mail from our own domain " + author
+        : "Email rejected per DMARC policy for " + author);
     return new DmarcDisposition(DmarcAction.REJECT, Optional.of(policy),
-        stricterThanPublished ? local : Optional.empty(), reply, what + "; rejected");
+        stricterThanPublished ? local : Optional.empty(), Optional.of(reply), what + "; rejected");
   }
 
   /** dmarc.quarantine: header or hold; "accept" delivers as is, which overrides the policy (local_policy). */
   private DmarcDisposition quarantine(Optional<DmarcPolicy> policy, Optional<OverrideReason> override,
                                       String reason) {
     return switch (settings.quarantine()) {
-      case HEADER -> new DmarcDisposition(DmarcAction.QUARANTINE_HEADER, policy, override, "", reason);
-      case HOLD -> new DmarcDisposition(DmarcAction.HOLD, policy, override, "", reason);
+      case HEADER -> new DmarcDisposition(DmarcAction.QUARANTINE_HEADER, policy, override, Optional.empty(), reason);
+      case HOLD -> new DmarcDisposition(DmarcAction.HOLD, policy, override, Optional.empty(), reason);
       case ACCEPT -> new DmarcDisposition(DmarcAction.ACCEPT, policy, override.or(() -> policy.isPresent()
-          ? Optional.of(OverrideReason.LOCAL_POLICY) : Optional.empty()), "",
+          ? Optional.of(OverrideReason.LOCAL_POLICY) : Optional.empty()), Optional.empty(),
           reason + "; delivered, dmarc.quarantine = accept");
     };
   }
 
   private static DmarcDisposition accept(Optional<DmarcPolicy> policy, Optional<OverrideReason> override,
                                          String reason) {
-    return new DmarcDisposition(DmarcAction.ACCEPT, policy, override, "", reason);
+    return new DmarcDisposition(DmarcAction.ACCEPT, policy, override, Optional.empty(), reason);
   }
 
   /** Sender Rewriting Scheme addresses ("SRS0=hash=tt=domain=user@forwarder"): the forwarder said it forwards. */

@@ -1,5 +1,6 @@
 package org.postseal.dmarc;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
@@ -18,7 +20,8 @@ import org.postseal.dns.RecordType;
  * <p>A walk queries at most {@value #MAX_QUERIES} names: a name of 8 or more labels is followed by its last 7
  * labels, skipping those in between, and the walk stops at a record with psd=y or psd=n. The queries of a
  * walk run one after another (each depends on the answer before it), as futures: nothing blocks. Within one
- * call, and within one {@link DmarcEvaluator} evaluation, each "_dmarc" name is queried once.
+ * call, and within one message's {@link DmarcSession}, each "_dmarc" name is queried once, and no query is sent
+ * once the message's deadline is reached.
  */
 public final class DmarcPolicySource {
 
@@ -31,46 +34,47 @@ public final class DmarcPolicySource {
     this.dns = Objects.requireNonNull(dns, "dns");
   }
 
-  /** Policy discovery for {@code authorDomain} (lower case A-labels, no trailing dot). */
+  /** Policy discovery for {@code authorDomain} (lower case A-labels, no trailing dot), with no deadline of its own. */
   public CompletableFuture<PolicyDiscovery> discover(String authorDomain) {
-    return new Lookups().discover(authorDomain);
+    return new Lookups(Deadline.unarmed(Duration.ZERO)).discover(authorDomain);
   }
 
-  /** The tree walk that starts at {@code domain} itself, for its Organizational Domain (section 4.10.2). */
-  public CompletableFuture<DmarcTreeWalk> walk(String domain) {
-    return new Lookups().walk(domain);
-  }
-
-  /** Fresh lookups sharing no answers with any other evaluation (the resolver's cache still applies). */
-  Lookups lookups() {
-    return new Lookups();
+  /** Fresh lookups for one message, sharing no answers with any other (the resolver's cache still applies). */
+  Lookups lookups(Deadline deadline) {
+    return new Lookups(deadline);
   }
 
   /**
    * The one place where a DNS status becomes a DMARC error: a failed lookup (timeout, SERVFAIL, REFUSED,
-   * network) is a temperror, with this reason (RFC 9989 section 4.10.1 leaves the handling to the receiver,
+   * network) is a temperror, with this detail (RFC 9989 section 4.10.1 leaves the handling to the receiver,
    * section 5.3.6 says no pass or fail can be concluded). NXDOMAIN and NODATA are answers: no record, or a
    * non-existent domain.
    */
-  static Optional<String> failureOf(DnsAnswer answer, String what) {
+  static Optional<LookupFailure> failureOf(DnsAnswer answer, String what) {
     if (answer instanceof DnsAnswer.Failed failed) {
-      return Optional.of("DNS lookup of " + what + " failed: " + failed.reason());
+      return Optional.of(new LookupFailure(DmarcCause.DNS_FAILURE, "DNS lookup of " + what + " failed: "
+          + failed.reason()));
     }
     return Optional.empty();
   }
 
   /** A "_dmarc" lookup: the single valid record, none, or why it failed. */
-  record RecordLookup(Optional<DmarcRecord> record, Optional<String> failure) {
+  record RecordLookup(Optional<DmarcRecord> record, Optional<LookupFailure> failure) {
   }
 
   /** Whether a domain exists (RFC 8020: NXDOMAIN means neither it nor any name below it does). */
-  record Existence(boolean exists, Optional<String> failure) {
+  record Existence(boolean exists, Optional<LookupFailure> failure) {
   }
 
-  /** The lookups of one evaluation; its walks may run in parallel. Not shared across evaluations. */
+  /** The lookups of one message; its walks may run in parallel. Not shared across messages. */
   final class Lookups {
 
     private final Map<String, CompletableFuture<RecordLookup>> records = new ConcurrentHashMap<>();
+    private final Deadline deadline;
+
+    private Lookups(Deadline deadline) {
+      this.deadline = deadline;
+    }
 
     CompletableFuture<PolicyDiscovery> discover(String authorDomain) {
       return walk(authorDomain).thenApply(walk -> {
@@ -82,7 +86,7 @@ public final class DmarcPolicySource {
         }
         if (!walk.isComplete()) {
           return new PolicyDiscovery(PolicyDiscovery.Status.TEMPERROR, authorDomain, Optional.empty(), "", "", walk,
-              walk.failure().get());
+              walk.failure().get().detail());
         }
         Optional<DmarcRecord> atOrganizational = walk.recordAt(organizational);
         if (atOrganizational.isPresent()) {
@@ -110,6 +114,10 @@ public final class DmarcPolicySource {
         return CompletableFuture.completedFuture(new DmarcTreeWalk(start, steps, Optional.empty()));
       }
       String target = targets.get(index);
+      if (deadline.isReached()) {
+        return CompletableFuture.completedFuture(new DmarcTreeWalk(start, steps, Optional.of(new LookupFailure(
+            DmarcCause.DEADLINE, "the message's deadline came before _dmarc." + target + " was asked"))));
+      }
       return record(target).thenCompose(lookup -> {
         if (lookup.failure().isPresent()) {
           return CompletableFuture.completedFuture(new DmarcTreeWalk(start, steps, lookup.failure()));
@@ -131,7 +139,7 @@ public final class DmarcPolicySource {
       return records.computeIfAbsent(domain, d -> {
         String name = "_dmarc." + d;
         return dns.lookup(name, RecordType.TXT).thenApply(answer -> {
-          Optional<String> failure = failureOf(answer, name + " TXT");
+          Optional<LookupFailure> failure = failureOf(answer, name + " TXT");
           if (failure.isPresent()) {
             return new RecordLookup(Optional.empty(), failure);
           }
@@ -152,8 +160,12 @@ public final class DmarcPolicySource {
 
     /** For np=: does the Author Domain exist? Any record type tells: NXDOMAIN is for the name (RFC 8020). */
     CompletableFuture<Existence> exists(String domain) {
+      if (deadline.isReached()) {
+        return CompletableFuture.completedFuture(new Existence(true, Optional.of(new LookupFailure(DmarcCause.DEADLINE,
+            "the message's deadline came before " + domain + " A was asked"))));
+      }
       return dns.lookup(domain, RecordType.A).thenApply(answer -> {
-        Optional<String> failure = failureOf(answer, domain + " A");
+        Optional<LookupFailure> failure = failureOf(answer, domain + " A");
         if (failure.isPresent()) {
           return new Existence(true, failure);
         }

@@ -13,9 +13,9 @@ import java.util.Optional;
  *
  * @param startDomain lower case, no trailing dot
  * @param steps       in query order: longest name first
- * @param failure     why the walk stopped early (a DNS failure), else empty
+ * @param failure     why the walk stopped early (a DNS failure, the message's deadline), else empty
  */
-public record DmarcTreeWalk(String startDomain, List<Step> steps, Optional<String> failure) {
+public record DmarcTreeWalk(String startDomain, List<Step> steps, Optional<LookupFailure> failure) {
 
   /** One query of the walk: the domain and the single valid DMARC record at "_dmarc." + domain. */
   public record Step(String domain, Optional<DmarcRecord> record) {

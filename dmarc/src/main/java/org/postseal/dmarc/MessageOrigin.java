@@ -13,15 +13,16 @@ import java.util.Optional;
  *                       matched against trusted forwarders
  * @param isAuthenticated the client authenticated (SMTP AUTH)
  * @param isInternal     the client is in the internal networks
+ * @param helo           the HELO/EHLO name the client gave; empty when unknown
  * @param mailFrom       the MAIL FROM address, empty for the null sender
- * @param hasListId      the message has a List-Id header field (RFC 2919): it comes from a mailing list
  */
 public record MessageOrigin(Optional<InetAddress> clientIp, String clientHostName, boolean isAuthenticated,
-                            boolean isInternal, String mailFrom, boolean hasListId) {
+                            boolean isInternal, String helo, String mailFrom) {
 
   public MessageOrigin {
     Objects.requireNonNull(clientIp, "clientIp");
     clientHostName = clientHostName == null ? "" : clientHostName;
+    helo = helo == null ? "" : helo;
     mailFrom = mailFrom == null ? "" : mailFrom;
   }
 

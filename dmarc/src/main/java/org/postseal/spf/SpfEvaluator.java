@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #evaluate} never blocks. It returns a future that the DNS source's threads complete
  * (at once when every answer is cached); attach heavy work with {@code *Async}. The future never completes
- * exceptionally and always completes within the maximum duration given at construction (section 4.6.4
- * asks for a limit of at least 20 seconds): past it, the result is temperror. One evaluator serves any
- * number of concurrent evaluations.
+ * exceptionally and always completes by the deadline it is given (the message's one deadline in the milter;
+ * {@link #DEFAULT_MAX_DURATION} otherwise, section 4.6.4 asks for a limit of at least 20 seconds): past it, the
+ * result is temperror. One evaluator serves any number of concurrent evaluations.
  *
  * <p>What this implementation chose where RFC 7208 leaves a choice: exp= is evaluated (section 6.2); an "mx"
  * whose target has more than 10 MX names is a permerror before any address lookup; the void-lookup limit is
@@ -41,27 +41,20 @@ public final class SpfEvaluator {
   private final DnsSource dns;
   private final Clock clock;
   private final String receivingHost;
-  private final Duration maxDuration;
 
   /**
    * @param receivingHost this host's name, for the %{r} macro of explanations (e.g. the authserv-id)
    */
   public SpfEvaluator(DnsSource dns, Clock clock, String receivingHost) {
-    this(dns, clock, receivingHost, DEFAULT_MAX_DURATION);
-  }
-
-  /**
-   * @param maxDuration how long one evaluation may take in all, includes and redirects included
-   */
-  public SpfEvaluator(DnsSource dns, Clock clock, String receivingHost, Duration maxDuration) {
     this.dns = Objects.requireNonNull(dns, "dns");
     this.clock = Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(receivingHost, "receivingHost");
     this.receivingHost = receivingHost.isBlank() ? UNKNOWN_RECEIVING_HOST : receivingHost.strip();
-    this.maxDuration = Objects.requireNonNull(maxDuration, "maxDuration");
-    if (maxDuration.isZero() || maxDuration.isNegative()) {
-      throw new IllegalArgumentException("SPF maximum duration must be positive, was " + maxDuration);
-    }
+  }
+
+  /** {@link #evaluate(InetAddress, String, String, Deadline)} within {@link #DEFAULT_MAX_DURATION} from now. */
+  public CompletableFuture<SpfResult> evaluate(InetAddress clientIp, String mailFrom, String helo) {
+    return evaluate(clientIp, mailFrom, helo, Deadline.after(DEFAULT_MAX_DURATION));
   }
 
   /**
@@ -71,8 +64,9 @@ public final class SpfEvaluator {
    * @param mailFrom the MAIL FROM address without angle brackets (they are tolerated); empty or null for the
    *                 null sender "&lt;&gt;", which makes the HELO name the identity (section 2.4)
    * @param helo     the HELO/EHLO argument as the client sent it
+   * @param deadline when the result must be there: still under way then, it is temperror
    */
-  public CompletableFuture<SpfResult> evaluate(InetAddress clientIp, String mailFrom, String helo) {
+  public CompletableFuture<SpfResult> evaluate(InetAddress clientIp, String mailFrom, String helo, Deadline deadline) {
     Objects.requireNonNull(clientIp, "clientIp");
     String from = mailFrom == null ? "" : mailFrom.strip();
     if (from.startsWith("<") && from.endsWith(">")) {
@@ -110,10 +104,9 @@ public final class SpfEvaluator {
     CompletableFuture<SpfResult> result = run.checkHost(domain).thenCompose(verdict ->
         run.explanation(verdict).thenApply(explanation ->
             new SpfResult(verdict.outcome(), identity, sender, domain, verdict.reason(), explanation)));
+    deadline.whenAnsweredOrReached(result).thenRun(() -> result.complete(new SpfResult(SpfOutcome.TEMPERROR,
+        identity, sender, domain, "SPF evaluation for " + domain + " did not finish by its deadline", Optional.empty())));
     return result
-        .completeOnTimeout(new SpfResult(SpfOutcome.TEMPERROR, identity, sender, domain,
-            "SPF evaluation for " + domain + " took longer than " + maxDuration.toMillis() + " ms", Optional.empty()),
-            maxDuration.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
           // a programming error: the contract is a value, so say temperror and leave the trace for the operator
           LOG.error("SPF evaluation for {} from {} failed unexpectedly", domain, clientIp.getHostAddress(), error);
@@ -147,6 +140,6 @@ public final class SpfEvaluator {
 
   @Override
   public String toString() {
-    return "SpfEvaluator[" + dns + ", max " + maxDuration.toMillis() + " ms]";
+    return "SpfEvaluator[" + dns + "]";
   }
 }

@@ -14,14 +14,15 @@ import org.postseal.authres.AuthenticationResultsHeader.Property;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcAction;
+import org.postseal.dmarc.DmarcCause;
 import org.postseal.dmarc.DmarcDisposition;
 import org.postseal.dmarc.DmarcOutcome;
 import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.DmarcRecord;
 import org.postseal.dmarc.DmarcRecordParser;
 import org.postseal.dmarc.DmarcResult;
-import org.postseal.dmarc.HeaderFromStatus;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.SmtpReply;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -325,7 +326,9 @@ class AuthenticationResultsHeaderTest {
   }
 
   private static DmarcDisposition disposition(DmarcAction action) {
-    return new DmarcDisposition(action, Optional.empty(), Optional.empty(), "", "");
+    Optional<SmtpReply> reply = action == DmarcAction.REJECT ? Optional.of(new SmtpReply(550, "5.7.1", "rejected"))
+        : action == DmarcAction.TEMPFAIL ? Optional.of(new SmtpReply(451, "4.7.0", "deferred")) : Optional.empty();
+    return new DmarcDisposition(action, Optional.empty(), Optional.empty(), reply, "");
   }
 
   private static String resinfo(HeaderField field) {
@@ -352,11 +355,11 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void dmarcWithARecordAtTheFromDomain_showsThePublishedPoliciesAndWhatWasDone() {
-    DmarcResult fail = new DmarcResult(DmarcOutcome.FAIL, "nothing aligned", HeaderFromStatus.ONE_DOMAIN,
+    DmarcResult fail = new DmarcResult(DmarcCause.NOT_ALIGNED, "nothing aligned",
         "example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject; sp=none")), "example.com", "example.com",
         Optional.of(DmarcPolicy.REJECT), List.of());
-    DmarcResult pass = new DmarcResult(DmarcOutcome.PASS, "DKIM d=example.com is aligned",
-        HeaderFromStatus.ONE_DOMAIN, "example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject")), "example.com",
+    DmarcResult pass = new DmarcResult(DmarcCause.DKIM_ALIGNED, "DKIM d=example.com is aligned",
+        "example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject")), "example.com",
         "example.com", Optional.of(DmarcPolicy.REJECT), List.of());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(fail, disposition(DmarcAction.REJECT)).build()))
@@ -367,7 +370,7 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void dmarcRecordFoundOnAParent_addsPolicyDmarcDomain() {
-    DmarcResult fail = new DmarcResult(DmarcOutcome.FAIL, "nothing aligned", HeaderFromStatus.ONE_DOMAIN,
+    DmarcResult fail = new DmarcResult(DmarcCause.NOT_ALIGNED, "nothing aligned",
         "www.example.com", Optional.of(dmarcRecord("v=DMARC1; p=reject; sp=quarantine")), "example.com",
         "example.com", Optional.of(DmarcPolicy.QUARANTINE), List.of());
 
@@ -379,11 +382,11 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void dmarcWithoutRecordOrFrom_carriesTheReason() {
-    DmarcResult none = new DmarcResult(DmarcOutcome.NONE, "no DMARC record for example.net",
-        HeaderFromStatus.ONE_DOMAIN, "example.net", Optional.empty(), "", "example.net", Optional.empty(),
+    DmarcResult none = new DmarcResult(DmarcCause.NO_POLICY, "no DMARC record for example.net",
+        "example.net", Optional.empty(), "", "example.net", Optional.empty(),
         List.of());
-    DmarcResult several = new DmarcResult(DmarcOutcome.PERMERROR, "the message has 2 From addresses",
-        HeaderFromStatus.SEVERAL_FROM, "", Optional.empty(), "", "", Optional.empty(), List.of());
+    DmarcResult several = new DmarcResult(DmarcCause.SEVERAL_FROM, "the message has 2 From addresses",
+        "", Optional.empty(), "", "", Optional.empty(), List.of());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).dmarc(none, disposition(DmarcAction.ACCEPT)).build()))
         .isEqualTo("dmarc=none (no DMARC record for example.net) header.from=example.net");

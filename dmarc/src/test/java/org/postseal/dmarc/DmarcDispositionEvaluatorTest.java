@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.postseal.mail.SmtpReply;
 
 /** The disposition rules, from DmarcResult values (no DNS): what each setting and override does. */
 class DmarcDispositionEvaluatorTest {
@@ -27,22 +28,27 @@ class DmarcDispositionEvaluatorTest {
 
   static MessageOrigin outside() {
     return new MessageOrigin(Optional.of(ip("203.0.113.7")), "mail.sender.example", false, false,
-        "bounce@sender.example", false);
+        "", "bounce@sender.example");
   }
 
-  static DmarcResult result(DmarcOutcome outcome, String author, String recordText, DmarcPolicy applied) {
+  static DmarcResult result(DmarcCause cause, String author, String recordText, DmarcPolicy applied) {
     Optional<DmarcRecord> record = recordText == null ? Optional.empty()
         : Optional.of(DmarcRecordParserTest.record(recordText));
-    return new DmarcResult(outcome, "no aligned identifier", HeaderFromStatus.ONE_DOMAIN, author, record,
-        record.isPresent() ? author : "", author, Optional.ofNullable(applied), List.of());
+    return new DmarcResult(cause, "no aligned identifier", author, record, record.isPresent() ? author : "", author,
+        Optional.ofNullable(applied), List.of());
   }
 
   static DmarcResult fail(String author, DmarcPolicy applied) {
-    return result(DmarcOutcome.FAIL, author, "v=DMARC1; p=" + applied.keyword(), applied);
+    return result(DmarcCause.NOT_ALIGNED, author, "v=DMARC1; p=" + applied.keyword(), applied);
   }
 
   private static DmarcDisposition decide(DmarcSettings settings, DmarcResult result, MessageOrigin origin) {
-    return new DmarcDispositionEvaluator(settings).decide(result, origin);
+    return new DmarcDispositionEvaluator(settings).decide(result, origin, false);
+  }
+
+  /** The same, for a message carrying List-Id. */
+  private static DmarcDisposition decideListMessage(DmarcSettings settings, DmarcResult result, MessageOrigin origin) {
+    return new DmarcDispositionEvaluator(settings).decide(result, origin, true);
   }
 
   private static DmarcSettings with(boolean enforce, DmarcSettings.QuarantineMode quarantine) {
@@ -55,7 +61,7 @@ class DmarcDispositionEvaluatorTest {
     DmarcDisposition d = decide(DEFAULTS, fail("bank.example", DmarcPolicy.REJECT), outside());
 
     assertThat(d.action()).isEqualTo(DmarcAction.REJECT);
-    assertThat(d.smtpReply()).isEqualTo("550 5.7.1 Email rejected per DMARC policy for bank.example");
+    assertThat(d.reply()).contains(new SmtpReply(550, "5.7.1", "Email rejected per DMARC policy for bank.example"));
     assertThat(d.overrideReason()).isEmpty();
     assertThat(d.policy()).contains(DmarcPolicy.REJECT);
     assertThat(d.keyword()).isEqualTo("reject");
@@ -68,7 +74,7 @@ class DmarcDispositionEvaluatorTest {
 
     assertThat(d.action()).isEqualTo(DmarcAction.QUARANTINE_HEADER);
     assertThat(d.overrideReason()).contains(OverrideReason.LOCAL_POLICY);
-    assertThat(d.smtpReply()).isEmpty();
+    assertThat(d.reply()).isEmpty();
     assertThat(d.keyword()).isEqualTo("quarantine");
   }
 
@@ -96,7 +102,7 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void testingFlagsDowngradedPolicy_isWhatIsApplied() {
-    DmarcResult downgraded = result(DmarcOutcome.FAIL, "bank.example", "v=DMARC1; p=reject; t=y",
+    DmarcResult downgraded = result(DmarcCause.NOT_ALIGNED, "bank.example", "v=DMARC1; p=reject; t=y",
         DmarcPolicy.QUARANTINE);
 
     DmarcDisposition d = decide(DEFAULTS, downgraded, outside());
@@ -107,11 +113,11 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void passNoneAndBrokenRecords_areAccepted() {
-    assertThat(decide(DEFAULTS, result(DmarcOutcome.PASS, "bank.example", "v=DMARC1; p=reject",
+    assertThat(decide(DEFAULTS, result(DmarcCause.DKIM_ALIGNED, "bank.example", "v=DMARC1; p=reject",
         DmarcPolicy.REJECT), outside()).action()).isEqualTo(DmarcAction.ACCEPT);
-    assertThat(decide(DEFAULTS, result(DmarcOutcome.NONE, "bank.example", null, null), outside()).action())
+    assertThat(decide(DEFAULTS, result(DmarcCause.NO_POLICY, "bank.example", null, null), outside()).action())
         .isEqualTo(DmarcAction.ACCEPT);
-    assertThat(decide(DEFAULTS, result(DmarcOutcome.PERMERROR, "bank.example", "v=DMARC1; p=bogus", null),
+    assertThat(decide(DEFAULTS, result(DmarcCause.INVALID_POLICY, "bank.example", "v=DMARC1; p=bogus", null),
         outside()).action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(decide(DEFAULTS, fail("bank.example", DmarcPolicy.NONE), outside()).action())
         .isEqualTo(DmarcAction.ACCEPT);
@@ -119,8 +125,8 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void temperror_followsOnDnsError() {
-    DmarcResult temperror = new DmarcResult(DmarcOutcome.TEMPERROR, "DNS lookup of _dmarc.bank.example TXT failed",
-        HeaderFromStatus.ONE_DOMAIN, "bank.example", Optional.empty(), "", "", Optional.empty(), List.of());
+    DmarcResult temperror = new DmarcResult(DmarcCause.DNS_FAILURE, "lookup of _dmarc.bank.example TXT failed",
+        "bank.example", Optional.empty(), "", "", Optional.empty(), List.of());
     DmarcSettings tempfail = new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.TEMPFAIL, true, OUR_DOMAINS, TrustedForwarders.NONE, Set.of());
 
@@ -130,19 +136,20 @@ class DmarcDispositionEvaluatorTest {
     assertThat(accepted.action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(accepted.reason()).contains("dmarc.on-dns-error = accept");
     assertThat(deferred.action()).isEqualTo(DmarcAction.TEMPFAIL);
-    assertThat(deferred.smtpReply()).startsWith("451 4.7.0 ").contains("bank.example").contains("DMARC");
+    assertThat(deferred.reply()).contains(new SmtpReply(451, "4.7.0",
+        "DMARC check for bank.example failed temporarily; try again later"));
     assertThat(deferred.keyword()).isEqualTo("none");
   }
 
   @Test
   void forgedOwnDomainWithoutPublishedPolicy_isRejected() {
-    DmarcResult noRecord = result(DmarcOutcome.NONE, "example.org", null, null);
+    DmarcResult noRecord = result(DmarcCause.NO_POLICY, "example.org", null, null);
 
     DmarcDisposition d = decide(DEFAULTS, noRecord, outside());
 
     assertThat(d.action()).isEqualTo(DmarcAction.REJECT);
-    assertThat(d.smtpReply())
-        .isEqualTo("550 5.7.1 Email rejected per DMARC: unauthenticated mail from our own domain example.org");
+    assertThat(d.reply()).contains(new SmtpReply(550, "5.7.1",
+        "Email rejected per DMARC: unauthenticated mail from our own domain example.org"));
     assertThat(d.policy()).contains(DmarcPolicy.REJECT);
     assertThat(d.overrideReason()).contains(OverrideReason.LOCAL_POLICY);
     assertThat(d.reason()).contains("example.org is our own domain");
@@ -158,9 +165,9 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void ownDomainProtection_spareAuthenticatedInternalPassingAndOtherDomains() {
-    DmarcResult forged = result(DmarcOutcome.FAIL, "example.org", "v=DMARC1; p=none", DmarcPolicy.NONE);
-    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", false);
-    MessageOrigin internal = new MessageOrigin(Optional.of(ip("127.0.0.1")), "localhost", false, true, "", false);
+    DmarcResult forged = result(DmarcCause.NOT_ALIGNED, "example.org", "v=DMARC1; p=none", DmarcPolicy.NONE);
+    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", "");
+    MessageOrigin internal = new MessageOrigin(Optional.of(ip("127.0.0.1")), "localhost", false, true, "", "");
     DmarcSettings off = new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.ACCEPT, false, OUR_DOMAINS, TrustedForwarders.NONE, Set.of());
 
@@ -168,16 +175,15 @@ class DmarcDispositionEvaluatorTest {
     assertThat(decide(DEFAULTS, forged, authenticated).action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(decide(DEFAULTS, forged, internal).action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(decide(off, forged, outside()).action()).isEqualTo(DmarcAction.ACCEPT);
-    assertThat(decide(DEFAULTS, result(DmarcOutcome.PASS, "example.org", "v=DMARC1; p=none", DmarcPolicy.NONE),
+    assertThat(decide(DEFAULTS, result(DmarcCause.DKIM_ALIGNED, "example.org", "v=DMARC1; p=none", DmarcPolicy.NONE),
         outside()).action()).isEqualTo(DmarcAction.ACCEPT);
-    assertThat(decide(DEFAULTS, result(DmarcOutcome.NONE, "sub.example.org", null, null), outside()).action())
+    assertThat(decide(DEFAULTS, result(DmarcCause.NO_POLICY, "sub.example.org", null, null), outside()).action())
         .isEqualTo(DmarcAction.ACCEPT);
   }
 
   @Test
   void ownDomainWithoutPublishedPolicy_butAnAlignedSignature_isAccepted() {
-    DmarcResult signed = new DmarcResult(DmarcOutcome.NONE, "no DMARC record", HeaderFromStatus.ONE_DOMAIN,
-        "example.org", Optional.empty(), "", "example.org", Optional.empty(), List.of(new IdentifierAlignment(
+    DmarcResult signed = new DmarcResult(DmarcCause.NO_POLICY, "", "example.org", Optional.empty(), "", "example.org", Optional.empty(), List.of(new IdentifierAlignment(
             IdentifierAlignment.Method.DKIM, "example.org", "s2026", DmarcAlignmentMode.RELAXED, true, "")));
 
     assertThat(decide(DEFAULTS, signed, outside()).action()).isEqualTo(DmarcAction.ACCEPT);
@@ -185,7 +191,7 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void authenticatedClient_failingARejectPolicy_isAcceptedAsLocalPolicy() {
-    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", false);
+    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", "");
 
     DmarcDisposition d = decide(DEFAULTS, fail("bank.example", DmarcPolicy.REJECT), authenticated);
 
@@ -195,10 +201,8 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void severalOrNoFrom_isRejectedWhenEnforced_andNeverRejectCannotBeSmuggledIn() {
-    DmarcResult several = new DmarcResult(DmarcOutcome.PERMERROR, "2 From addresses", HeaderFromStatus.SEVERAL_FROM,
-        "", Optional.empty(), "", "", Optional.empty(), List.of());
-    DmarcResult none = new DmarcResult(DmarcOutcome.PERMERROR, "no From", HeaderFromStatus.NO_FROM,
-        "", Optional.empty(), "", "", Optional.empty(), List.of());
+    DmarcResult several = new DmarcResult(DmarcCause.SEVERAL_FROM, "2 From addresses", "", Optional.empty(), "", "", Optional.empty(), List.of());
+    DmarcResult none = new DmarcResult(DmarcCause.NO_FROM, "", "", Optional.empty(), "", "", Optional.empty(), List.of());
     DmarcSettings neverRejectAll = new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.ACCEPT, true, OUR_DOMAINS, TrustedForwarders.parse(List.of("203.0.113.0/24")),
         Set.of("bank.example"));
@@ -206,10 +210,10 @@ class DmarcDispositionEvaluatorTest {
     DmarcDisposition rejected = decide(DEFAULTS, several, outside());
 
     assertThat(rejected.action()).isEqualTo(DmarcAction.REJECT);
-    assertThat(rejected.smtpReply())
-        .isEqualTo("550 5.7.1 Email rejected per DMARC: the From header must hold exactly one address");
-    assertThat(decide(DEFAULTS, none, outside()).smtpReply())
-        .isEqualTo("550 5.7.1 Email rejected per DMARC: the message has no From address");
+    assertThat(rejected.reply()).contains(new SmtpReply(550, "5.7.1",
+        "Email rejected per DMARC: the From header must hold exactly one address"));
+    assertThat(decide(DEFAULTS, none, outside()).reply()).contains(new SmtpReply(550, "5.7.1",
+        "Email rejected per DMARC: the message has no From address"));
     assertThat(decide(neverRejectAll, several, outside()).action()).isEqualTo(DmarcAction.REJECT);
     assertThat(decide(with(false, DmarcSettings.QuarantineMode.HOLD), several, outside()).action())
         .isEqualTo(DmarcAction.HOLD);
@@ -236,14 +240,14 @@ class DmarcDispositionEvaluatorTest {
         TrustedForwarders.parse(List.of("198.51.100.0/24", "2001:db8:f::/48", "lists.example.net")), Set.of());
     DmarcResult reject = fail("bank.example", DmarcPolicy.REJECT);
     MessageOrigin byIp = new MessageOrigin(Optional.of(ip("198.51.100.77")), "unknown", false, false,
-        "someone@bank.example", false);
-    MessageOrigin byIpv6 = new MessageOrigin(Optional.of(ip("2001:db8:f::25")), "", false, false, "", false);
+        "", "someone@bank.example");
+    MessageOrigin byIpv6 = new MessageOrigin(Optional.of(ip("2001:db8:f::25")), "", false, false, "", "");
     MessageOrigin list = new MessageOrigin(Optional.of(ip("203.0.113.50")), "mx2.lists.example.net", false, false,
-        "list-bounces@lists.example.net", true);
+        "", "list-bounces@lists.example.net");
     MessageOrigin srs = new MessageOrigin(Optional.of(ip("198.51.100.8")), "", false, false,
-        "SRS0=HHH=TT=bank.example=someone@forwarder.example", false);
-    MessageOrigin lookalike = new MessageOrigin(Optional.of(ip("203.0.113.50")), "evil-lists.example.net", false,
-        false, "", true);
+        "", "SRS0=HHH=TT=bank.example=someone@forwarder.example");
+    MessageOrigin lookalike = new MessageOrigin(Optional.of(ip("203.0.113.50")), "evil-lists.example.net", false, false,
+        "", "");
 
     DmarcDisposition trusted = decide(settings, reject, byIp);
 
@@ -251,13 +255,13 @@ class DmarcDispositionEvaluatorTest {
     assertThat(trusted.overrideReason()).contains(OverrideReason.TRUSTED_FORWARDER);
     assertThat(trusted.keyword()).isEqualTo("none");
     assertThat(decide(settings, reject, byIpv6).overrideReason()).contains(OverrideReason.TRUSTED_FORWARDER);
-    assertThat(decide(settings, reject, list).overrideReason()).contains(OverrideReason.MAILING_LIST);
+    assertThat(decideListMessage(settings, reject, list).overrideReason()).contains(OverrideReason.MAILING_LIST);
     assertThat(decide(settings, reject, srs).overrideReason()).contains(OverrideReason.FORWARDED);
-    assertThat(decide(settings, reject, lookalike).action()).isEqualTo(DmarcAction.REJECT);
-    assertThat(decide(settings, fail("bank.example", DmarcPolicy.QUARANTINE), list).action())
+    assertThat(decideListMessage(settings, reject, lookalike).action()).isEqualTo(DmarcAction.REJECT);
+    assertThat(decideListMessage(settings, fail("bank.example", DmarcPolicy.QUARANTINE), list).action())
         .isEqualTo(DmarcAction.ACCEPT);
     // a list relaying our own users' posts: own-domain protection gives way too
-    assertThat(decide(settings, result(DmarcOutcome.NONE, "example.org", null, null), list).overrideReason())
+    assertThat(decideListMessage(settings, result(DmarcCause.NO_POLICY, "example.org", null, null), list).overrideReason())
         .contains(OverrideReason.MAILING_LIST);
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.spf.SpfOutcome;
@@ -104,15 +106,17 @@ class DmarcMailauthCasesTest {
           dns.load(zone.toString());
         }
       });
-      DmarcEvaluator evaluator = new DmarcEvaluator(
-          DnsResolver.create(List.of(dns.address()), Duration.ofMillis(500), Clock.systemUTC()));
+      DmarcVerifier verifier = new DmarcVerifier(
+          DnsResolver.create(List.of(dns.address()), Duration.ofMillis(500), Clock.systemUTC()),
+          DmarcSettings.defaults(Set.of()));
       List<DkimResult> dkim = new ArrayList<>();
       c.dkimPass().forEach(d -> dkim.add(new DkimResult(DkimOutcome.PASS, "", d, "s1", "rsa-sha256", "", "")));
       SpfResult spf = c.spfPass().isEmpty()
-          ? DmarcEvaluatorTest.NO_SPF
-          : DmarcEvaluatorTest.spf(SpfOutcome.PASS, c.spfPass().get(0));
+          ? DmarcSessionTest.NO_SPF
+          : DmarcSessionTest.spf(SpfOutcome.PASS, c.spfPass().get(0));
 
-      DmarcResult result = evaluator.evaluate(List.of(author), dkim, spf).get(10, TimeUnit.SECONDS);
+      DmarcResult result = DmarcSessionTest.finish(verifier, List.of(author), dkim, spf,
+          Deadline.after(Duration.ofSeconds(10)));
 
       Map<String, Object> expect = c.expect();
       if (expect.containsKey("result")) {
@@ -148,7 +152,8 @@ class DmarcMailauthCasesTest {
         assertThat(result.policyDomain()).isEqualTo(expect.get("policy_domain"));
       }
       if (expect.containsKey("error_text")) {
-        assertThat(result.reason()).contains("_dmarc." + author).contains("within 500 ms");
+        assertThat(result.cause()).isEqualTo(DmarcCause.DNS_FAILURE);
+        assertThat(result.detail()).contains("_dmarc." + author).contains("within 500 ms");
       }
     }
   }

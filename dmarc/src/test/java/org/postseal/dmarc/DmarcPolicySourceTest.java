@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 
@@ -35,7 +36,7 @@ class DmarcPolicySourceTest {
   }
 
   private DmarcTreeWalk walk(String domain) throws Exception {
-    return source.walk(domain).get(10, TimeUnit.SECONDS);
+    return source.lookups(Deadline.after(Duration.ofSeconds(10))).walk(domain).get(10, TimeUnit.SECONDS);
   }
 
   @Test

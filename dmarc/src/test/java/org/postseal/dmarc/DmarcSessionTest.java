@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,17 +16,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
+import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
 
-/** DMARC evaluation against a real DNS server on loopback: every tag, alignment mode, the tree walk, errors. */
-class DmarcEvaluatorTest {
+/**
+ * DMARC sessions against a real DNS server on loopback: every tag, alignment mode, the tree walk, errors, the
+ * deadline, and the rule that a fail resting on an open DKIM or SPF check is not certain.
+ */
+class DmarcSessionTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
 
   private FakeDnsServer dns;
-  private DmarcEvaluator evaluator;
+  private DmarcVerifier verifier;
 
   @BeforeEach
   void start() {
@@ -50,13 +57,17 @@ class DmarcEvaluatorTest {
         _dmarc.giant.bank.example. TXT "v=DMARC1; p=quarantine"
         shop.bank.example.         A   192.0.2.9
         """);
-    evaluator = new DmarcEvaluator(
-        DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(2), Clock.systemUTC()));
+    verifier = verifier(Duration.ofSeconds(2), Set.of());
   }
 
   @AfterEach
   void stop() {
     dns.close();
+  }
+
+  private DmarcVerifier verifier(Duration dnsTimeout, Set<String> ownDomains) {
+    return new DmarcVerifier(DnsResolver.create(List.of(dns.address()), dnsTimeout, Clock.systemUTC()),
+        DmarcSettings.defaults(ownDomains));
   }
 
   static DkimResult dkim(DkimOutcome outcome, String domain) {
@@ -69,8 +80,29 @@ class DmarcEvaluatorTest {
 
   static final SpfResult NO_SPF = spf(SpfOutcome.NONE, "elsewhere.example");
 
+  /** A session for a message with one From field per domain (each with one address), started and finished. */
   private DmarcResult evaluate(List<String> from, List<DkimResult> dkim, SpfResult spf) throws Exception {
-    return evaluator.evaluate(from, dkim, spf).get(10, TimeUnit.SECONDS);
+    return finish(verifier, from, dkim, spf, Deadline.after(DEADLINE));
+  }
+
+  static DmarcResult finish(DmarcVerifier verifier, List<String> from, List<DkimResult> dkim, SpfResult spf,
+                            Deadline deadline) throws Exception {
+    DmarcSession session = start(verifier, from, dkim, spf, deadline);
+    session.lookupsDone().get(30, TimeUnit.SECONDS);
+    return session.finish(dkim, spf).result();
+  }
+
+  static DmarcSession start(DmarcVerifier verifier, List<String> from, List<DkimResult> dkim, SpfResult spf,
+                            Deadline deadline) {
+    List<HeaderField> headers = new ArrayList<>();
+    for (String domain : from) {
+      headers.add(new HeaderField("From", " Someone <someone@" + domain + ">"));
+    }
+    headers.add(new HeaderField("Subject", " test"));
+    boolean helo = spf.identity() == SpfIdentity.HELO;
+    MessageOrigin origin = new MessageOrigin(Optional.of(DmarcDispositionEvaluatorTest.ip("203.0.113.7")),
+        "mx.sender.example", false, false, helo ? spf.domain() : "mx.sender.example", helo ? "" : spf.sender());
+    return verifier.start(origin, headers, dkim.stream().map(DkimResult::domain).toList(), deadline);
   }
 
   private DmarcResult evaluate(String from, List<DkimResult> dkim, SpfResult spf) throws Exception {
@@ -91,7 +123,7 @@ class DmarcEvaluatorTest {
       assertThat(a.selector()).isEqualTo("sel");
       assertThat(a.mode()).isEqualTo(DmarcAlignmentMode.RELAXED);
     });
-    assertThat(r.reason()).contains("DKIM d=example.com s=sel is aligned");
+    assertThat(r.cause()).isEqualTo(DmarcCause.DKIM_ALIGNED);
   }
 
   @ParameterizedTest
@@ -134,7 +166,7 @@ class DmarcEvaluatorTest {
     assertThat(r.outcome()).isEqualTo(DmarcOutcome.FAIL);
     assertThat(r.alignments()).extracting(IdentifierAlignment::mode)
         .containsExactly(DmarcAlignmentMode.STRICT, DmarcAlignmentMode.STRICT);
-    assertThat(r.reason()).contains("DKIM d=strict.example s=sel strict").contains("SPF strict.example strict");
+    assertThat(r.cause()).isEqualTo(DmarcCause.NOT_ALIGNED);
   }
 
   @Test
@@ -143,7 +175,7 @@ class DmarcEvaluatorTest {
         List.of(dkim(DkimOutcome.PASS, "mailer.example.net"), dkim(DkimOutcome.FAIL, "example.com"),
             dkim(DkimOutcome.POLICY, "example.com")), NO_SPF);
 
-    assertThat(r.outcome()).isEqualTo(DmarcOutcome.FAIL);
+    assertThat(r.cause()).isEqualTo(DmarcCause.NOT_ALIGNED);
     assertThat(r.alignments()).singleElement().satisfies(a -> {
       assertThat(a.domain()).isEqualTo("mailer.example.net");
       assertThat(a.isAligned()).isFalse();
@@ -160,7 +192,7 @@ class DmarcEvaluatorTest {
     assertThat(notAligned.alignments()).singleElement().satisfies(a -> assertThat(a.isAligned()).isFalse());
     assertThat(spfFail.outcome()).isEqualTo(DmarcOutcome.FAIL);
     assertThat(spfFail.alignments()).isEmpty();
-    assertThat(spfFail.reason()).contains("neither DKIM nor SPF passed");
+    assertThat(spfFail.cause()).isEqualTo(DmarcCause.NOTHING_PASSED);
   }
 
   @Test
@@ -168,7 +200,7 @@ class DmarcEvaluatorTest {
     SpfResult helo = new SpfResult(SpfOutcome.PASS, SpfIdentity.HELO, "postmaster@mx.example.com",
         "mx.example.com", "", Optional.empty());
 
-    assertThat(evaluate("example.com", List.of(), helo).outcome()).isEqualTo(DmarcOutcome.PASS);
+    assertThat(evaluate("example.com", List.of(), helo).cause()).isEqualTo(DmarcCause.SPF_ALIGNED);
   }
 
   @Test
@@ -245,8 +277,8 @@ class DmarcEvaluatorTest {
     DmarcResult withoutRua = evaluate("bogus.example", List.of(), NO_SPF);
     DmarcResult withRua = evaluate("bogus-rua.example", List.of(), NO_SPF);
 
-    assertThat(withoutRua.outcome()).isEqualTo(DmarcOutcome.PERMERROR);
-    assertThat(withoutRua.reason()).contains("p=bogus");
+    assertThat(withoutRua.cause()).isEqualTo(DmarcCause.INVALID_POLICY);
+    assertThat(withoutRua.record().orElseThrow().hasValidPolicy()).isFalse();
     assertThat(withoutRua.appliedPolicy()).isEmpty();
     assertThat(withRua.outcome()).isEqualTo(DmarcOutcome.FAIL);
     assertThat(withRua.appliedPolicy()).contains(DmarcPolicy.NONE);
@@ -269,13 +301,12 @@ class DmarcEvaluatorTest {
     DmarcResult singleLabel = evaluate("localhost", List.of(), NO_SPF);
 
     assertThat(none.outcome()).isEqualTo(DmarcOutcome.PERMERROR);
-    assertThat(none.headerFromStatus()).isEqualTo(HeaderFromStatus.NO_FROM);
+    assertThat(none.cause()).isEqualTo(DmarcCause.NO_FROM);
     assertThat(several.outcome()).isEqualTo(DmarcOutcome.PERMERROR);
-    assertThat(several.headerFromStatus()).isEqualTo(HeaderFromStatus.SEVERAL_FROM);
-    assertThat(several.reason()).contains("2 From addresses");
-    assertThat(sameTwice.headerFromStatus()).isEqualTo(HeaderFromStatus.SEVERAL_FROM);
-    assertThat(literal.headerFromStatus()).isEqualTo(HeaderFromStatus.MALFORMED);
-    assertThat(singleLabel.headerFromStatus()).isEqualTo(HeaderFromStatus.MALFORMED);
+    assertThat(several.cause()).isEqualTo(DmarcCause.SEVERAL_FROM);
+    assertThat(sameTwice.cause()).isEqualTo(DmarcCause.SEVERAL_FROM);
+    assertThat(literal.cause()).isEqualTo(DmarcCause.MALFORMED_FROM);
+    assertThat(singleLabel.cause()).isEqualTo(DmarcCause.MALFORMED_FROM);
     assertThat(dns.queryCount("_dmarc.example.com")).isZero();
   }
 
@@ -285,7 +316,7 @@ class DmarcEvaluatorTest {
 
     DmarcResult idn = evaluate("B\u00dccher.example", List.of(dkim(DkimOutcome.PASS, "XN--BCHER-KVA.example.")),
         NO_SPF);
-    DmarcResult upper = evaluate("EXAMPLE.COM.", List.of(dkim(DkimOutcome.PASS, "Example.Com")), NO_SPF);
+    DmarcResult upper = evaluate("EXAMPLE.COM", List.of(dkim(DkimOutcome.PASS, "Example.Com.")), NO_SPF);
 
     assertThat(idn.outcome()).isEqualTo(DmarcOutcome.PASS);
     assertThat(idn.headerFrom()).isEqualTo("xn--bcher-kva.example");
@@ -298,8 +329,8 @@ class DmarcEvaluatorTest {
 
     DmarcResult r = evaluate("example.com", List.of(dkim(DkimOutcome.PASS, "example.com")), NO_SPF);
 
-    assertThat(r.outcome()).isEqualTo(DmarcOutcome.TEMPERROR);
-    assertThat(r.reason()).contains("_dmarc.example.com TXT");
+    assertThat(r.cause()).isEqualTo(DmarcCause.DNS_FAILURE);
+    assertThat(r.detail()).contains("_dmarc.example.com TXT");
   }
 
   @Test
@@ -310,8 +341,8 @@ class DmarcEvaluatorTest {
     DmarcResult settled = evaluate("example.com", List.of(dkim(DkimOutcome.PASS, "example.com")),
         spf(SpfOutcome.PASS, "bounce.example.com"));
 
-    assertThat(open.outcome()).isEqualTo(DmarcOutcome.TEMPERROR);
-    assertThat(open.reason()).contains("_dmarc.bounce.example.com");
+    assertThat(open.cause()).isEqualTo(DmarcCause.DNS_FAILURE);
+    assertThat(open.detail()).contains("_dmarc.bounce.example.com");
     assertThat(settled.outcome()).isEqualTo(DmarcOutcome.PASS);
   }
 
@@ -321,29 +352,85 @@ class DmarcEvaluatorTest {
 
     DmarcResult r = evaluate("ghost.example.com", List.of(), NO_SPF);
 
-    assertThat(r.outcome()).isEqualTo(DmarcOutcome.TEMPERROR);
-    assertThat(r.reason()).contains("ghost.example.com A");
+    assertThat(r.cause()).isEqualTo(DmarcCause.DNS_FAILURE);
+    assertThat(r.detail()).contains("ghost.example.com A");
   }
 
   @Test
-  void timeout_isTemperrorWithinTheMaximumDuration() throws Exception {
+  void deadline_endsTheWaitForASilentServer_andNothingWaitsForIt() throws Exception {
     dns.failWith("_dmarc.example.com", FakeDnsServer.Failure.TIMEOUT);
-    DmarcEvaluator hurried = new DmarcEvaluator(
-        DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(5), Clock.systemUTC()),
-        Duration.ofMillis(300));
+    DmarcVerifier patient = verifier(Duration.ofSeconds(5), Set.of());
 
     long start = System.nanoTime();
-    CompletableFuture<DmarcResult> pending = hurried.evaluate(List.of("example.com"), List.of(), NO_SPF);
-    assertThat(pending).isNotDone();
-    DmarcResult r = pending.get(5, TimeUnit.SECONDS);
+    DmarcSession session = start(patient, List.of("example.com"), List.of(), NO_SPF,
+        Deadline.after(Duration.ofMillis(300)));
+    assertThat(session.lookupsDone()).isNotDone();
+    session.lookupsDone().get(5, TimeUnit.SECONDS);
+    long waited = (System.nanoTime() - start) / 1_000_000;
+    DmarcResult r = session.finish(List.of(), NO_SPF).result();
 
+    assertThat(waited).isBetween(250L, 2_000L);
+    assertThat(r.cause()).isEqualTo(DmarcCause.DEADLINE);
     assertThat(r.outcome()).isEqualTo(DmarcOutcome.TEMPERROR);
-    assertThat(r.reason()).contains("longer than 300 ms");
-    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_000);
   }
 
   @Test
-  void lookups_areSharedWithinOneEvaluation() throws Exception {
+  void deadlineReachedBetweenWalkSteps_sendsNoFurtherQuery() throws Exception {
+    dns.delayAnswers("bank.example", Duration.ofMillis(400));
+    Deadline deadline = Deadline.after(Duration.ofMillis(200));
+
+    DmarcSession session = start(verifier, List.of("fake.bank.example"), List.of(), NO_SPF, deadline);
+    session.lookupsDone().get(5, TimeUnit.SECONDS);
+    Thread.sleep(600);
+
+    assertThat(session.finish(List.of(), NO_SPF).result().cause()).isEqualTo(DmarcCause.DEADLINE);
+    assertThat(dns.queryCount("_dmarc.fake.bank.example")).isEqualTo(1);
+    assertThat(dns.queryCount("_dmarc.bank.example")).isZero();
+  }
+
+  @Test
+  void failResting_onAnOpenDkimOrSpfCheckOfTheFromDomain_isTemperror() throws Exception {
+    DkimResult open = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.com", "sel",
+        "rsa-sha256", "c2ln", "");
+    DkimResult openElsewhere = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.net", "sel",
+        "rsa-sha256", "c2ln", "");
+    SpfResult spfOpen = new SpfResult(SpfOutcome.TEMPERROR, SpfIdentity.MAILFROM, "bounce@mail.example.com",
+        "mail.example.com", "DNS timeout", Optional.empty());
+
+    DmarcResult byDkim = evaluate("example.com", List.of(open), NO_SPF);
+    DmarcResult bySpf = evaluate("example.com", List.of(), spfOpen);
+    DmarcResult unrelated = evaluate("example.com", List.of(openElsewhere), NO_SPF);
+
+    assertThat(byDkim.cause()).isEqualTo(DmarcCause.RELATED_CHECK_OPEN);
+    assertThat(byDkim.record()).isPresent();
+    assertThat(bySpf.cause()).isEqualTo(DmarcCause.RELATED_CHECK_OPEN);
+    assertThat(unrelated.cause()).isEqualTo(DmarcCause.NOTHING_PASSED);
+  }
+
+  @Test
+  void noneForOurOwnDomain_restingOnAnOpenCheck_isTemperror_otherNonesStand() throws Exception {
+    DmarcVerifier ours = verifier(Duration.ofSeconds(2), Set.of("example.net"));
+    DkimResult open = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.net", "sel",
+        "rsa-sha256", "c2ln", "");
+
+    DmarcResult own = finish(ours, List.of("example.net"), List.of(open), NO_SPF, Deadline.after(DEADLINE));
+    DmarcResult other = evaluate("example.net", List.of(open), NO_SPF);
+
+    assertThat(own.cause()).isEqualTo(DmarcCause.RELATED_CHECK_OPEN);
+    assertThat(other.cause()).isEqualTo(DmarcCause.NO_POLICY);
+  }
+
+  @Test
+  void existenceOfTheFromDomain_isAskedOnlyWhenNpDiffers() throws Exception {
+    evaluate("www.example.com", List.of(), NO_SPF);
+    evaluate("mail.relaxed.example", List.of(), NO_SPF);
+
+    assertThat(dns.queryCount("www.example.com")).isEqualTo(1);
+    assertThat(dns.queryCount("mail.relaxed.example")).isZero();
+  }
+
+  @Test
+  void lookups_areSharedWithinOneSession() throws Exception {
     List<DkimResult> signatures = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       signatures.add(dkim(DkimOutcome.PASS, "s" + i + ".example.com"));

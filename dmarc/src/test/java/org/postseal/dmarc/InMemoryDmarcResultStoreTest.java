@@ -20,11 +20,11 @@ class InMemoryDmarcResultStoreTest {
   static EvaluatedMessage message(int n) {
     DmarcResult dmarc = DmarcDispositionEvaluatorTest.fail("bank.example", DmarcPolicy.REJECT);
     DmarcDisposition disposition = new DmarcDisposition(DmarcAction.ACCEPT, Optional.of(DmarcPolicy.REJECT),
-        Optional.of(OverrideReason.TRUSTED_FORWARDER), "", "trusted forwarder");
+        Optional.of(OverrideReason.TRUSTED_FORWARDER), Optional.empty(), "trusted forwarder");
     return new EvaluatedMessage(Instant.ofEpochSecond(n), Optional.of(DmarcDispositionEvaluatorTest.ip("192.0.2.1")),
         "bank.example", "lists.example.net", List.of("example.org"),
-        DmarcEvaluatorTest.spf(SpfOutcome.PASS, "lists.example.net"),
-        List.of(DmarcEvaluatorTest.dkim(DkimOutcome.FAIL, "bank.example")), dmarc, disposition);
+        DmarcSessionTest.spf(SpfOutcome.PASS, "lists.example.net"),
+        List.of(DmarcSessionTest.dkim(DkimOutcome.FAIL, "bank.example")), dmarc, disposition);
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,9 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.postseal.authres.AuthenticationResultsHeader;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.SmtpReply;
 import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfResult;
 
@@ -34,8 +37,7 @@ class InboundEvaluationScenarioTest {
 
   private FakeDnsServer dns;
   private SpfEvaluator spf;
-  private DmarcEvaluator dmarc;
-  private DmarcDispositionEvaluator disposition;
+  private DmarcVerifier dmarc;
   private InMemoryDmarcResultStore store;
 
   @BeforeEach
@@ -50,8 +52,7 @@ class InboundEvaluationScenarioTest {
         """);
     DnsResolver resolver = DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(2), Clock.systemUTC());
     spf = new SpfEvaluator(resolver, CLOCK, "mx.example.org");
-    dmarc = new DmarcEvaluator(resolver);
-    disposition = new DmarcDispositionEvaluator(new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
+    dmarc = new DmarcVerifier(resolver, new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.ACCEPT, true, Set.of("example.org"),
         TrustedForwarders.parse(List.of("lists.example.net")), Set.of()));
     store = new InMemoryDmarcResultStore(100);
@@ -69,9 +70,17 @@ class InboundEvaluationScenarioTest {
                           List<DkimResult> dkim, boolean hasListId) throws Exception {
     InetAddress ip = InetAddress.getByName(clientIp);
     SpfResult spfResult = spf.evaluate(ip, mailFrom, "client.example").get(10, TimeUnit.SECONDS);
-    DmarcResult dmarcResult = dmarc.evaluate(fromDomains, dkim, spfResult).get(10, TimeUnit.SECONDS);
-    DmarcDisposition decided = disposition.decide(dmarcResult,
-        new MessageOrigin(Optional.of(ip), clientHost, false, false, mailFrom, hasListId));
+    List<HeaderField> headers = new ArrayList<>();
+    fromDomains.forEach(d -> headers.add(new HeaderField("From", " <someone@" + d + ">")));
+    if (hasListId) {
+      headers.add(new HeaderField("List-Id", " <announce.lists.example.net>"));
+    }
+    DmarcSession session = dmarc.start(new MessageOrigin(Optional.of(ip), clientHost, false, false, "client.example",
+        mailFrom), headers, dkim.stream().map(DkimResult::domain).toList(), Deadline.after(Duration.ofSeconds(10)));
+    session.lookupsDone().get(10, TimeUnit.SECONDS);
+    DmarcVerdict verdict = session.finish(dkim, spfResult);
+    DmarcResult dmarcResult = verdict.result();
+    DmarcDisposition decided = verdict.disposition();
     HeaderField header = AuthenticationResultsHeader.builder("mx.example.org")
         .dkim(dkim).spf(spfResult).dmarc(dmarcResult, decided).build();
     store.record(new EvaluatedMessage(CLOCK.instant(), Optional.of(ip), dmarcResult.headerFrom(), spfResult.domain(),
@@ -84,10 +93,10 @@ class InboundEvaluationScenarioTest {
     Outcome o = receive("203.0.113.66", "unknown", "billing@attacker.example", List.of("example.org"), List.of(),
         false);
 
-    assertThat(o.dmarc().outcome()).isEqualTo(DmarcOutcome.NONE);
+    assertThat(o.dmarc().cause()).isEqualTo(DmarcCause.NO_POLICY);
     assertThat(o.disposition().action()).isEqualTo(DmarcAction.REJECT);
-    assertThat(o.disposition().smtpReply())
-        .isEqualTo("550 5.7.1 Email rejected per DMARC: unauthenticated mail from our own domain example.org");
+    assertThat(o.disposition().reply()).contains(new SmtpReply(550, "5.7.1",
+        "Email rejected per DMARC: unauthenticated mail from our own domain example.org"));
     assertThat(o.authenticationResults().value()).isEqualTo(" mx.example.org;\r\n"
         + "\tdkim=none;\r\n"
         + "\tspf=pass smtp.mailfrom=attacker.example;\r\n"
@@ -115,8 +124,8 @@ class InboundEvaluationScenarioTest {
     Outcome passing = receive("198.51.100.20", "mail.bank.example", "alerts@bank.example", List.of("bank.example"),
         List.of(), false);
 
-    assertThat(failing.disposition().smtpReply())
-        .isEqualTo("550 5.7.1 Email rejected per DMARC policy for bank.example");
+    assertThat(failing.disposition().reply())
+        .contains(new SmtpReply(550, "5.7.1", "Email rejected per DMARC policy for bank.example"));
     assertThat(failing.authenticationResults().value()).endsWith(
         "\tdmarc=fail (p=reject sp=reject dis=reject) header.from=bank.example policy.dmarc=reject");
     assertThat(passing.disposition().action()).isEqualTo(DmarcAction.ACCEPT);
@@ -134,7 +143,7 @@ class InboundEvaluationScenarioTest {
     Outcome o = receive("203.0.113.9", "mx.lists.example.net", "list-bounces@lists.example.net",
         List.of("bank.example"), List.of(broken), true);
 
-    assertThat(o.dmarc().outcome()).isEqualTo(DmarcOutcome.FAIL);
+    assertThat(o.dmarc().cause()).isEqualTo(DmarcCause.NOT_ALIGNED);
     assertThat(o.disposition().action()).isEqualTo(DmarcAction.ACCEPT);
     assertThat(o.disposition().overrideReason()).contains(OverrideReason.MAILING_LIST);
     assertThat(o.authenticationResults().value()).endsWith(

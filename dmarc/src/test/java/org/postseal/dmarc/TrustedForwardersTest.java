@@ -36,7 +36,7 @@ class TrustedForwardersTest {
 
   private static MessageOrigin origin(String host) {
     return new MessageOrigin(Optional.of(DmarcDispositionEvaluatorTest.ip("203.0.113.1")), host, false, false, "",
-        false);
+        "");
   }
 
   @ParameterizedTest

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.dns.RecordType;
@@ -99,10 +100,10 @@ class SpfRfc7208SuiteTest {
   void rfc7208Case(SuiteCase c) throws Exception {
     FakeDnsServer server = SERVERS.computeIfAbsent(c.scenario().description(), d -> serve(c.scenario()));
     DnsResolver resolver = DnsResolver.create(List.of(server.address()), DNS_TIMEOUT, Clock.systemUTC());
-    SpfEvaluator evaluator = new SpfEvaluator(resolver, CLOCK, "receiver.example.org", Duration.ofSeconds(10));
+    SpfEvaluator evaluator = new SpfEvaluator(resolver, CLOCK, "receiver.example.org");
 
-    SpfResult result = evaluator.evaluate(InetAddress.getByName(c.host()), c.mailFrom(), c.helo())
-        .get(15, TimeUnit.SECONDS);
+    SpfResult result = evaluator.evaluate(InetAddress.getByName(c.host()), c.mailFrom(), c.helo(),
+        Deadline.after(Duration.ofSeconds(10))).get(15, TimeUnit.SECONDS);
 
     assertThat(c.results())
         .as("result for %s (reason: %s)", c.name(), result.reason())

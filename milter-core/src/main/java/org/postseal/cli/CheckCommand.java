@@ -159,7 +159,8 @@ final class CheckCommand implements Callable<Integer> {
     pipeline.endOfHeaders(message);
     pipeline.body(message, saved.body(), 0, saved.body().length);
     try {
-      pipeline.readyToDecide(message).get(snapshot.lookupWait().toMillis() + READY_MARGIN_MILLIS, TimeUnit.MILLISECONDS);
+      pipeline.readyToDecide(message).get(snapshot.messageDeadline().toMillis() + READY_MARGIN_MILLIS,
+          TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       // readiness never fails and is bounded by the deadline; should it not be, decide() counts what is missing
     }
@@ -179,8 +180,7 @@ final class CheckCommand implements Callable<Integer> {
     InboundAuthentication inbound = verdict.inbound().get();
     out.println(inbound.authenticationResults().name() + ":" + inbound.authenticationResults().value().replace("\r\n", "\n"));
     DmarcDisposition disposition = inbound.disposition();
-    out.println("disposition: " + action(disposition) + (disposition.smtpReply().isEmpty() ? ""
-        : " (" + disposition.smtpReply() + ")"));
+    out.println("disposition: " + action(disposition) + disposition.reply().map(r -> " (" + r + ")").orElse(""));
     out.println("policy: " + disposition.policy().map(DmarcPolicy::keyword).orElse("-") + "  override: "
         + disposition.overrideReason().map(OverrideReason::keyword).orElse("-"));
     out.println("why: " + verdict.decision());
@@ -222,6 +222,7 @@ final class CheckCommand implements Callable<Integer> {
     r.put("dkim", dkim);
     Map<String, Object> dmarc = new LinkedHashMap<>();
     dmarc.put("result", inbound.dmarc().outcome().keyword());
+    dmarc.put("cause", inbound.dmarc().cause().keyword());
     dmarc.put("headerFrom", inbound.dmarc().headerFrom());
     dmarc.put("policyDomain", inbound.dmarc().policyDomain());
     dmarc.put("appliedPolicy", inbound.dmarc().appliedPolicy().map(DmarcPolicy::keyword).orElse(null));
@@ -230,7 +231,7 @@ final class CheckCommand implements Callable<Integer> {
     DmarcDisposition d = inbound.disposition();
     Map<String, Object> disposition = new LinkedHashMap<>();
     disposition.put("action", action(d));
-    disposition.put("smtpReply", d.smtpReply().isEmpty() ? null : d.smtpReply());
+    disposition.put("smtpReply", d.reply().map(Object::toString).orElse(null));
     disposition.put("policy", d.policy().map(DmarcPolicy::keyword).orElse(null));
     disposition.put("override", d.overrideReason().map(OverrideReason::keyword).orElse(null));
     disposition.put("reason", verdict.decision());

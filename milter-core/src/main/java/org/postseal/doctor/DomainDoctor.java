@@ -380,7 +380,8 @@ public final class DomainDoctor {
     DmarcTreeWalk walk = discovery.walk();
     findings.add(Finding.info(DMARC, "tree walk (RFC 9989 section 4.10): " + describe(walk)
         + (walk.isComplete() ? "; organizational domain " + discovery.organizationalDomain()
-        : "; it stopped early (" + walk.failure().orElse("") + "), after finding the record it needs")));
+        : "; it stopped early (" + walk.failure().map(f -> f.detail()).orElse("")
+        + "), after finding the record it needs")));
     if (discovery.status() == PolicyDiscovery.Status.NOT_FOUND) {
       findings.add(Finding.error(DMARC, "no DMARC record for " + domain + " or its organizational domain: receivers"
           + " apply no policy, anyone can send as " + domain + ", and you get no reports",

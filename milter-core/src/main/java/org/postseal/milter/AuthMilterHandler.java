@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.nightcode.milter.AbstractMilterHandler;
 import org.nightcode.milter.Actions;
@@ -28,6 +27,7 @@ import org.postseal.config.Network;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.OverrideReason;
+import org.postseal.dns.Deadline;
 import org.postseal.mail.HeaderField;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.Direction;
@@ -102,12 +102,6 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       .eohMacros("i")
       .eomMacros("i")
       .build();
-
-  /**
-   * Backstop should a pipeline's readiness future never complete: the decision runs anyway (with the
-   * lookups still missing counted as temperror) well before Postfix's milter_content_timeout of 300 s.
-   */
-  static final Duration DECISION_WAIT_LIMIT = Duration.ofSeconds(60);
 
   private final MessagePipeline pipeline;
   private final Executor authPool;
@@ -196,7 +190,7 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     } catch (Exception | Error e) {
       // the direction is unknown: the message passes unchanged rather than being held up
       message = new MessageState(connection.sessionId(), connection.clientAddress().orElse(null), mailFrom, macros,
-          Direction.INBOUND, System.nanoTime());
+          Direction.INBOUND, System.nanoTime(), Deadline.after(Duration.ZERO));
       failed(message, "MAIL FROM", e);
     }
     ctx.setMessage(message);
@@ -278,9 +272,8 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       failed(message, "end of message", e);
       ready = CompletableFuture.completedFuture(null);
     }
-    ready.copy()
-        .completeOnTimeout(null, DECISION_WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
+    // the pipeline's readiness completes by the message's deadline at the latest: no clock of our own here
+    ready.whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
   }
 
   @Override
@@ -377,8 +370,10 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
   }
 
+  /** The message is over, decided or not: its lookups stop, and it no longer counts as in flight. */
   private void endMessage(MessageState message) {
     if (message != null) {
+      message.deadline().expire();
       inFlight.end();
     }
   }

@@ -1,7 +1,6 @@
 package org.postseal.pipeline;
 
 import java.net.InetAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,15 +10,17 @@ import java.util.concurrent.CompletableFuture;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dkim.SigningSession;
 import org.postseal.dkim.VerificationSession;
+import org.postseal.dmarc.DmarcSession;
 import org.postseal.dns.AddressText;
+import org.postseal.dns.Deadline;
 import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfResult;
 
 /**
  * One message, from MAIL FROM to the final reply: the envelope, the macros copied when it began
  * (jmilter never clears macros between messages), every header field exactly as received, the
- * direction, the open DKIM session, the SPF evaluation and DMARC policy lookups under way, and the deadline
- * of its lookups.
+ * direction, the open DKIM session, the SPF evaluation and DMARC session under way, and the one deadline of
+ * its lookups.
  *
  * <p>Threading: filled on the connection's event-loop thread; at end of message it is handed to
  * the auth pool (through a future, which orders the writes before the reads) and no longer touched
@@ -36,17 +37,16 @@ public final class MessageState {
   private final List<String> recipients = new ArrayList<>();
   private final List<HeaderField> headers = new ArrayList<>();
   private String queueId;
+  private final Deadline deadline;
   private String fromDomain = "";
-  private List<String> headerFromDomains = List.of();
   private String helo = "";
   private String clientHost = "";
   private CompletableFuture<SpfResult> spfResult;
-  private CompletableFuture<?> dmarcPolicyLookups;
+  private DmarcSession dmarcSession;
   private String notSignedReason = "";
   private SigningSession signingSession;
   private List<SigningKey> signingKeys = List.of();
   private VerificationSession verificationSession;
-  private Instant deadline;
   private Throwable failure;
   private boolean endOfHeadersSeen;
   /** The settings this message uses from start to end, even if the configuration is reloaded meanwhile. */
@@ -55,15 +55,17 @@ public final class MessageState {
   /**
    * @param clientAddress the SMTP client, or null when unknown
    * @param macros        connect and MAIL FROM macros, copied
+   * @param deadline      the message's one deadline, unarmed: armed at end of headers
    */
   public MessageState(String sessionId, InetAddress clientAddress, String mailFrom, Map<String, String> macros,
-                      Direction direction, long startNanos) {
+                      Direction direction, long startNanos, Deadline deadline) {
     this.sessionId = sessionId;
     this.clientAddress = clientAddress;
     this.mailFrom = mailFrom;
     this.macros = Map.copyOf(macros);
     this.direction = direction;
     this.startNanos = startNanos;
+    this.deadline = deadline;
     this.queueId = macros.getOrDefault("i", "");
   }
 
@@ -137,15 +139,6 @@ public final class MessageState {
     this.fromDomain = fromDomain;
   }
 
-  /** The domain of every address of every From field, in order: what DMARC needs exactly one of. */
-  List<String> headerFromDomains() {
-    return headerFromDomains;
-  }
-
-  void setHeaderFromDomains(List<String> domains) {
-    this.headerFromDomains = List.copyOf(domains);
-  }
-
   /** The HELO/EHLO name of the connection when the message began. */
   public String helo() {
     return helo;
@@ -170,13 +163,13 @@ public final class MessageState {
     this.spfResult = result;
   }
 
-  /** The DMARC policy discovery started at end of headers, so that its answers are cached by end of message. */
-  Optional<CompletableFuture<?>> dmarcPolicyLookups() {
-    return Optional.ofNullable(dmarcPolicyLookups);
+  /** The DMARC session started at end of headers (inbound only). */
+  Optional<DmarcSession> dmarcSession() {
+    return Optional.ofNullable(dmarcSession);
   }
 
-  void setDmarcPolicyLookups(CompletableFuture<?> lookups) {
-    this.dmarcPolicyLookups = lookups;
+  void setDmarcSession(DmarcSession session) {
+    this.dmarcSession = session;
   }
 
   String notSignedReason() {
@@ -209,13 +202,12 @@ public final class MessageState {
     this.verificationSession = session;
   }
 
-  /** When the key lookups must have answered; empty before end of headers. */
-  public Optional<Instant> deadline() {
-    return Optional.ofNullable(deadline);
-  }
-
-  void setDeadline(Instant deadline) {
-    this.deadline = deadline;
+  /**
+   * The one deadline of the message's lookups: created at MAIL FROM (SPF starts then), armed at end of headers,
+   * expired when the message ends without a decision (abort, a new MAIL FROM, the connection closing).
+   */
+  public Deadline deadline() {
+    return deadline;
   }
 
   boolean isEndOfHeadersSeen() {

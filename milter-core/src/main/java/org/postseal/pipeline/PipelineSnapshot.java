@@ -12,10 +12,8 @@ import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.DkimSigner;
 import org.postseal.dkim.DkimVerifier;
 import org.postseal.dkim.SigningKey;
-import org.postseal.dmarc.DmarcDispositionEvaluator;
-import org.postseal.dmarc.DmarcEvaluator;
-import org.postseal.dmarc.DmarcPolicySource;
 import org.postseal.dmarc.DmarcSettings;
+import org.postseal.dmarc.DmarcVerifier;
 import org.postseal.dmarc.TrustedForwarders;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
@@ -28,31 +26,28 @@ import org.postseal.spf.SpfEvaluator;
  */
 public final class PipelineSnapshot {
 
-  /** Longest a message waits for its key lookups, whatever dns.timeout says: far below Postfix's 300 s milter_content_timeout. */
-  public static final Duration MAX_LOOKUP_WAIT = Duration.ofSeconds(30);
-  /** The wait is this many DNS timeouts: room for the resolver's own retries, and a margin. */
-  public static final int LOOKUP_WAIT_DNS_TIMEOUTS = 2;
+  /**
+   * The longest an inbound message's deadline can be, whatever dns.timeout says: far below Postfix's 300 s
+   * milter_content_timeout, so the MTA never gives up on us first.
+   */
+  public static final Duration MAX_MESSAGE_DEADLINE = Duration.ofSeconds(30);
+  /** The deadline is this many DNS timeouts after end of headers: room for a second lookup after a slow first. */
+  public static final int MESSAGE_DEADLINE_DNS_TIMEOUTS = 2;
 
   private final PostsealConfig config;
   private final KeyDirectory keys;
   private final DkimSigner signer;
   private final DkimVerifier verifier;
   private final SpfEvaluator spf;
-  private final DmarcEvaluator dmarc;
-  private final DmarcPolicySource dmarcPolicies;
-  private final DmarcDispositionEvaluator dispositions;
+  private final DmarcVerifier dmarc;
 
   private PipelineSnapshot(PostsealConfig config, KeyDirectory keys, DnsSource dns, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.signer = new DkimSigner(clock);
     this.verifier = new DkimVerifier(dns, config.verify().policy(), clock);
-    // SPF starts at MAIL FROM and DMARC at end of headers; both give up (temperror) within the wait a message
-    // is allowed for its lookups, so a dead resolver never holds a message longer than DKIM's keys would
-    this.spf = new SpfEvaluator(dns, clock, config.authservId(), lookupWait());
-    this.dmarc = new DmarcEvaluator(dns, lookupWait());
-    this.dmarcPolicies = new DmarcPolicySource(dns);
-    this.dispositions = new DmarcDispositionEvaluator(dmarcSettings(config));
+    this.spf = new SpfEvaluator(dns, clock, config.authservId());
+    this.dmarc = new DmarcVerifier(dns, dmarcSettings(config));
   }
 
   /**
@@ -101,22 +96,17 @@ public final class PipelineSnapshot {
     return spf;
   }
 
-  DmarcEvaluator dmarc() {
+  DmarcVerifier dmarc() {
     return dmarc;
   }
 
-  DmarcPolicySource dmarcPolicies() {
-    return dmarcPolicies;
-  }
-
-  DmarcDispositionEvaluator dispositions() {
-    return dispositions;
-  }
-
-  /** How long after end of headers a message may wait for its lookups (DKIM keys, SPF, DMARC policy). */
-  public Duration lookupWait() {
-    Duration wait = config.dns().timeout().multipliedBy(LOOKUP_WAIT_DNS_TIMEOUTS);
-    return wait.compareTo(MAX_LOOKUP_WAIT) > 0 ? MAX_LOOKUP_WAIT : wait;
+  /**
+   * How long after end of headers an inbound message's lookups (SPF, DKIM keys, DMARC) may take: the one number
+   * that bounds how long the MTA waits for our reply after it sent the message. Outbound mail never waits.
+   */
+  public Duration messageDeadline() {
+    Duration wait = config.dns().timeout().multipliedBy(MESSAGE_DEADLINE_DNS_TIMEOUTS);
+    return wait.compareTo(MAX_MESSAGE_DEADLINE) > 0 ? MAX_MESSAGE_DEADLINE : wait;
   }
 
   /** The keys that sign mail From {@code domain}: one per configured algorithm that has a key, in signing.algorithms order. */

@@ -1,5 +1,7 @@
 package org.postseal.pipeline;
 
+import org.postseal.mail.SmtpReply;
+
 /** The one final answer to a message. */
 public sealed interface Reply {
 
@@ -20,12 +22,13 @@ public sealed interface Reply {
    */
   record Smtp(int code, String enhancedCode, String text) implements Reply {
     public Smtp {
-      if (code < 400 || code > 599) {
-        throw new IllegalArgumentException("reply code must be 400..599, was " + code);
-      }
-      if (enhancedCode.isEmpty() || enhancedCode.charAt(0) != Integer.toString(code).charAt(0)) {
-        throw new IllegalArgumentException("enhanced code " + enhancedCode + " does not match reply code " + code);
-      }
+      // the one set of rules for a reply of ours
+      new SmtpReply(code, enhancedCode, text);
+    }
+
+    /** The reply a mechanism decided. */
+    public Smtp(SmtpReply reply) {
+      this(reply.code(), reply.enhancedCode(), reply.text());
     }
 
     @Override

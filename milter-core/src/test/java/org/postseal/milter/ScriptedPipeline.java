@@ -2,12 +2,14 @@ package org.postseal.milter;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.postseal.mail.HeaderField;
+import org.postseal.dns.Deadline;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.HeaderEdit;
@@ -36,7 +38,7 @@ final class ScriptedPipeline implements MessagePipeline {
   public MessageState beginMessage(ConnectionState connection, String mailFrom, Map<String, String> macros) {
     Direction direction = macros.getOrDefault("{auth_authen}", "").isEmpty() ? Direction.INBOUND : Direction.OUTBOUND;
     MessageState message = new MessageState(connection.sessionId(), connection.clientAddress().orElse(null), mailFrom, macros,
-        direction, System.nanoTime());
+        direction, System.nanoTime(), Deadline.unarmed(Duration.ofSeconds(10)));
     bodies.put(message, new ByteArrayOutputStream());
     return message;
   }

@@ -70,10 +70,16 @@ public final class RunningPostseal implements AutoCloseable {
   /** As above with another clock: the interop tests use the real one, since peers check t= against theirs. */
   public static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
                                UnaryOperator<MessagePipeline> decorator, Clock clock) {
+    return start(stateDir, dns, signing, extra, decorator, clock, "500ms");
+  }
+
+  /** As above with another dns.timeout ("5s"): the deadline scenarios need the production default. */
+  public static RunningPostseal start(Path stateDir, FakeDnsServer dns, String signing, String extra,
+                               UnaryOperator<MessagePipeline> decorator, Clock clock, String dnsTimeout) {
     String toml = "listen = \"inet:127.0.0.1:0\"\n"
         + "authserv-id = \"" + AUTHSERV_ID + "\"\n"
         + "state-dir = \"" + stateDir + "\"\n"
-        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"500ms\"\n"
+        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"" + dnsTimeout + "\"\n"
         + "[signing]\ninternal-networks = [\"127.0.0.0/8\", \"::1/128\", \"10.0.0.0/8\"]\n" + signing + "\n"
         + extra;
     ConfigResult result = new ConfigLoader(Path.of("/nonexistent"), () -> "unused").parse(toml, "test.toml");
