@@ -40,7 +40,8 @@
 # alone), floor, opendkim-sign, postseal-sign, opendkim+opendmarc (verify), postseal-verify (DKIM + SPF + DMARC).
 # Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv, memory.txt,
 # profile.txt and postseal-sign.jfr; through Postfix $OUT/postfix-table.md and $OUT/postfix-results.tsv.
-# It kills only the processes it started (PIDs recorded), in its EXIT trap.
+# It kills only the processes it started (PIDs recorded by it/lib/harness.sh, shared with it/run.sh and
+# it/keys/opendkim-testkey.sh), in its EXIT trap.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -65,70 +66,30 @@ PS_RSA_PORT=18891
 PS_BOTH_PORT=18892
 ODK_PORT=18893
 
+HARNESS_NAME=bench/compare.sh
 log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'bench/compare.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=it/lib/harness.sh
+source "$ROOT/it/lib/harness.sh"
 [ "$(id -u)" = 0 ] || die "run me as root (I install packages and bind port 53)"
-
-# --- packages: no system service may start while they install --------------------------------------
-CREATED_POLICY_RC=0
-missing=()
-packages=(opendkim knot libmilter-dev gcc openssl python3)
-[ "$POSTFIX" = 1 ] && packages+=(postfix opendmarc tcpdump)
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  # No system mail service: Postfix's own question answered "No configuration" (no /etc/postfix/main.cf).
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && CREATED_POLICY_RC=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
-  if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
-  # The packages enable their system services; this script runs its own instances only (as it/run.sh).
-  for s in opendkim knot postfix opendmarc; do
-    if command -v systemctl >/dev/null; then systemctl disable --quiet "$s" >/dev/null 2>&1 || true; fi
-  done
-fi
 
 WORK=$(mktemp -d /tmp/postseal-bench.XXXXXX)
 mkdir -p "$OUT"
-declare -A PIDS=()
-POSTFIX_STARTED=0
-cleanup() {
-  local rc=$?
-  set +e
-  [ "$POSTFIX_STARTED" = 1 ] && postfix -c "$WORK/postfix/etc" stop >/dev/null 2>&1
-  for name in "${!PIDS[@]}"; do
-    pid=${PIDS[$name]}
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  [ "$CREATED_POLICY_RC" = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ "$rc" = 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "bench/compare.sh: logs kept in $WORK" >&2; fi
-  exit "$rc"
+after_exit() { # RC
+  if [ "$1" = 0 ] && [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "bench/compare.sh: logs kept in $WORK" >&2; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+harness_on_exit after_exit
 
-start_bg() { local name=$1 logfile=$2; shift 2; "$@" >>"$logfile" 2>&1 & PIDS[$name]=$!; }
-tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+# --- packages: no system service may start while they install ------------------------------------------
+# (libc6-dev: gcc only recommends it, and trivial_milter.c needs its headers)
+packages=(opendkim knot libmilter-dev gcc libc6-dev openssl python3)
+[ "$POSTFIX" = 1 ] && packages+=(postfix opendmarc tcpdump)
+install_packages "$WORK/apt.log" "opendkim knot postfix opendmarc" "${packages[@]}"
+
 for hp in "$DNS_IP 53" "127.0.0.1 $FLOOR_PORT" "127.0.0.1 $PS_RSA_PORT" "127.0.0.1 $PS_BOTH_PORT" "127.0.0.1 $ODK_PORT"; do
   # another run of this script (another worktree) would otherwise be measured instead of ours
   # shellcheck disable=SC2086
-  tcp_open $hp && die "${hp/ /:} is in use by something this script did not start"
+  require_free $hp
 done
-wait_port() { # NAME HOST PORT LOG
-  for _ in $(seq 1 600); do
-    tcp_open "$2" "$3" && return 0
-    kill -0 "${PIDS[$1]}" 2>/dev/null || { tail -n 20 "$4" >&2; die "$1 exited before listening on $2:$3"; }
-    sleep 0.1
-  done
-  die "$1 does not listen on $2:$3 after 60 s"
-}
 
 # --- the app image and the driver ---------------------------------------------------------------------
 log "building Postseal if needed"
@@ -137,7 +98,7 @@ POSTSEAL="$ROOT/packaging/target/postseal/bin/postseal"
 
 # --- keys and DNS ---------------------------------------------------------------------------------------
 log "keys and DNS (knot on $DNS_IP:53)"
-mkdir -p "$WORK/keys" "$WORK/knot/zones" "$WORK/knot/db"
+mkdir -p "$WORK/keys" "$WORK/knot/zones"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/rsa.pem" 2>/dev/null
 openssl genpkey -algorithm ED25519 -out "$WORK/keys/ed.pem"
 chmod 600 "$WORK/keys/"*.pem
@@ -155,26 +116,7 @@ _dmarc IN TXT "v=DMARC1; p=reject"
 rsa._domainkey IN TXT ( $(split_txt "v=DKIM1; k=rsa; p=$rsa_p") )
 ed._domainkey IN TXT "v=DKIM1; k=ed25519; p=$ed_p"
 ZONE
-cat > "$WORK/knot/knot.conf" <<KNOT
-server:
-    rundir: "$WORK/knot"
-    listen: $DNS_IP@53
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "$WORK/knot/db"
-template:
-  - id: default
-    storage: "$WORK/knot/zones"
-    file: "%s.zone"
-    journal-content: none
-zone:
-  - domain: example.com
-KNOT
-knotc -c "$WORK/knot/knot.conf" conf-check >/dev/null
-start_bg knot "$WORK/knot/knot.log" knotd -c "$WORK/knot/knot.conf"
-wait_port knot "$DNS_IP" 53 "$WORK/knot/knot.log"
+knot_start "$WORK/knot" "$DNS_IP" 53
 
 # --- the milters -----------------------------------------------------------------------------------------
 log "starting the floor (libmilter, one header) on :$FLOOR_PORT"
@@ -182,29 +124,18 @@ gcc -O2 -o "$WORK/trivial_milter" "$BENCH_DIR/trivial_milter.c" -lmilter -lpthre
 start_bg floor "$WORK/floor.log" "$WORK/trivial_milter" "inet:$FLOOR_PORT@127.0.0.1"
 wait_port floor 127.0.0.1 "$FLOOR_PORT" "$WORK/floor.log"
 
-postseal_config() { # NAME PORT ALGORITHMS
+postseal_instance() { # NAME PORT ALGORITHMS: a state directory with the keys, and the config
   local dir=$WORK/$1
   mkdir -p "$dir"
   install -d -m 700 "$dir/keys" "$dir/keys/example.com"
   install -m 600 "$WORK/keys/rsa.pem" "$dir/keys/example.com/rsa.pem"
   if [[ $3 == *ed25519* ]]; then install -m 600 "$WORK/keys/ed.pem" "$dir/keys/example.com/ed.pem"; fi
-  cat > "$dir/postseal.toml" <<TOML
-listen = "inet:127.0.0.1:$2"
-authserv-id = "bench.postseal.test"
-state-dir = "$dir"
-[dns]
-servers = ["$DNS_IP:53"]
-timeout = "3s"
-[signing]
-domains = ["example.com"]
-internal-networks = ["127.0.0.1/32"]
-algorithms = [$3]
-[reports]
-enabled = false
-TOML
+  postseal_config "$dir/postseal.toml" --listen "inet:127.0.0.1:$2" --authserv-id bench.postseal.test \
+    --state-dir "$dir" --dns "$DNS_IP:53" --dns-timeout 3s --domain example.com --internal 127.0.0.1/32 \
+    --algorithms "$3"
 }
-postseal_config ps-rsa "$PS_RSA_PORT" '"rsa-sha256"'
-postseal_config ps-both "$PS_BOTH_PORT" '"rsa-sha256", "ed25519-sha256"'
+postseal_instance ps-rsa "$PS_RSA_PORT" rsa-sha256
+postseal_instance ps-both "$PS_BOTH_PORT" "rsa-sha256 ed25519-sha256"
 log "starting Postseal on :$PS_RSA_PORT (rsa) and :$PS_BOTH_PORT (rsa + ed25519)"
 start_bg ps-rsa "$WORK/ps-rsa/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-rsa/postseal.toml"
 start_bg ps-both "$WORK/ps-both/postseal.log" env POSTSEAL_JAVA_OPTS="$SERVE_JAVA_OPTS" "$POSTSEAL" serve --config "$WORK/ps-both/postseal.toml"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The through-Postfix part of bench/compare.sh (POSTFIX=1), sourced by it after knot, the floor, Postseal
-# and OpenDKIM are up; not run on its own. It uses compare.sh's WORK, PIDS, POSTSEAL, DNS_IP, ports and
-# helpers (log, die, start_bg, wait_port, tcp_open).
+# and OpenDKIM are up; not run on its own. It uses compare.sh's WORK, POSTSEAL, DNS_IP, ports and log, and
+# it/lib/harness.sh (sourced by compare.sh: PIDS, die, start_bg, wait_port, require_free, postfix_*).
 #
 #   smtp-source -> private Postfix (smtpd_milters = the milter under test) -> smtp-sink
 #
@@ -108,10 +108,10 @@ cpu_ticks() { # PID...: utime+stime in clock ticks, summed
 for c in $PF_CONFIGS; do pf_listener "$c" >/dev/null; done
 for p in $((PF_BASE_PORT)) $((PF_BASE_PORT + 1)) $((PF_BASE_PORT + 2)) $((PF_BASE_PORT + 3)) $((PF_BASE_PORT + 7)) \
          $PF_SINK_PORT $ODM_PORT $FLOOR_REPLY_PORT; do
-  tcp_open 127.0.0.1 "$p" && die "127.0.0.1:$p is in use by something this script did not start"
+  require_free 127.0.0.1 "$p"
 done
 for p in $((PF_BASE_PORT + 4)) $((PF_BASE_PORT + 5)) $((PF_BASE_PORT + 6)); do
-  tcp_open ::1 "$p" && die "[::1]:$p is in use by something this script did not start"
+  require_free "[::1]" "$p"
 done
 
 if [[ " $PF_CONFIGS " == *" floor-reply "* ]]; then
@@ -158,36 +158,12 @@ grep -q '^DKIM-Signature:' "$WORK/pf-msg/signed.eml" || die "Postseal did not si
 
 # --- smtp-sink and the private Postfix ------------------------------------------------------------------
 log "configuring the private Postfix instance in $PF"
-mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$WORK/sink"
-chown postfix "$PF/data" "$WORK/sink"
+mkdir -p "$WORK/sink"
+chown postfix "$WORK/sink"
 chmod 755 "$WORK"
-cat > "$PF/etc/main.cf" <<EOF
-# bench/postfix.sh: private benchmark instance; own queue and data directories, loopback only.
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = mta.bench.test
-mydomain = bench.test
-mydestination =
-local_recipient_maps =
-local_transport = error:5.1.1 no local delivery in the benchmark instance
-alias_maps =
-alias_database =
 # Everything goes to smtp-sink; smtp-source sends to rcpt@bench.test from inside and from outside.
-relay_domains = bench.test
-transport_maps = static:smtp:[127.0.0.1]:$PF_SINK_PORT
-mynetworks = 127.0.0.1/32
+postfix_main_cf "$PF" mta.bench.test bench.test "127.0.0.1:$PF_SINK_PORT" loopback-only all <<EOF
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-inet_interfaces = loopback-only
-inet_protocols = all
-# No DNS and no reverse lookups: nothing but Postfix and the milter in the path.
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-# Deliver what the milter saw: no header rewriting, no 8-bit conversion, no biff.
-local_header_rewrite_clients =
-disable_mime_output_conversion = yes
 biff = no
 # Throughput: enough smtpd/cleanup/smtp processes, no arrival-rate throttling, no per-client limits,
 # parallel and cached connections to the sink.
@@ -212,13 +188,10 @@ milter_content_timeout = 300s
 smtpd_milters =
 non_smtpd_milters =
 EOF
-{
-  for c in $PF_CONFIGS; do
-    echo "$(pf_listener "$c") inet n - n - - smtpd -o syslog_name=postfix-bench/$c -o smtpd_milters=$(pf_milters "$c")"
-  done
-  cat "$ROOT/it/postfix-services.cf"   # Postfix's own services, shared with it/run.sh
-} > "$PF/etc/master.cf"
-postfix -c "$PF/etc" check >/dev/null 2>&1 || { cat "$PF/maillog" >&2 2>/dev/null; die "postfix check failed"; }
+# one smtpd listener per configuration, then Postfix's own services
+postfix_master_cf "$PF" < <(for c in $PF_CONFIGS; do
+  echo "$(pf_listener "$c") inet n - n - - smtpd -o syslog_name=postfix-bench/$c -o smtpd_milters=$(pf_milters "$c")"
+done)
 
 log "starting smtp-sink on 127.0.0.1:$PF_SINK_PORT"
 SINK_DUMP=$WORK/sink/dump
@@ -226,13 +199,9 @@ start_bg sink "$WORK/sink.log" smtp-sink -u postfix -m 1000 -D "$SINK_DUMP" "127
 wait_port sink 127.0.0.1 "$PF_SINK_PORT" "$WORK/sink.log"
 
 log "starting Postfix (postfix -c $PF/etc)"
-postfix -c "$PF/etc" start >/dev/null 2>&1 || { tail -n 20 "$PF/maillog" >&2; die "postfix start failed"; }
-POSTFIX_STARTED=1
-for c in $PF_CONFIGS; do
-  hp=$(pf_listener "$c"); host=${hp%:*}; host=${host#[}; host=${host%]}
-  for _ in $(seq 1 300); do tcp_open "$host" "${hp##*:}" && break; sleep 0.1; done
-  tcp_open "$host" "${hp##*:}" || { tail -n 20 "$PF/maillog" >&2; die "Postfix does not listen on $hp"; }
-done
+listeners=()
+for c in $PF_CONFIGS; do listeners+=("$(pf_listener "$c")"); done
+postfix_start "$PF" "${listeners[@]}"
 
 # --- the runs -------------------------------------------------------------------------------------------
 PF_RESULTS=$OUT/postfix-results.tsv

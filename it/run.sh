@@ -32,7 +32,8 @@
 #   POSTSEAL_BIN=...  the postseal command to test (default: ./postseal, which builds the app image
 #                     if it is missing or stale)
 #
-# It kills only what it started: every PID is recorded, and the EXIT trap stops exactly those.
+# It kills only what it started: every PID is recorded, and the EXIT trap stops exactly those
+# (it/lib/harness.sh, shared with it/keys/opendkim-testkey.sh and bench/compare.sh).
 set -euo pipefail
 
 IT_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -57,8 +58,10 @@ AUTHSERV_ID=mx.postseal.example
 SASL_USER=alice@postseal.example
 SASL_PASSWORD=laptop-secret
 
+HARNESS_NAME=it/run.sh
 log() { printf '== %s\n' "$*"; }
-die() { printf 'it/run.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=it/lib/harness.sh
+source "$IT_DIR/lib/harness.sh"
 
 [ "$(id -u)" = 0 ] || die "run me as root (I install packages and bind port 53)"
 
@@ -69,76 +72,16 @@ CHECKS=$WORK/checks.tsv
 : > "$CHECKS"
 
 # ---------------------------------------------------------------------------------------------------
-# process bookkeeping: everything started here is stopped by the EXIT trap, and nothing else
-declare -A PIDS=()
-CREATED_POLICY_RC=0
-POSTFIX_STARTED=0
-
-cleanup() {
-  local rc=$?
-  set +e
-  if [ "$POSTFIX_STARTED" = 1 ]; then
-    postfix -c "$PF/etc" stop >/dev/null 2>&1
-  fi
-  for name in "${!PIDS[@]}"; do
-    stop_pid "$name"
-  done
-  [ "$CREATED_POLICY_RC" = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ "$rc" = 0 ] && [ "$IT_KEEP" != 1 ]; then
+# everything started here is stopped at exit, and nothing else; then the work directory goes (or stays)
+after_exit() { # RC
+  if [ "$1" = 0 ] && [ "$IT_KEEP" != 1 ]; then
     rm -rf "$WORK"
   else
     echo "it/run.sh: logs and messages kept in $WORK"
   fi
   echo "it/run.sh: finished in $(( $(date +%s) - STARTED_AT )) s"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_bg NAME LOGFILE COMMAND...: run COMMAND in the background (output appended to LOGFILE) and
-# remember its PID under NAME.
-start_bg() {
-  local name=$1 logfile=$2
-  shift 2
-  "$@" >>"$logfile" 2>&1 &
-  PIDS[$name]=$!
-}
-
-# stop_pid NAME: SIGTERM the process started as NAME, wait up to 10 s, then SIGKILL it.
-stop_pid() {
-  local name=$1 pid=${PIDS[$1]:-}
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
-  unset "PIDS[$name]"
-}
-
-# tcp_open HOST PORT: true when something accepts connections there.
-tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-# wait_port NAME HOST PORT: wait until NAME (started by us) listens, or fail with its log.
-wait_port() {
-  local name=$1 host=$2 port=$3 logfile=$4
-  for _ in $(seq 1 300); do
-    tcp_open "$host" "$port" && return 0
-    if [ -n "${PIDS[$name]:-}" ] && ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
-      tail -n 30 "$logfile" >&2
-      die "$name exited before listening on $host:$port"
-    fi
-    sleep 0.1
-  done
-  tail -n 30 "$logfile" >&2
-  die "$name does not listen on $host:$port after 30 s"
-}
-
-require_free() {
-  tcp_open "$1" "$2" && die "$1:$2 is already in use by something this suite did not start"
-  return 0
-}
+harness_on_exit after_exit
 
 # record NAME PASS|FAIL|SKIPPED DETAIL: one line of the table's check section.
 record() {
@@ -153,30 +96,7 @@ DEBIAN_PACKAGES=(postfix knot opendkim opendkim-tools libmail-dkim-perl libnet-d
 SYSTEM_SERVICES=(postfix knot opendkim dovecot)
 
 install_debian_packages() {
-  local missing=()
-  for p in "${DEBIAN_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing Debian packages: ${missing[*]}"
-    # No system mail service: Postfix's own question answered "No configuration" (no main.cf).
-    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    # Forbid service starts while the packages install; removed again right after (and by the trap).
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\n# it/run.sh: no service starts during package installation\nexit 101\n' > /usr/sbin/policy-rc.d
-      chmod 755 /usr/sbin/policy-rc.d
-      CREATED_POLICY_RC=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 \
-      || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
-    if [ "$CREATED_POLICY_RC" = 1 ]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY_RC=0; fi
-  fi
-  # The packages enable their system services; this suite runs its own instances only.
-  for s in "${SYSTEM_SERVICES[@]}"; do
-    if command -v systemctl >/dev/null; then systemctl disable --quiet "$s" >/dev/null 2>&1 || true; fi
-    update-rc.d "$s" disable >/dev/null 2>&1 || true
-  done
+  install_packages "$WORK/apt.log" "${SYSTEM_SERVICES[*]}" "${DEBIAN_PACKAGES[@]}"
   local running
   running=$( (pgrep -a -x knotd; pgrep -a -x opendkim; pgrep -a -x dovecot; pgrep -a -f '^/usr/lib/postfix/sbin/master') || true)
   [ -z "$running" ] || echo "it/run.sh: warning: services running that I did not start (left alone): $running"
@@ -212,82 +132,17 @@ $PY "$IT_DIR/lib/corpus.py" build "$WORK"
 # ---------------------------------------------------------------------------------------------------
 # 3. services
 log "starting knot on $DNS_IP:53"
-mkdir -p "$WORK/knot/db"
-{
-  cat <<EOF
-server:
-    rundir: "$WORK/knot"
-    listen: $DNS_IP@53
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "$WORK/knot/db"
-template:
-  - id: default
-    storage: "$WORK/knot/zones"
-    file: "%s.zone"
-    journal-content: none
-zone:
-EOF
-  for z in "$WORK"/knot/zones/*.zone; do echo "  - domain: $(basename "$z" .zone)"; done
-} > "$WORK/knot/knot.conf"
-knotc -c "$WORK/knot/knot.conf" conf-check >/dev/null
-start_bg knot "$WORK/knot/knot.log" knotd -c "$WORK/knot/knot.conf"
-wait_port knot "$DNS_IP" 53 "$WORK/knot/knot.log"
-$PY - "$DNS_IP" <<'EOF' || die "knot does not serve the test zones"
-import sys, time, dns.resolver
-r = dns.resolver.Resolver(configure=False); r.nameservers = [sys.argv[1]]; r.lifetime = 2
-for _ in range(50):
-    try:
-        r.resolve("ps2026r._domainkey.postseal.example", "TXT"); break
-    except Exception:
-        time.sleep(0.1)
-else:
-    raise SystemExit(1)
-EOF
-
-# OpenDKIM resolves through libunbound: forward everything to knot. Without do-not-query-localhost: no,
-# unbound silently refuses to ask a 127.x server and every key is "not found".
-cat > "$WORK/unbound.conf" <<EOF
-server:
-    do-not-query-localhost: no
-forward-zone:
-    name: "."
-    forward-addr: $DNS_IP@53
-EOF
+knot_start "$WORK/knot" "$DNS_IP" 53
+# OpenDKIM (`opendkim -t`, it/peers/opendkim_peer.py) resolves through libunbound: forward everything to knot.
+unbound_forward_conf "$WORK/unbound.conf" "$DNS_IP" 53
 
 log "configuring the private Postfix instance in $PF"
-mkdir -p "$PF/etc" "$PF/spool" "$PF/data" "$WORK/sink"
-chown postfix "$PF/data" "$WORK/sink"
-cat > "$PF/etc/main.cf" <<EOF
-# Private test instance: own queue and data directories, loopback only; /etc/postfix is never read.
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = $AUTHSERV_ID
-mydomain = postseal.example
-myorigin = \$mydomain
-mydestination =
-local_recipient_maps =
-local_transport = error:5.1.1 no local delivery in the test instance
-alias_maps =
-alias_database =
-# Inbound mail is accepted for our domain only; everything is relayed to smtp-sink.
-relay_domains = postseal.example
-transport_maps = static:smtp:[${SINK%:*}]:${SINK#*:}
-# Only 127.0.0.1 is internal. inet_interfaces must name an address the kernel lists: 127.0.0.2
-# listeners are bound explicitly in master.cf.
-mynetworks = 127.0.0.1/32
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-# Deliver exactly what the milter saw: no header rewriting, no 8-bit to quoted-printable conversion.
-local_header_rewrite_clients =
-disable_mime_output_conversion = yes
+mkdir -p "$WORK/sink"
+chown postfix "$WORK/sink"
+# Inbound mail is accepted for our domain only; everything is relayed to smtp-sink. Only 127.0.0.1 is
+# internal. inet_interfaces must name an address the kernel lists: 127.0.0.2 listeners are bound
+# explicitly in master.cf.
+postfix_main_cf "$PF" "$AUTHSERV_ID" postseal.example "$SINK" 127.0.0.1 ipv4 <<EOF
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 # XCLIENT lets a local test client present any address (TEST-NET 192.0.2.x) to Postfix and Postseal.
 smtpd_authorized_xclient_hosts = 127.0.0.1
@@ -298,7 +153,7 @@ milter_connect_timeout = 10s
 smtpd_milters = inet:$MILTER
 non_smtpd_milters = \$smtpd_milters
 EOF
-cat > "$PF/etc/master.cf" <<EOF
+postfix_master_cf "$PF" <<EOF
 $INTERNAL inet n - n - - smtpd -o syslog_name=postfix-it/internal
 $MX       inet n - n - - smtpd -o syslog_name=postfix-it/mx
 $SUBMISSION inet n - n - - smtpd -o syslog_name=postfix-it/submission
@@ -306,10 +161,6 @@ $SUBMISSION inet n - n - - smtpd -o syslog_name=postfix-it/submission
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 EOF
-# Postfix's own services, unchanged from Debian's master.cf (chroot off); shared with bench/postfix.sh
-cat "$IT_DIR/postfix-services.cf" >> "$PF/etc/master.cf"
-# `postfix check` creates the queue directories with their owners (needed before Dovecot's socket).
-postfix -c "$PF/etc" check >/dev/null 2>&1 || { cat "$PF/maillog" >&2 2>/dev/null; die "postfix check failed"; }
 
 log "starting smtp-sink on $SINK"
 start_bg sink "$WORK/sink.log" smtp-sink -u postfix -d "$WORK/sink/%Y%m%d%H%M%S." "$SINK" 100
@@ -351,24 +202,9 @@ for _ in $(seq 1 100); do [ -S "$PF/spool/private/auth" ] && break; sleep 0.1; d
 
 # Postseal's config. LISTEN is inet by default; the unix socket check restarts it with another.
 write_postseal_config() {
-  cat > "$WORK/postseal/postseal.toml" <<EOF
-listen = "$1"
-authserv-id = "$AUTHSERV_ID"
-state-dir = "$WORK/postseal"
-
-[dns]
-servers = ["$DNS_IP:53"]
-timeout = "3s"
-
-[signing]
-domains = ["postseal.example"]
-internal-networks = ["127.0.0.1/32"]
-sign-authenticated = true
-algorithms = ["rsa-sha256", "ed25519-sha256"]
-
-[reports]
-enabled = false
-EOF
+  postseal_config "$WORK/postseal/postseal.toml" --listen "$1" --authserv-id "$AUTHSERV_ID" \
+    --state-dir "$WORK/postseal" --dns "$DNS_IP:53" --dns-timeout 3s --domain postseal.example \
+    --internal 127.0.0.1/32 --sign-authenticated --algorithms "rsa-sha256 ed25519-sha256"
 }
 
 start_postseal() {
@@ -395,11 +231,7 @@ start_postseal() {
 start_postseal "inet:$MILTER"
 
 log "starting Postfix"
-postfix -c "$PF/etc" start >/dev/null 2>&1 || { tail -n 20 "$PF/maillog" >&2; die "postfix start failed"; }
-POSTFIX_STARTED=1
-wait_port postfix "${INTERNAL%:*}" "${INTERNAL#*:}" "$PF/maillog"
-wait_port postfix "${MX%:*}" "${MX#*:}" "$PF/maillog"
-wait_port postfix "${SUBMISSION%:*}" "${SUBMISSION#*:}" "$PF/maillog"
+postfix_start "$PF" "$INTERNAL" "$MX" "$SUBMISSION"
 
 # ---------------------------------------------------------------------------------------------------
 # 4. interop over the corpus

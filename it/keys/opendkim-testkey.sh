@@ -5,7 +5,8 @@
 #
 # How the pieces are aimed at each other, without touching the host's DNS setup:
 #  - knotd runs in the foreground (as a background job of this script) with its own config in a temp dir,
-#    listening on 127.0.0.1:<a free port>; only that process is stopped at the end.
+#    listening on 127.0.0.1:<a free port>; only that process is stopped at the end (it/lib/harness.sh, shared
+#    with it/run.sh and bench/compare.sh, starts it and keeps its PID).
 #  - postseal reads [dns] servers = ["127.0.0.1:<port>"] from a temp config.
 #  - opendkim-testkey cannot take a server address on its command line, and its Nameservers setting takes no
 #    port; but Debian builds it with libunbound, whose configuration file it accepts through -x CONF with
@@ -23,37 +24,18 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 
 say() { printf '%s\n' "$*"; }
-
-# ---------------------------------------------------------------- install (without starting the knot service)
-if ! command -v knotd >/dev/null || ! command -v opendkim-testkey >/dev/null; then
-  say "== installing knot and opendkim-tools (Debian)"
-  created_policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    # invoke-rc.d asks this file whether a package's service may start: 101 = no, so the system knotd
-    # stays down and port 53 stays untouched
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=yes
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends knot opendkim-tools >/dev/null
-  if [ -n "$created_policy" ]; then
-    rm -f /usr/sbin/policy-rc.d
-  fi
-fi
+HARNESS_NAME=it/keys/opendkim-testkey.sh
+log() { say "== $*"; }
+# shellcheck source=it/lib/harness.sh
+source "$root/it/lib/harness.sh"
 
 # ---------------------------------------------------------------- a temp world
 work=$(mktemp -d /tmp/postseal-testkey.XXXXXX)
-knot_pid=""
-cleanup() {
-  if [ -n "$knot_pid" ]; then
-    kill "$knot_pid" 2>/dev/null || true
-    wait "$knot_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+remove_work() { rm -rf "$work"; }
+harness_on_exit remove_work
+
+# ---------------------------------------------------------------- install (without starting the knot service)
+install_packages "$work/apt.log" knot knot opendkim-tools
 
 # a port free for both UDP and TCP on 127.0.0.1
 port=$(python3 - <<'PY'
@@ -75,12 +57,7 @@ PY
 [ -n "$port" ] || { say "no free port on 127.0.0.1" >&2; exit 1; }
 
 postseal() { "$root/postseal" "$@" --config "$work/postseal.toml"; }
-cat > "$work/postseal.toml" <<TOML
-state-dir = "$work/state"
-[dns]
-servers = ["127.0.0.1:$port"]
-timeout = "2s"
-TOML
+postseal_config "$work/postseal.toml" --state-dir "$work/state" --dns "127.0.0.1:$port" --dns-timeout 2s
 
 # ---------------------------------------------------------------- keygen, as a newcomer runs it
 say "== postseal keygen"
@@ -105,62 +82,18 @@ keygen big.example.com --algorithm rsa-4096
 keygen example.com --algorithm ed25519
 
 # ---------------------------------------------------------------- the zone, served by knotd
-mkdir -p "$work/knot/run" "$work/knot/db"
+mkdir -p "$work/knot/zones"
 {
   printf '$ORIGIN example.com.\n$TTL 300\n'
   printf '@ IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 300\n'
   printf '@ IN NS ns.example.com.\nns IN A 127.0.0.1\n'
   cat "$work/records.zone"
-} > "$work/knot/example.com.zone"
-cat > "$work/knot/knot.conf" <<KNOT
-server:
-    listen: 127.0.0.1@$port
-    rundir: "$work/knot/run"
-database:
-    storage: "$work/knot/db"
-log:
-  - target: stderr
-    any: warning
-template:
-  - id: default
-    storage: "$work/knot"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-zone:
-  - domain: example.com
-    file: example.com.zone
-KNOT
-knotd -c "$work/knot/knot.conf" 2> "$work/knot/knotd.log" &
-knot_pid=$!
-for _ in $(seq 1 100); do
-  if python3 - "$port" <<'PY' 2>/dev/null
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.settimeout(0.2)
-s.connect(("127.0.0.1", int(sys.argv[1]))); s.close()
-PY
-  then break; fi
-  kill -0 "$knot_pid" 2>/dev/null || { say "knotd exited:" >&2; cat "$work/knot/knotd.log" >&2; exit 1; }
-  sleep 0.1
-done
-# listening is not loaded: wait until the zone answers (a query before that gets SERVFAIL)
-for _ in $(seq 1 100); do
-  if knotc -c "$work/knot/knot.conf" zone-read example.com @ SOA >/dev/null 2>&1; then break; fi
-  sleep 0.1
-done
-knotc -c "$work/knot/knot.conf" zone-read example.com @ SOA >/dev/null \
-  || { say "knotd did not load the zone:" >&2; cat "$work/knot/knotd.log" >&2; exit 1; }
-say "== knotd serves example.com on 127.0.0.1:$port (pid $knot_pid)"
+} > "$work/knot/zones/example.com.zone"
+knot_start "$work/knot" 127.0.0.1 "$port"
+say "== knotd serves example.com on 127.0.0.1:$port (pid ${PIDS[knot]})"
 
 # ---------------------------------------------------------------- opendkim-testkey aimed at that knotd
-cat > "$work/unbound.conf" <<UNBOUND
-server:
-    do-not-query-localhost: no
-    module-config: "iterator"
-forward-zone:
-    name: "."
-    forward-addr: 127.0.0.1@$port
-UNBOUND
+unbound_forward_conf "$work/unbound.conf" 127.0.0.1 "$port"
 printf 'ResolverConfiguration %s\n' "$work/unbound.conf" > "$work/opendkim.conf"
 
 # ---------------------------------------------------------------- the checks
@@ -209,7 +142,7 @@ say ""
 say ""
 if [ "$failures" -ne 0 ]; then
   say "knotd's log:" >&2
-  sed 's/^/   knotd: /' "$work/knot/knotd.log" >&2
+  sed 's/^/   knotd: /' "$work/knot/knot.log" >&2
   say "opendkim-testkey check: $failures failure(s)" >&2
   exit 1
 fi

@@ -1,10 +1,6 @@
 package org.postseal.dkim;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,14 +39,6 @@ record RawMessage(List<HeaderField> headers, byte[] body) {
       headers.add(toField(current.toString()));
     }
     return new RawMessage(List.copyOf(headers), Arrays.copyOfRange(message, pos, message.length));
-  }
-
-  static RawMessage read(Path path) {
-    try {
-      return parse(Files.readAllBytes(path));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Files stored with LF line ends (the dkimpy vectors) as the CRLF message they stand for. */

@@ -2,9 +2,6 @@ package org.postseal.dkim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,9 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.postseal.dkim.internal.Canonicalization;
 import org.postseal.mail.HeaderField;
+import org.postseal.testdata.TestData;
 
 /**
- * The published DKIM examples, by path in ../shared/testdata/dkim-rfc-vectors (see its SOURCE.txt).
+ * The published DKIM examples, copied into test resources as dkim-rfc-vectors/ (see its SOURCE.txt).
  *
  * <p>RFC 6376 Appendix A does not verify as printed, which is why it is only a negative case here. What
  * we found, matching SOURCE.txt: (1) its bh= is the <em>relaxed</em> body hash of the example body
@@ -30,8 +28,8 @@ import org.postseal.mail.HeaderField;
 class RfcVectorsTest {
 
   private static final Clock AFTER_VECTORS = Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC);
-  private static final Path RFC6376 = TestKeys.VECTORS.resolve("rfc6376-appendix-a");
-  private static final Path DKIMPY = TestKeys.VECTORS.resolve("dkimpy-simple-variant");
+  private static final String RFC6376 = TestKeys.VECTORS + "rfc6376-appendix-a/";
+  private static final String DKIMPY = TestKeys.VECTORS + "dkimpy-simple-variant/";
 
   private static List<DkimResult> verify(StaticDnsSource dns, RawMessage message) {
     VerificationSession session = new DkimVerifier(dns, DkimPolicy.defaults(), AFTER_VECTORS).start(message.headers());
@@ -39,14 +37,14 @@ class RfcVectorsTest {
     return session.finish();
   }
 
-  private static StaticDnsSource dns(Path dnsFile) throws IOException {
-    return StaticDnsSource.fromLines(Files.readAllLines(dnsFile));
+  private static StaticDnsSource dns(String dnsFile) {
+    return StaticDnsSource.fromLines(TestData.lines(dnsFile));
   }
 
   @Test
-  void rfc8463AppendixA_bothSignaturesPass() throws IOException {
-    RawMessage message = RawMessage.read(TestKeys.RFC8463.resolve("signed-message.eml"));
-    List<DkimResult> results = verify(dns(TestKeys.RFC8463.resolve("dns.txt")), message);
+  void rfc8463AppendixA_bothSignaturesPass() {
+    RawMessage message = RawMessage.parse(TestData.bytes(TestKeys.RFC8463 + "signed-message.eml"));
+    List<DkimResult> results = verify(dns(TestKeys.RFC8463 + "dns.txt"), message);
     assertThat(results).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     assertThat(results).extracting(DkimResult::algorithm).containsExactly("ed25519-sha256", "rsa-sha256");
     assertThat(results).extracting(DkimResult::selector).containsExactly("brisbane", "test");
@@ -58,7 +56,7 @@ class RfcVectorsTest {
 
   @Test
   void rfc8463AppendixA_reSigningTheHeaderDataReproducesBothSignaturesExactly() {
-    RawMessage message = RawMessage.read(TestKeys.RFC8463.resolve("signed-message.eml"));
+    RawMessage message = RawMessage.parse(TestData.bytes(TestKeys.RFC8463 + "signed-message.eml"));
     DkimSigner signer = new DkimSigner(AFTER_VECTORS);
     List<SigningKey> keys = List.of(
         new SigningKey("football.example.com", "brisbane", DkimAlgorithm.ED25519_SHA256, TestKeys.rfc8463Ed25519()),
@@ -75,17 +73,17 @@ class RfcVectorsTest {
   }
 
   @Test
-  void dkimpySimpleVariant_bothSignaturesPass() throws IOException {
-    byte[] bytes = RawMessage.lfToCrlf(Files.readAllBytes(DKIMPY.resolve("rfc6376.signed.msg")));
-    List<DkimResult> results = verify(dns(TestKeys.RFC8463.resolve("dns.txt")), RawMessage.parse(bytes));
+  void dkimpySimpleVariant_bothSignaturesPass() {
+    byte[] bytes = RawMessage.lfToCrlf(TestData.bytes(DKIMPY + "rfc6376.signed.msg"));
+    List<DkimResult> results = verify(dns(TestKeys.RFC8463 + "dns.txt"), RawMessage.parse(bytes));
     assertThat(results).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     assertThat(results).extracting(DkimResult::algorithm).containsExactly("ed25519-sha256", "rsa-sha256");
   }
 
   @Test
-  void rfc6376AppendixA_asPublished_hasNoKeyAtItsDomain() throws IOException {
-    RawMessage message = RawMessage.read(RFC6376.resolve("A2-signed.eml"));
-    List<DkimResult> results = verify(dns(RFC6376.resolve("dns.txt")), message);
+  void rfc6376AppendixA_asPublished_hasNoKeyAtItsDomain() {
+    RawMessage message = RawMessage.parse(TestData.bytes(RFC6376 + "A2-signed.eml"));
+    List<DkimResult> results = verify(dns(RFC6376 + "dns.txt"), message);
     assertThat(results).singleElement().satisfies(r -> {
       assertThat(r.outcome()).isEqualTo(DkimOutcome.PERMERROR);
       assertThat(r.reason()).startsWith("no key for signature").contains("brisbane._domainkey.example.com");
@@ -94,9 +92,9 @@ class RfcVectorsTest {
   }
 
   @Test
-  void rfc6376AppendixA_withTheKeyMovedToItsDomain_failsOnTheBodyHash() throws IOException {
-    RawMessage message = RawMessage.read(RFC6376.resolve("A2-signed.eml"));
-    String record = Files.readAllLines(RFC6376.resolve("dns.txt")).stream()
+  void rfc6376AppendixA_withTheKeyMovedToItsDomain_failsOnTheBodyHash() {
+    RawMessage message = RawMessage.parse(TestData.bytes(RFC6376 + "A2-signed.eml"));
+    String record = TestData.lines(RFC6376 + "dns.txt").stream()
         .filter(line -> line.startsWith("brisbane.")).findFirst().orElseThrow();
     StaticDnsSource dns = new StaticDnsSource()
         .txt("brisbane._domainkey.example.com", record.substring(record.indexOf(' ') + 1));
@@ -107,10 +105,10 @@ class RfcVectorsTest {
   }
 
   @Test
-  void rfc6376AppendixA_verifiedCopyCarriesTheSameBrokenSignature() throws IOException {
+  void rfc6376AppendixA_verifiedCopyCarriesTheSameBrokenSignature() {
     // Figure 3 is the same message after transit (A-R and Received added above the signature)
-    RawMessage message = RawMessage.read(RFC6376.resolve("A3-verified.eml"));
-    List<DkimResult> results = verify(dns(RFC6376.resolve("dns.txt")), message);
+    RawMessage message = RawMessage.parse(TestData.bytes(RFC6376 + "A3-verified.eml"));
+    List<DkimResult> results = verify(dns(RFC6376 + "dns.txt"), message);
     assertThat(results).singleElement().extracting(DkimResult::outcome).isEqualTo(DkimOutcome.PERMERROR);
   }
 }

@@ -1,10 +1,5 @@
 package org.postseal.dkim;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -16,12 +11,14 @@ import java.security.spec.NamedParameterSpec;
 import java.security.spec.RSAPrivateCrtKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import org.postseal.testdata.TestData;
 
 /** Keys for tests: generated once per JVM, or read from the RFC 8463 vectors. */
 final class TestKeys {
 
-  static final Path VECTORS = Path.of("../../shared/testdata/dkim-rfc-vectors");
-  static final Path RFC8463 = VECTORS.resolve("rfc8463-appendix-a");
+  /** The DKIM vectors in test resources (see dkim-rfc-vectors/SOURCE.txt): classpath folders, ending in "/". */
+  static final String VECTORS = "dkim-rfc-vectors/";
+  static final String RFC8463 = VECTORS + "rfc8463-appendix-a/";
 
   private static KeyPair rsa2048;
   private static KeyPair rsa512;
@@ -67,7 +64,7 @@ final class TestKeys {
 
   /** RFC 8463 A.1 Ed25519 key (the RFC 8032 section 7.1 test 1 seed). */
   static PrivateKey rfc8463Ed25519() {
-    byte[] seed = Base64.getDecoder().decode(read(RFC8463.resolve("ed25519-private-seed.b64")).strip());
+    byte[] seed = Base64.getDecoder().decode(TestData.text(RFC8463 + "ed25519-private-seed.b64").strip());
     try {
       return KeyFactory.getInstance("Ed25519")
           .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
@@ -78,7 +75,7 @@ final class TestKeys {
 
   /** RFC 8463 A.1 RSA key (1024 bits, PKCS#1 PEM). */
   static PrivateKey rfc8463Rsa() {
-    return pkcs1Pem(read(RFC8463.resolve("rsa-private.pem")));
+    return pkcs1Pem(TestData.text(RFC8463 + "rsa-private.pem"));
   }
 
   /** The public half of {@link #rfc8463Rsa()}, as test._domainkey.football.example.com publishes it. */
@@ -102,14 +99,6 @@ final class TestKeys {
           k.getExponent2(), k.getCoefficient()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static String read(Path path) {
-    try {
-      return Files.readString(path, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -3,9 +3,6 @@ package org.postseal.authres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +23,7 @@ import org.postseal.mail.SmtpReply;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
+import org.postseal.testdata.TestData;
 
 class AuthenticationResultsHeaderTest {
 
@@ -302,10 +300,9 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void authservIdOf_readsTheArcTestSuitesHeaders() throws Exception {
-    // Authentication-Results fields written by others (ValiMail ARC suite, see its SOURCE.txt)
-    Path suite = Path.of("../../shared/testdata/arc-test-suite-valimail/arc-draft-validation-tests.yml");
+    // Authentication-Results fields written by others (ValiMail ARC suite in test resources, see its SOURCE.txt)
     List<String> values = new ArrayList<>();
-    for (String line : Files.readAllLines(suite, StandardCharsets.UTF_8)) {
+    for (String line : TestData.lines("arc-test-suite-valimail/arc-draft-validation-tests.yml")) {
       String trimmed = line.strip();
       if (trimmed.startsWith("Authentication-Results:")) {
         values.add(trimmed.substring("Authentication-Results:".length()));

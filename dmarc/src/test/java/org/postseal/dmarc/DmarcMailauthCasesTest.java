@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,13 +26,13 @@ import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
-import org.postseal.testdata.SharedTestData;
+import org.postseal.testdata.TestData;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The DMARC cases transcribed from postalsys/mailauth (shared/testdata/dmarc-cases, 23 cases), each against
+ * The DMARC cases transcribed from postalsys/mailauth (test resources dmarc-cases/, 23 cases), each against
  * a real DNS server on loopback holding the case's records.
  *
  * <p>mailauth implements RFC 7489. Where RFC 9989 differs, the case still holds for these data, and this is why:
@@ -64,7 +62,7 @@ class DmarcMailauthCasesTest {
   @SuppressWarnings("unchecked")
   static List<Case> load() {
     Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
-    try (Reader reader = Files.newBufferedReader(SharedTestData.path(CASES), StandardCharsets.UTF_8)) {
+    try (Reader reader = TestData.reader(CASES)) {
       Map<String, Object> document = yaml.load(reader);
       List<Case> cases = new ArrayList<>();
       for (Map<String, Object> c : (List<Map<String, Object>>) document.get("cases")) {

@@ -7,7 +7,6 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,13 +31,13 @@ import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.dns.RecordType;
-import org.postseal.testdata.SharedTestData;
+import org.postseal.testdata.TestData;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * The OpenSPF/pyspf RFC 7208 test suite (shared/testdata/spf-rfc7208-openspf, 16 scenarios, 203 tests), one
+ * The OpenSPF/pyspf RFC 7208 test suite (test resources spf-rfc7208-openspf/, 16 scenarios, 203 tests), one
  * JUnit test per case, each against a real DNS server on loopback loaded with its scenario's zone data.
  *
  * <p>The zone data is turned into master-file text the way pyspf's own driver (test/testspf.py) reads it:
@@ -144,7 +143,7 @@ class SpfRfc7208SuiteTest {
   private static List<SuiteCase> load() {
     List<SuiteCase> cases = new ArrayList<>();
     Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
-    try (Reader reader = Files.newBufferedReader(SharedTestData.path(SUITE), StandardCharsets.UTF_8)) {
+    try (Reader reader = TestData.reader(SUITE)) {
       for (Object document : yaml.loadAll(reader)) {
         Map<String, Object> scenario = (Map<String, Object>) document;
         Scenario zone = zone((String) scenario.get("description"),
