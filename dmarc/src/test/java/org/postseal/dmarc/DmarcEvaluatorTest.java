@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.DnsResolver;
@@ -59,8 +61,10 @@ class DmarcEvaluatorTest {
     dns.close();
   }
 
+  /** A result with {@code outcome}; which cause gave it does not matter to DMARC. */
   static DkimResult dkim(DkimOutcome outcome, String domain) {
-    return new DkimResult(outcome, "", domain, "sel", "rsa-sha256", "c2lnbmF0dXJl", "@" + domain);
+    DkimCause cause = Arrays.stream(DkimCause.values()).filter(c -> c.outcome() == outcome).findFirst().orElseThrow();
+    return new DkimResult(cause, "", domain, "sel", "rsa-sha256", "c2lnbmF0dXJl", "@" + domain);
   }
 
   static SpfResult spf(SpfOutcome outcome, String domain) {
