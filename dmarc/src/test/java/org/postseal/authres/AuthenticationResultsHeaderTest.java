@@ -22,6 +22,7 @@ import org.postseal.dmarc.DmarcRecordParser;
 import org.postseal.dmarc.DmarcResult;
 import org.postseal.dmarc.HeaderFromStatus;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -335,8 +336,8 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void spfPass_namesTheMailFromDomain() {
-    SpfResult spf = new SpfResult(SpfOutcome.PASS, SpfIdentity.MAILFROM, "alice@example.com", "example.com",
-        "192.0.2.1 matched \"ip4:192.0.2.0/24\" in the SPF record of example.com", Optional.empty());
+    SpfResult spf = new SpfResult(SpfOutcome.PASS, SpfCause.MATCHED_IP4, SpfIdentity.MAILFROM, "alice@example.com",
+        "example.com", "\"ip4:192.0.2.0/24\" in the SPF record of example.com for 192.0.2.1", Optional.empty());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build()))
         .isEqualTo("spf=pass smtp.mailfrom=example.com");
@@ -344,11 +345,13 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void spfForTheNullSender_namesTheHeloName_andNonPassCarriesTheReason() {
-    SpfResult spf = new SpfResult(SpfOutcome.SOFTFAIL, SpfIdentity.HELO, "postmaster@mail.example.org",
-        "mail.example.org", "192.0.2.9 matched \"~all\" in the SPF record of mail.example.org", Optional.empty());
+    SpfResult spf = new SpfResult(SpfOutcome.SOFTFAIL, SpfCause.MATCHED_ALL, SpfIdentity.HELO,
+        "postmaster@mail.example.org", "mail.example.org", "\"~all\" in the SPF record of mail.example.org for 192.0.2.9",
+        Optional.empty());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build())).isEqualTo(
-        "spf=softfail (192.0.2.9 matched \"~all\" in the SPF record of mail.example.org) smtp.helo=mail.example.org");
+        "spf=softfail (matched all: \"~all\" in the SPF record of mail.example.org for 192.0.2.9)"
+            + " smtp.helo=mail.example.org");
   }
 
   @Test

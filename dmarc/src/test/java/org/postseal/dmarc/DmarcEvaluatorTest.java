@@ -20,6 +20,7 @@ import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
+import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -67,8 +68,10 @@ class DmarcEvaluatorTest {
     return new DkimResult(cause, "", domain, "sel", "rsa-sha256", "c2lnbmF0dXJl", "@" + domain);
   }
 
+  /** A result with {@code outcome}; which cause gave it does not matter to DMARC. */
   static SpfResult spf(SpfOutcome outcome, String domain) {
-    return new SpfResult(outcome, SpfIdentity.MAILFROM, "bounce@" + domain, domain, "", Optional.empty());
+    SpfCause cause = Arrays.stream(SpfCause.values()).filter(c -> c.allows(outcome)).findFirst().orElseThrow();
+    return new SpfResult(outcome, cause, SpfIdentity.MAILFROM, "bounce@" + domain, domain, "", Optional.empty());
   }
 
   static final SpfResult NO_SPF = spf(SpfOutcome.NONE, "elsewhere.example");
@@ -169,7 +172,7 @@ class DmarcEvaluatorTest {
 
   @Test
   void nullSenderSpfPassOnTheHeloName_aligns() throws Exception {
-    SpfResult helo = new SpfResult(SpfOutcome.PASS, SpfIdentity.HELO, "postmaster@mx.example.com",
+    SpfResult helo = new SpfResult(SpfOutcome.PASS, SpfCause.MATCHED_A, SpfIdentity.HELO, "postmaster@mx.example.com",
         "mx.example.com", "", Optional.empty());
 
     assertThat(evaluate("example.com", List.of(), helo).outcome()).isEqualTo(DmarcOutcome.PASS);
