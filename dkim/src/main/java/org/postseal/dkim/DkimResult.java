@@ -40,6 +40,15 @@ public record DkimResult(DkimCause cause, String detail, String domain, String s
     return detail.isEmpty() ? cause.text() : cause.text() + ": " + detail;
   }
 
+  /**
+   * One token for the message log line: "example.com/sel=fail(body_hash_mismatch)", "?" standing in for a
+   * d= or s= the signature did not yield.
+   */
+  public String summary() {
+    return (domain.isEmpty() ? "?" : domain) + "/" + (selector.isEmpty() ? "?" : selector) + "="
+        + outcome().keyword() + "(" + cause.keyword() + ")";
+  }
+
   public boolean isPass() {
     return cause.outcome() == DkimOutcome.PASS;
   }

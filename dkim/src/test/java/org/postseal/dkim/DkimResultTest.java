@@ -36,6 +36,13 @@ class DkimResultTest {
   }
 
   @Test
+  void summary_isOneLogTokenWithTheCauseKeyword() {
+    assertThat(result(DkimCause.BODY_HASH_MISMATCH, "").summary()).isEqualTo("example.com/sel=fail(body_hash_mismatch)");
+    assertThat(new DkimResult(DkimCause.SIGNATURE_SYNTAX, "x", "", "", "", "", "").summary())
+        .isEqualTo("?/?=permerror(signature_syntax)");
+  }
+
+  @Test
   void noResultIsNone() {
     // dkim=none is the absence of signatures, never the result of one
     assertThat(Arrays.stream(DkimCause.values()).map(DkimCause::outcome)).doesNotContain(DkimOutcome.NONE);

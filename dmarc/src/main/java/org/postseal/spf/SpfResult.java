@@ -64,6 +64,11 @@ public record SpfResult(SpfOutcome outcome, SpfCause cause, SpfIdentity identity
     return detail.isEmpty() ? cause.text() : cause.text() + ": " + detail;
   }
 
+  /** One token for the message log line: "softfail(matched_all)". */
+  public String summary() {
+    return outcome.keyword() + "(" + cause.keyword() + ")";
+  }
+
   public boolean isPass() {
     return outcome == SpfOutcome.PASS;
   }

@@ -49,6 +49,11 @@ class SpfResultTest {
   }
 
   @Test
+  void summary_isOneLogTokenWithTheCauseKeyword() {
+    assertThat(result(SpfOutcome.SOFTFAIL, SpfCause.MATCHED_ALL, "x").summary()).isEqualTo("softfail(matched_all)");
+  }
+
+  @Test
   void keywords_areLowerSnakeAndDistinct() {
     assertThat(SpfCause.MATCHED_ALL.keyword()).isEqualTo("matched_all");
     assertThat(Arrays.stream(SpfCause.values()).map(SpfCause::keyword))
