@@ -22,7 +22,7 @@ final class DkimKeySource {
   record Found(KeyRecord record) implements KeyLookup {
   }
 
-  record Unusable(DkimOutcome outcome, String reason) implements KeyLookup {
+  record Unusable(DkimCause cause, String detail) implements KeyLookup {
   }
 
   /** Bounds the parsed-record cache; it is simply emptied when full (keys are cheap to parse again). */
@@ -41,33 +41,35 @@ final class DkimKeySource {
     try {
       answer = dns.lookup(name, RecordType.TXT);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new Unusable(DkimOutcome.TEMPERROR, "DNS failure looking up the key at " + name + ": " + e));
+      return CompletableFuture.completedFuture(new Unusable(DkimCause.DNS_FAILURE, "lookup of " + name + ": " + e));
     }
     return answer.handle((value, error) -> {
       if (error != null) {
         // DnsSource promises never to fail its future; if one does, it is still a temporary problem
-        return new Unusable(DkimOutcome.TEMPERROR, "DNS failure looking up the key at " + name + ": " + error);
+        return new Unusable(DkimCause.DNS_FAILURE, "lookup of " + name + ": " + error);
       }
       return fromAnswer(name, value);
     });
   }
 
-  /** The one place where a DNS outcome becomes a DKIM outcome (RFC 6376 section 6.1.2). */
+  /**
+   * The one place where a DNS outcome becomes a DKIM cause (RFC 6376 section 6.1.2): a failed lookup is
+   * temporary, a missing or unusable record permanent.
+   */
   KeyLookup fromAnswer(String name, DnsAnswer answer) {
     if (answer instanceof DnsAnswer.Failed failed) {
-      return new Unusable(DkimOutcome.TEMPERROR, (failed.timedOut() ? "DNS timeout" : "DNS failure")
-          + " looking up the key at " + name + ": " + failed.reason());
+      // the DNS layer's reason names the query: "no answer for sel._domainkey.example.com TXT within 5000 ms"
+      return new Unusable(failed.timedOut() ? DkimCause.DNS_TIMEOUT : DkimCause.DNS_FAILURE, failed.reason());
     }
     if (answer instanceof DnsAnswer.NotFound notFound) {
-      return new Unusable(DkimOutcome.PERMERROR, "no key for signature: "
-          + (notFound.nxdomain() ? name + " does not exist" : "no TXT record at " + name));
+      return new Unusable(DkimCause.KEY_NOT_FOUND,
+          notFound.nxdomain() ? name + " does not exist" : "no TXT record at " + name);
     }
     if (answer instanceof DnsAnswer.Found found) {
       if (found.records().isEmpty()) {
-        return new Unusable(DkimOutcome.PERMERROR, "no key for signature: no TXT record at " + name);
+        return new Unusable(DkimCause.KEY_NOT_FOUND, "no TXT record at " + name);
       }
-      String firstError = null;
+      KeyRecordParser.SyntaxError firstError = null;
       // several TXT records at the name: the first that parses is the key (RFC 6376 section 3.6.2.2)
       for (String text : found.records()) {
         KeyRecordParser.Parse parse = parse(text);
@@ -75,12 +77,13 @@ final class DkimKeySource {
           return new Found(parsed.record());
         }
         if (firstError == null) {
-          firstError = ((KeyRecordParser.SyntaxError) parse).reason();
+          firstError = (KeyRecordParser.SyntaxError) parse;
         }
       }
-      return new Unusable(DkimOutcome.PERMERROR, firstError + " (at " + name + ")");
+      return new Unusable(firstError.cause(), firstError.detail() + " (at " + name + ")");
     }
-    return new Unusable(DkimOutcome.TEMPERROR, "no DNS answer for the key at " + name);
+    // a DnsSource that completed with null: as good as no answer
+    return new Unusable(DkimCause.DNS_FAILURE, "no DNS answer for " + name);
   }
 
   private KeyRecordParser.Parse parse(String text) {
@@ -93,7 +96,7 @@ final class DkimKeySource {
       parse = KeyRecordParser.parse(text);
     } catch (RuntimeException e) {
       // DNS content must never become an exception on a DNS thread; a parser bug is still a bad record
-      parse = new KeyRecordParser.SyntaxError("key record could not be parsed: " + e);
+      parse = new KeyRecordParser.SyntaxError(DkimCause.INTERNAL_ERROR, "key record could not be parsed: " + e);
     }
     if (parsedRecords.size() >= MAX_CACHED_RECORDS) {
       parsedRecords.clear();

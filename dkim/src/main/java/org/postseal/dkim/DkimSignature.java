@@ -28,7 +28,7 @@ record DkimSignature(HeaderField field, String algorithmTag, SignatureAlgorithm 
     return (selector + "._domainkey." + domain).toLowerCase(Locale.ROOT);
   }
 
-  DkimResult result(DkimOutcome outcome, String reason) {
-    return new DkimResult(outcome, reason, domain, selector, algorithmTag, signatureText, identity);
+  DkimResult result(DkimCause cause, String detail) {
+    return new DkimResult(cause, detail, domain, selector, algorithmTag, signatureText, identity);
   }
 }

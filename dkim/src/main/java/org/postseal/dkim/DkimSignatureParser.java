@@ -10,8 +10,8 @@ import org.postseal.dkim.internal.TagList;
 import org.postseal.mail.HeaderField;
 
 /**
- * DKIM-Signature field text to {@link DkimSignature} (RFC 6376 section 3.5), or a permerror result that
- * names the problem. Only syntax and self-consistency are checked here; time, policy and keys are the
+ * DKIM-Signature field text to {@link DkimSignature} (RFC 6376 section 3.5), or a permerror result whose
+ * cause names the problem. Only syntax and self-consistency are checked here; time, policy and keys are the
  * verifier's business. Stateless.
  */
 final class DkimSignatureParser {
@@ -35,22 +35,23 @@ final class DkimSignatureParser {
   static Parse parse(HeaderField field) {
     TagList tags = TagList.parse(field.value());
     if (!tags.isValid()) {
-      return permerror(lenientResult(field.value()), "signature syntax error: " + tags.error().orElse(""));
+      return permerror(lenientResult(field.value()), DkimCause.SIGNATURE_SYNTAX, tags.error().orElse(""));
     }
-    DkimResult partial = new DkimResult(DkimOutcome.PERMERROR, "", tags.value("d"), tags.value("s"),
+    // the tags a result can carry; each permerror below sets its own cause
+    DkimResult partial = new DkimResult(DkimCause.SIGNATURE_SYNTAX, "", tags.value("d"), tags.value("s"),
         tags.value("a"), withoutWhiteSpace(tags.value("b")), identityForResult(tags.value("i")));
     for (String tag : REQUIRED_TAGS) {
       if (!tags.has(tag)) {
-        return permerror(partial, "signature lacks the required tag " + tag + "=");
+        return permerror(partial, DkimCause.MISSING_TAG, tag + "=");
       }
     }
     if (!"1".equals(tags.value("v"))) {
-      return permerror(partial, "signature version v=" + tags.value("v") + " is not 1");
+      return permerror(partial, DkimCause.UNSUPPORTED_VERSION, "v=" + tags.value("v"));
     }
     String algorithmTag = tags.value("a");
     SignatureAlgorithm algorithm = SignatureAlgorithm.fromTagValue(algorithmTag).orElse(null);
     if (algorithm == null) {
-      return permerror(partial, "unknown signing algorithm a=" + algorithmTag);
+      return permerror(partial, DkimCause.UNSUPPORTED_ALGORITHM, "a=" + algorithmTag);
     }
 
     String c = tags.has("c") ? tags.value("c") : "simple/simple";
@@ -60,47 +61,49 @@ final class DkimSignatureParser {
     Canonicalization headerCanonicalization = Canonicalization.fromTagValue(headerC).orElse(null);
     Canonicalization bodyCanonicalization = Canonicalization.fromTagValue(bodyC).orElse(null);
     if (headerCanonicalization == null || bodyCanonicalization == null) {
-      return permerror(partial, "unknown canonicalization c=" + c);
+      return permerror(partial, DkimCause.UNSUPPORTED_CANONICALIZATION, "c=" + c);
     }
 
     String domain = tags.value("d");
     if (!isDomainName(domain)) {
-      return permerror(partial, "d=" + domain + " is not a domain name");
+      return permerror(partial, DkimCause.MALFORMED_TAG, "d=" + domain + " is not a domain name");
     }
     String selector = tags.value("s");
     if (!isDomainName(selector)) {
-      return permerror(partial, "s=" + selector + " is not a valid selector");
+      return permerror(partial, DkimCause.MALFORMED_TAG, "s=" + selector + " is not a valid selector");
     }
 
     List<String> signedHeaders = splitHeaderList(tags.value("h"));
     if (signedHeaders == null) {
-      return permerror(partial, "h= is not a list of header names: " + tags.value("h"));
+      return permerror(partial, DkimCause.MALFORMED_TAG, "h= is not a list of header names: " + tags.value("h"));
     }
     if (signedHeaders.stream().noneMatch(name -> name.equalsIgnoreCase("from"))) {
-      return permerror(partial, "h= does not include From (RFC 6376 section 5.4)");
+      return permerror(partial, DkimCause.FROM_NOT_SIGNED, "h=" + tags.value("h"));
     }
 
     byte[] bodyHash = decodeBase64(tags.value("bh"));
     if (bodyHash == null || bodyHash.length == 0) {
-      return permerror(partial, "bh= is not valid base64");
+      return permerror(partial, DkimCause.MALFORMED_TAG, "bh= is not valid base64");
     }
     String signatureText = withoutWhiteSpace(tags.value("b"));
     byte[] signatureBytes = decodeBase64(signatureText);
     if (signatureBytes == null || signatureBytes.length == 0) {
-      return permerror(partial, signatureText.isEmpty() ? "b= is empty" : "b= is not valid base64");
+      return permerror(partial, DkimCause.MALFORMED_TAG,
+          signatureText.isEmpty() ? "b= is empty" : "b= is not valid base64");
     }
 
     String identity = "";
     if (tags.has("i")) {
       identity = TagList.decodeQuotedPrintable(tags.value("i")).orElse(null);
       if (identity == null || identity.indexOf('@') < 0) {
-        return permerror(partial, "i=" + tags.value("i") + " is not an identity (local@domain)");
+        return permerror(partial, DkimCause.MALFORMED_TAG,
+            "i=" + tags.value("i") + " is not an identity (local@domain)");
       }
       String identityDomain = identity.substring(identity.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
       String d = domain.toLowerCase(Locale.ROOT);
       if (!identityDomain.equals(d) && !identityDomain.endsWith("." + d)) {
-        return permerror(partial, "i= domain " + identityDomain + " is not d=" + domain
-            + " or a subdomain of it (RFC 6376 section 3.5)");
+        return permerror(partial, DkimCause.IDENTITY_OUTSIDE_DOMAIN,
+            "i= domain " + identityDomain + ", d=" + domain);
       }
     }
 
@@ -108,31 +111,32 @@ final class DkimSignatureParser {
     if (tags.has("l")) {
       String l = tags.value("l");
       if (!isDigits(l, 76)) {
-        return permerror(partial, "l=" + l + " is not a decimal number");
+        return permerror(partial, DkimCause.MALFORMED_TAG, "l=" + l + " is not a decimal number");
       }
       // up to 76 digits are legal; anything beyond a long is longer than any body we will see
       bodyLength = l.length() > 18 ? Long.MAX_VALUE : Long.parseLong(l);
     }
 
     if (tags.has("q") && !hasDnsTxtMethod(tags.value("q"))) {
-      return permerror(partial, "q=" + tags.value("q") + " names no supported query method (dns/txt)");
+      return permerror(partial, DkimCause.UNSUPPORTED_QUERY_METHOD, "q=" + tags.value("q"));
     }
 
     OptionalLong timestamp = OptionalLong.empty();
     if (tags.has("t")) {
       if (!isDigits(tags.value("t"), 12)) {
-        return permerror(partial, "t=" + tags.value("t") + " is not a timestamp");
+        return permerror(partial, DkimCause.MALFORMED_TAG, "t=" + tags.value("t") + " is not a timestamp");
       }
       timestamp = OptionalLong.of(Long.parseLong(tags.value("t")));
     }
     OptionalLong expiration = OptionalLong.empty();
     if (tags.has("x")) {
       if (!isDigits(tags.value("x"), 12)) {
-        return permerror(partial, "x=" + tags.value("x") + " is not a timestamp");
+        return permerror(partial, DkimCause.MALFORMED_TAG, "x=" + tags.value("x") + " is not a timestamp");
       }
       expiration = OptionalLong.of(Long.parseLong(tags.value("x")));
       if (timestamp.isPresent() && expiration.getAsLong() < timestamp.getAsLong()) {
-        return permerror(partial, "x=" + tags.value("x") + " is before t=" + tags.value("t"));
+        return permerror(partial, DkimCause.MALFORMED_TAG,
+            "x=" + tags.value("x") + " is before t=" + tags.value("t"));
       }
     }
 
@@ -161,8 +165,8 @@ final class DkimSignatureParser {
     return value;
   }
 
-  private static Unusable permerror(DkimResult partial, String reason) {
-    return new Unusable(new DkimResult(DkimOutcome.PERMERROR, reason, partial.domain(), partial.selector(),
+  private static Unusable permerror(DkimResult partial, DkimCause cause, String detail) {
+    return new Unusable(new DkimResult(cause, detail, partial.domain(), partial.selector(),
         partial.algorithm(), partial.signature(), partial.identity()));
   }
 
@@ -189,7 +193,7 @@ final class DkimSignatureParser {
         default -> { }
       }
     }
-    return new DkimResult(DkimOutcome.PERMERROR, "", d, s, a, b, i);
+    return new DkimResult(DkimCause.SIGNATURE_SYNTAX, "", d, s, a, b, i);
   }
 
   private static String identityForResult(String i) {

@@ -13,7 +13,7 @@ import java.util.List;
  * @param isStrict       t= has s: i= must be in d= itself, not a subdomain
  * @param isRevoked      p= is empty
  * @param key            the decoded public key, or null when revoked or when {@code keyProblem} is set
- * @param keyProblem     why p= could not be decoded for k=, or null
+ * @param keyProblem     why p= could not be decoded for k= (the detail of {@link DkimCause#KEY_MALFORMED}), or null
  */
 record KeyRecord(String keyType, List<String> hashNames, List<String> serviceTypes, boolean isTesting,
                  boolean isStrict, boolean isRevoked, VerificationKey key, String keyProblem) {

@@ -15,7 +15,8 @@ import org.postseal.dkim.internal.TagList;
 /**
  * TXT record text to {@link KeyRecord}. Stateless. A record that is not a tag-list, or whose v= is not
  * first or not DKIM1, does not parse (the caller then tries the next TXT record at the name); a record
- * that parses but whose p= cannot be decoded yields a KeyRecord with {@code keyProblem} set.
+ * that parses but whose p= cannot be decoded yields a KeyRecord with {@code keyProblem} set (a
+ * {@link DkimCause#KEY_MALFORMED} detail).
  */
 final class KeyRecordParser {
 
@@ -26,7 +27,8 @@ final class KeyRecordParser {
   record Parsed(KeyRecord record) implements Parse {
   }
 
-  record SyntaxError(String reason) implements Parse {
+  /** The record is not a DKIM key record: {@code cause} is a key-record cause, {@code detail} what is wrong. */
+  record SyntaxError(DkimCause cause, String detail) implements Parse {
   }
 
   private static final int ED25519_KEY_BYTES = 32;
@@ -37,19 +39,19 @@ final class KeyRecordParser {
   static Parse parse(String text) {
     TagList tags = TagList.parse(text);
     if (!tags.isValid()) {
-      return new SyntaxError("key record syntax error: " + tags.error().orElse(""));
+      return new SyntaxError(DkimCause.KEY_SYNTAX, tags.error().orElse(""));
     }
     if (tags.has("v")) {
       // "if present, v= MUST be the first tag in the record" (RFC 6376 section 3.6.1)
       if (!"v".equals(tags.asMap().keySet().iterator().next())) {
-        return new SyntaxError("key record has v= but not as its first tag");
+        return new SyntaxError(DkimCause.KEY_SYNTAX, "v= is not the first tag");
       }
       if (!"DKIM1".equals(tags.value("v"))) {
-        return new SyntaxError("key record version v=" + tags.value("v") + " is not DKIM1");
+        return new SyntaxError(DkimCause.KEY_UNSUPPORTED_VERSION, "v=" + tags.value("v"));
       }
     }
     if (!tags.has("p")) {
-      return new SyntaxError("key record lacks p=");
+      return new SyntaxError(DkimCause.KEY_SYNTAX, "p= is missing");
     }
     String keyType = tags.has("k") ? lower(tags.value("k")) : "rsa";
     List<String> hashNames = tags.has("h") ? splitColonList(tags.value("h")) : List.of();
@@ -66,25 +68,25 @@ final class KeyRecordParser {
     VerificationKey key = null;
     String keyProblem = null;
     if (keyBytes == null) {
-      keyProblem = "key p= is not valid base64";
+      keyProblem = "not valid base64";
     } else if (keyType.equals("rsa")) {
       key = decodeRsa(keyBytes);
       if (key == null) {
-        keyProblem = "key p= is not an RSA public key";
+        keyProblem = "not an RSA public key";
       }
     } else if (keyType.equals("ed25519")) {
       if (keyBytes.length != ED25519_KEY_BYTES) {
-        keyProblem = "key p= is " + keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)";
+        keyProblem = keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)";
       } else {
         try {
           key = new VerificationKey.Ed25519(new Ed25519PublicKeyParameters(keyBytes, 0));
         } catch (IllegalArgumentException e) {
           // BouncyCastle checks that the 32 bytes encode a point on the curve
-          keyProblem = "key p= is not an Ed25519 public key (not a curve point)";
+          keyProblem = "not an Ed25519 public key (not a curve point)";
         }
       }
     } else {
-      keyProblem = "key type k=" + keyType + " is not supported";
+      keyProblem = "k=" + keyType + " is not a supported key type";
     }
     return new Parsed(new KeyRecord(keyType, hashNames, serviceTypes, isTesting, isStrict, false, key,
         keyProblem));

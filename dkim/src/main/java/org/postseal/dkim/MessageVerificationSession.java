@@ -75,7 +75,7 @@ final class MessageVerificationSession implements VerificationSession {
       } catch (RuntimeException e) {
         // a parser bug must not turn message content into an exception in the milter
         LOG.warn("DKIM-Signature field could not be parsed", e);
-        parse = new DkimSignatureParser.Unusable(new DkimResult(DkimOutcome.PERMERROR,
+        parse = new DkimSignatureParser.Unusable(new DkimResult(DkimCause.INTERNAL_ERROR,
             "signature could not be parsed: " + e, null, null, null, null, null));
       }
       if (parse instanceof DkimSignatureParser.Unusable unusable) {
@@ -153,11 +153,11 @@ final class MessageVerificationSession implements VerificationSession {
           // a bug, not a property of the message: still a result, and loud in the log
           LOG.warn("DKIM verification of d={} s={} failed unexpectedly", entry.signature.domain(),
               entry.signature.selector(), e);
-          result = entry.signature.result(DkimOutcome.PERMERROR, "verification error: " + e);
+          result = entry.signature.result(DkimCause.INTERNAL_ERROR, e.toString());
         }
       }
-      LOG.debug("dkim={} d={} s={} a={}: {}", result.outcome().keyword(), result.domain(), result.selector(),
-          result.algorithm(), result.reason());
+      LOG.debug("dkim={} ({}) d={} s={} a={}: {}", result.outcome().keyword(), result.cause().keyword(),
+          result.domain(), result.selector(), result.algorithm(), result.reason());
       out.add(result);
     }
     results = List.copyOf(out);
@@ -167,17 +167,16 @@ final class MessageVerificationSession implements VerificationSession {
   /** Outcomes that need neither key nor body: RFC 8301 rsa-sha1, and the x= / t= time checks. */
   private DkimResult decideWithoutKey(DkimSignature signature, long now) {
     if (signature.algorithm() == SignatureAlgorithm.RSA_SHA1) {
-      return signature.result(DkimOutcome.POLICY, "rsa-sha1 is not accepted (RFC 8301)");
+      return signature.result(DkimCause.RSA_SHA1_REFUSED, "");
     }
     long skew = policy.clockSkew().getSeconds();
     if (signature.expiration().isPresent() && signature.expiration().getAsLong() + skew < now) {
       long x = signature.expiration().getAsLong();
-      return signature.result(DkimOutcome.NEUTRAL, "signature expired at " + Instant.ofEpochSecond(x) + " (x=" + x + ")");
+      return signature.result(DkimCause.SIGNATURE_EXPIRED, "x=" + x + " (" + Instant.ofEpochSecond(x) + ")");
     }
     if (signature.timestamp().isPresent() && signature.timestamp().getAsLong() > now + skew) {
       long t = signature.timestamp().getAsLong();
-      return signature.result(DkimOutcome.NEUTRAL, "signature timestamp t=" + t + " is " + (t - now)
-          + " s in the future");
+      return signature.result(DkimCause.SIGNATURE_IN_FUTURE, "t=" + t + " is " + (t - now) + " s ahead");
     }
     return null;
   }
@@ -186,66 +185,61 @@ final class MessageVerificationSession implements VerificationSession {
     DkimSignature signature = entry.signature;
     DkimKeySource.KeyLookup lookup = entry.key.getNow(null);
     if (lookup == null) {
-      return signature.result(DkimOutcome.TEMPERROR, "key lookup timed out (no DNS answer for "
-          + signature.keyName() + " in time)");
+      return signature.result(DkimCause.KEY_LOOKUP_UNFINISHED, "no DNS answer for " + signature.keyName());
     }
     if (lookup instanceof DkimKeySource.Unusable unusable) {
-      return signature.result(unusable.outcome(), unusable.reason());
+      return signature.result(unusable.cause(), unusable.detail());
     }
     KeyRecord record = ((DkimKeySource.Found) lookup).record();
     SignatureAlgorithm algorithm = signature.algorithm();
     if (record.isRevoked()) {
-      return signature.result(DkimOutcome.PERMERROR, "key revoked (empty p= at " + signature.keyName() + ")");
+      return signature.result(DkimCause.KEY_REVOKED, "empty p= at " + signature.keyName());
     }
     if (!record.keyType().equals(algorithm.keyType())) {
-      return signature.result(DkimOutcome.PERMERROR, "key type k=" + record.keyType() + " does not match a="
-          + signature.algorithmTag());
+      return signature.result(DkimCause.KEY_TYPE_MISMATCH, "k=" + record.keyType() + ", a=" + signature.algorithmTag());
     }
     if (record.keyProblem() != null) {
-      return signature.result(DkimOutcome.PERMERROR, record.keyProblem() + " (at " + signature.keyName() + ")");
+      return signature.result(DkimCause.KEY_MALFORMED, record.keyProblem() + " (at " + signature.keyName() + ")");
     }
     if (!record.hashNames().isEmpty() && !record.hashNames().contains(algorithm.hashName())) {
-      return signature.result(DkimOutcome.PERMERROR, "key h=" + String.join(":", record.hashNames())
-          + " excludes " + algorithm.hashName());
+      return signature.result(DkimCause.KEY_HASH_NOT_ALLOWED, "h=" + String.join(":", record.hashNames())
+          + ", a=" + signature.algorithmTag());
     }
     if (!record.serviceTypes().contains("*") && !record.serviceTypes().contains("email")) {
-      return signature.result(DkimOutcome.PERMERROR, "key s=" + String.join(":", record.serviceTypes())
-          + " is not for email");
+      return signature.result(DkimCause.KEY_SERVICE_NOT_EMAIL, "s=" + String.join(":", record.serviceTypes()));
     }
     if (record.isStrict() && !signature.identity().isEmpty()) {
       String identityDomain = signature.identity().substring(signature.identity().lastIndexOf('@') + 1);
       if (!identityDomain.equalsIgnoreCase(signature.domain())) {
-        return signature.result(DkimOutcome.PERMERROR, "key has t=s but i= is in a subdomain of d="
+        return signature.result(DkimCause.KEY_STRICT_SUBDOMAIN, "i= domain " + identityDomain + ", d="
             + signature.domain());
       }
     }
     if (record.key() instanceof VerificationKey.Rsa rsa && rsa.bits() < policy.minRsaBits()) {
-      return signature.result(DkimOutcome.POLICY, "RSA key of " + rsa.bits() + " bits is below "
-          + policy.minRsaBits() + " (RFC 8301)");
+      return signature.result(DkimCause.KEY_TOO_SHORT, rsa.bits() + " bits, the minimum is " + policy.minRsaBits());
     }
 
     BodyHash.Value body = entry.bodyHash.finish();
     long l = signature.bodyLength();
     if (l > body.canonicalLength()) {
-      return signature.result(DkimOutcome.FAIL, "body hash did not verify: l=" + l
-          + " is longer than the canonical body (" + body.canonicalLength() + " bytes)");
+      return signature.result(DkimCause.BODY_LENGTH_EXCEEDS, "l=" + l + ", the canonical body has "
+          + body.canonicalLength() + " bytes");
     }
     if (!MessageDigest.isEqual(body.digest(), signature.bodyHash())) {
-      return signature.result(DkimOutcome.FAIL, "body hash did not verify");
+      return signature.result(DkimCause.BODY_HASH_MISMATCH, "");
     }
     HeaderField field = signature.field();
     HeaderField unsigned = new HeaderField(field.name(), DkimSignatureParser.withoutSignatureData(field.value()));
     byte[] headerData = SignedHeaderBlock.build(headers, signature.signedHeaders(), entry.headerIndex,
         signature.headerCanonicalization(), unsigned);
     if (!record.key().verify(algorithm, headerData, signature.signatureBytes())) {
-      return signature.result(DkimOutcome.FAIL, "signature did not verify");
+      return signature.result(DkimCause.SIGNATURE_MISMATCH, "");
     }
     if (l >= 0 && l < body.canonicalLength()) {
-      return signature.result(DkimOutcome.POLICY, "l= leaves " + (body.canonicalLength() - l)
-          + " body bytes unsigned");
+      return signature.result(DkimCause.BODY_LENGTH_PARTIAL, (body.canonicalLength() - l) + " of "
+          + body.canonicalLength());
     }
-    return signature.result(DkimOutcome.PASS, record.isTesting()
-        ? "signature verified; the key is in test mode (t=y)" : "signature verified");
+    return signature.result(record.isTesting() ? DkimCause.VERIFIED_TEST_MODE : DkimCause.VERIFIED, "");
   }
 
   @Override

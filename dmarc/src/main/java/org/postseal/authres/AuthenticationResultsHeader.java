@@ -89,7 +89,8 @@ public final class AuthenticationResultsHeader {
     }
 
     /**
-     * One {@code dkim=} resinfo per result, in the given order; {@code dkim=none} when the list is empty
+     * One {@code dkim=} resinfo per result, in the given order, its cause and detail as the comment
+     * ({@link DkimResult#reason()}: "body hash did not verify"); {@code dkim=none} when the list is empty
      * (no signature). Pass every signature of the message in one call: header.b is the shortest prefix
      * (at least {@value AuthenticationResultsHeader#HEADER_B_MIN_LENGTH} characters) that tells the signatures apart (RFC 6008 section 4).
      */
@@ -121,7 +122,7 @@ public final class AuthenticationResultsHeader {
     /**
      * The {@code spf=} resinfo (RFC 8601 section 2.7.2): {@code spf=pass smtp.mailfrom=example.com}, or
      * {@code smtp.helo=} when the null sender made the HELO name the identity. Results other than pass carry
-     * their reason as a comment.
+     * their cause and detail as a comment ({@link SpfResult#reason()}).
      */
     public Builder spf(SpfResult result) {
       Objects.requireNonNull(result, "result");

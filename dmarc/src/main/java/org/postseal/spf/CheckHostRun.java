@@ -40,7 +40,17 @@ final class CheckHostRun {
    * What one record (or the redirect chain that started at it) concluded. {@code domain} is the domain whose
    * record decided, {@code explanationSpec} that record's exp=, used only if this is the final fail.
    */
-  record Verdict(SpfOutcome outcome, String reason, String domain, Optional<String> explanationSpec) {
+  record Verdict(SpfOutcome outcome, SpfCause cause, String detail, String domain,
+                 Optional<String> explanationSpec) {
+
+    static Verdict of(SpfOutcome outcome, SpfCause cause, String detail, String domain) {
+      return new Verdict(outcome, cause, detail, domain, Optional.empty());
+    }
+
+    /** This verdict as reached through {@code path} ("include:x"), with {@code outcome} there. */
+    Verdict via(SpfOutcome outcome, String path, String domain) {
+      return of(outcome, cause, detail + ", in " + path, domain);
+    }
   }
 
   /** A mechanism matched, did not, or ended the evaluation with {@code error}. */
@@ -120,10 +130,11 @@ final class CheckHostRun {
   CompletableFuture<Verdict> checkHost(String domain) {
     Optional<String> problem = domainProblem(domain);
     if (problem.isPresent()) {
-      return done(new Verdict(SpfOutcome.NONE, "\"" + domain + "\" " + problem.get(), domain, Optional.empty()));
+      return done(Verdict.of(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN, "\"" + domain + "\" " + problem.get(),
+          domain));
     }
     return dns.lookup(domain, RecordType.TXT).thenCompose(answer -> {
-      Optional<Verdict> error = dnsError(answer, domain, domain + " TXT");
+      Optional<Verdict> error = dnsError(answer, domain);
       if (error.isPresent()) {
         return done(error.get());
       }
@@ -137,16 +148,16 @@ final class CheckHostRun {
       }
       if (records.isEmpty()) {
         // section 4.5: no SPF record (NXDOMAIN included, section 4.3) is "none"
-        return done(new Verdict(SpfOutcome.NONE, "no SPF record at " + domain, domain, Optional.empty()));
+        return done(Verdict.of(SpfOutcome.NONE, SpfCause.NO_RECORD, domain, domain));
       }
       if (records.size() > 1) {
-        return done(new Verdict(SpfOutcome.PERMERROR, domain + " publishes " + records.size()
-            + " SPF records; RFC 7208 section 4.5 allows one", domain, Optional.empty()));
+        return done(Verdict.of(SpfOutcome.PERMERROR, SpfCause.MULTIPLE_RECORDS, records.size() + " at " + domain,
+            domain));
       }
       SpfRecordParser.Parsed parsed = SpfRecordParser.parse(records.get(0));
       if (parsed instanceof SpfRecordParser.Invalid invalid) {
-        return done(new Verdict(SpfOutcome.PERMERROR, "SPF record of " + domain + " is invalid: " + invalid.reason(),
-            domain, Optional.empty()));
+        return done(Verdict.of(SpfOutcome.PERMERROR, SpfCause.RECORD_SYNTAX, invalid.reason() + " (at " + domain + ")",
+            domain));
       }
       return evaluate(((SpfRecordParser.Valid) parsed).record(), domain, 0);
     });
@@ -196,26 +207,24 @@ final class CheckHostRun {
       // section 6.1: the result is the target's, exp= included; no record there is a permerror
       return expandDomain(spec, domain).thenCompose(target -> checkHost(target).thenApply(verdict ->
           verdict.outcome() == SpfOutcome.NONE
-              ? new Verdict(SpfOutcome.PERMERROR, "redirect=" + target + " from " + domain + ": " + verdict.reason(),
-                  domain, Optional.empty())
+              ? verdict.via(SpfOutcome.PERMERROR, "redirect=" + target + " of " + domain, domain)
               : verdict));
     }
     // section 4.7: no match and no redirect is "neutral"
-    return done(new Verdict(SpfOutcome.NEUTRAL, IpNetwork.text(ip) + " matched no mechanism in the SPF record of "
-        + domain, domain, Optional.empty()));
+    return done(Verdict.of(SpfOutcome.NEUTRAL, SpfCause.NO_MATCH, "in the SPF record of " + domain + " for "
+        + IpNetwork.text(ip), domain));
   }
 
   private Verdict matched(SpfMechanism mechanism, SpfRecord record, String domain) {
-    return new Verdict(mechanism.qualifier().outcome(), IpNetwork.text(ip) + " matched \"" + mechanism.term()
-        + "\" in the SPF record of " + domain, domain, record.explanation());
+    return new Verdict(mechanism.qualifier().outcome(), SpfCause.matched(mechanism), "\"" + mechanism.term()
+        + "\" in the SPF record of " + domain + " for " + IpNetwork.text(ip), domain, record.explanation());
   }
 
   private Optional<Verdict> countDnsTerm(String term, String domain) {
     dnsTerms++;
     if (dnsTerms > MAX_DNS_TERMS) {
-      return Optional.of(new Verdict(SpfOutcome.PERMERROR, "more than " + MAX_DNS_TERMS
-          + " DNS-querying terms (RFC 7208 section 4.6.4), at \"" + term + "\" of " + domain, domain,
-          Optional.empty()));
+      return Optional.of(Verdict.of(SpfOutcome.PERMERROR, SpfCause.LOOKUP_LIMIT,
+          "at \"" + term + "\" of " + domain, domain));
     }
     return Optional.empty();
   }
@@ -246,10 +255,8 @@ final class CheckHostRun {
     return checkHost(target).thenApply(verdict -> switch (verdict.outcome()) {
       case PASS -> Match.YES;
       case FAIL, SOFTFAIL, NEUTRAL -> Match.NO;
-      case TEMPERROR -> Match.error(new Verdict(SpfOutcome.TEMPERROR, "include:" + target + ": " + verdict.reason(),
-          domain, Optional.empty()));
-      case PERMERROR, NONE -> Match.error(new Verdict(SpfOutcome.PERMERROR,
-          "include:" + target + ": " + verdict.reason(), domain, Optional.empty()));
+      case TEMPERROR -> Match.error(verdict.via(SpfOutcome.TEMPERROR, "include:" + target, domain));
+      case PERMERROR, NONE -> Match.error(verdict.via(SpfOutcome.PERMERROR, "include:" + target, domain));
     });
   }
 
@@ -259,7 +266,7 @@ final class CheckHostRun {
       return done(Match.NO);
     }
     return dns.lookup(target, addressType).thenApply(answer -> {
-      Optional<Verdict> error = dnsError(answer, domain, target + " " + addressType);
+      Optional<Verdict> error = dnsError(answer, domain);
       if (error.isPresent()) {
         return Match.error(error.get());
       }
@@ -280,7 +287,7 @@ final class CheckHostRun {
       return done(Match.NO);
     }
     return dns.lookup(target, RecordType.MX).thenCompose(answer -> {
-      Optional<Verdict> error = dnsError(answer, domain, target + " MX");
+      Optional<Verdict> error = dnsError(answer, domain);
       if (error.isPresent()) {
         return done(Match.error(error.get()));
       }
@@ -295,8 +302,8 @@ final class CheckHostRun {
         }
       }
       if (names.size() > MAX_MX_NAMES) {
-        return done(Match.error(new Verdict(SpfOutcome.PERMERROR, target + " has " + names.size()
-            + " MX names; RFC 7208 section 4.6.4 allows " + MAX_MX_NAMES, domain, Optional.empty())));
+        return done(Match.error(Verdict.of(SpfOutcome.PERMERROR, SpfCause.MX_LOOKUP_LIMIT,
+            target + " has " + names.size(), domain)));
       }
       List<CompletableFuture<DnsAnswer>> lookups = new ArrayList<>();
       for (String name : names) {
@@ -310,7 +317,7 @@ final class CheckHostRun {
           if (a instanceof DnsAnswer.Found found && contains(found.records(), ip4Prefix, ip6Prefix)) {
             return Match.YES;
           }
-          Optional<Verdict> e = dnsError(a, domain, names.get(k) + " " + addressType);
+          Optional<Verdict> e = dnsError(a, domain);
           if (failure == null && e.isPresent()) {
             failure = e.get();
           }
@@ -350,7 +357,7 @@ final class CheckHostRun {
       return done(Match.NO);
     }
     return dns.lookup(target, RecordType.A).thenApply(answer -> {
-      Optional<Verdict> error = dnsError(answer, domain, target + " A");
+      Optional<Verdict> error = dnsError(answer, domain);
       if (error.isPresent()) {
         return Match.error(error.get());
       }
@@ -359,15 +366,16 @@ final class CheckHostRun {
   }
 
   /**
-   * The one place where a DNS status becomes an SPF outcome (RFC 7208 sections 2.6.6, 4.4, 5): a lookup that
-   * failed (timeout, SERVFAIL, REFUSED, network error) is a temperror. A name that does not exist or has no
-   * records is an answer, not an error: it is "none", no match or a void lookup where it occurs. The lookups
-   * whose failures the RFC tells to ignore (PTR names, %{p}, exp=) do not call this.
+   * The one place where a DNS status becomes an SPF outcome and cause (RFC 7208 sections 2.6.6, 4.4, 5): a
+   * lookup that failed (timeout, SERVFAIL, REFUSED, network error) is a temperror. A name that does not exist
+   * or has no records is an answer, not an error: it is "none", no match or a void lookup where it occurs. The
+   * lookups whose failures the RFC tells to ignore (PTR names, %{p}, exp=) do not call this.
    */
-  private static Optional<Verdict> dnsError(DnsAnswer answer, String domain, String what) {
+  private static Optional<Verdict> dnsError(DnsAnswer answer, String domain) {
     if (answer instanceof DnsAnswer.Failed failed) {
-      return Optional.of(new Verdict(SpfOutcome.TEMPERROR, "DNS lookup of " + what + " failed: " + failed.reason(),
-          domain, Optional.empty()));
+      // the DNS layer's reason names the query: "SERVFAIL from DNS server for example.com TXT"
+      return Optional.of(Verdict.of(SpfOutcome.TEMPERROR,
+          failed.timedOut() ? SpfCause.DNS_TIMEOUT : SpfCause.DNS_FAILURE, failed.reason(), domain));
     }
     return Optional.empty();
   }
@@ -376,8 +384,8 @@ final class CheckHostRun {
   private Match voidLookup(String what, String domain) {
     voidLookups++;
     if (voidLookups > MAX_VOID_LOOKUPS) {
-      return Match.error(new Verdict(SpfOutcome.PERMERROR, "more than " + MAX_VOID_LOOKUPS
-          + " DNS lookups found nothing (RFC 7208 section 4.6.4), the last " + what, domain, Optional.empty()));
+      return Match.error(Verdict.of(SpfOutcome.PERMERROR, SpfCause.VOID_LOOKUP_LIMIT, "the last was " + what,
+          domain));
     }
     return Match.NO;
   }

@@ -95,23 +95,24 @@ public final class SpfEvaluator {
     Optional<String> problem = CheckHostRun.domainProblem(domain);
     if (problem.isPresent()) {
       // section 4.3: a malformed domain is "none", without any lookup
-      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, identity, sender, domain,
-          identityName(identity) + " \"" + domainPart + "\" " + problem.get(), Optional.empty()));
+      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN, identity,
+          sender, domain, identityName(identity) + " \"" + domainPart + "\" " + problem.get(), Optional.empty()));
     }
     byte[] ip = IpNetwork.unmapped(clientIp).getAddress();
     CheckHostRun run = new CheckHostRun(dns, ip, sender, localPart, domain, heloName, receivingHost,
         clock.instant().getEpochSecond());
     CompletableFuture<SpfResult> result = run.checkHost(domain).thenCompose(verdict ->
         run.explanation(verdict).thenApply(explanation ->
-            new SpfResult(verdict.outcome(), identity, sender, domain, verdict.reason(), explanation)));
+            new SpfResult(verdict.outcome(), verdict.cause(), identity, sender, domain, verdict.detail(),
+                explanation)));
     deadline.whenAnsweredOrReached(result).thenRun(() -> result.complete(new SpfResult(SpfOutcome.TEMPERROR,
-        identity, sender, domain, "SPF evaluation for " + domain + " did not finish by its deadline", Optional.empty())));
+        SpfCause.TIMEOUT, identity, sender, domain, "did not finish by its deadline", Optional.empty())));
     return result
         .exceptionally(error -> {
           // a programming error: the contract is a value, so say temperror and leave the trace for the operator
           LOG.error("SPF evaluation for {} from {} failed unexpectedly", domain, clientIp.getHostAddress(), error);
-          return new SpfResult(SpfOutcome.TEMPERROR, identity, sender, domain,
-              "internal error in SPF evaluation: " + error, Optional.empty());
+          return new SpfResult(SpfOutcome.TEMPERROR, SpfCause.INTERNAL_ERROR, identity, sender, domain,
+              error.toString(), Optional.empty());
         });
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.postseal.authres.AuthenticationResultsHeader.Property;
-import org.postseal.dkim.DkimOutcome;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcAction;
 import org.postseal.dmarc.DmarcCause;
@@ -20,6 +20,7 @@ import org.postseal.dmarc.DmarcRecordParser;
 import org.postseal.dmarc.DmarcResult;
 import org.postseal.mail.HeaderField;
 import org.postseal.mail.SmtpReply;
+import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -31,14 +32,14 @@ class AuthenticationResultsHeaderTest {
   private static final String SIG_A = "dGhpcyBpcyB0aGUgZmlyc3Qgc2lnbmF0dXJl+/8=";
   private static final String SIG_B = "ZmVkY2JhOTg3NjU0MzIxMA==";
 
-  private static DkimResult dkim(DkimOutcome outcome, String reason, String d, String s, String b) {
-    return new DkimResult(outcome, reason, d, s, "rsa-sha256", b, "@" + d);
+  private static DkimResult dkim(DkimCause cause, String detail, String d, String s, String b) {
+    return new DkimResult(cause, detail, d, s, "rsa-sha256", b, "@" + d);
   }
 
   @Test
   void typicalInboundMessage_isWrittenOneResinfoPerLine() {
     HeaderField field = AuthenticationResultsHeader.builder(ID)
-        .dkim(List.of(dkim(DkimOutcome.PASS, "", "example.com", "sel2025", SIG_A)))
+        .dkim(List.of(dkim(DkimCause.VERIFIED, "", "example.com", "sel2025", SIG_A)))
         .method("spf", "pass", null, List.of(new Property("smtp.mailfrom", "alice@example.com")))
         .method("dmarc", "pass", "p=reject sp=none dis=none",
             List.of(new Property("header.from", "example.com"), new Property("policy.dmarc", "reject")))
@@ -46,7 +47,8 @@ class AuthenticationResultsHeaderTest {
 
     assertThat(field.name()).isEqualTo("Authentication-Results");
     assertThat(field.value()).isEqualTo(" mx.example.org;\r\n"
-        + "\tdkim=pass header.d=example.com header.s=sel2025 header.a=rsa-sha256 header.b=\"dGhpcyBp\";\r\n"
+        + "\tdkim=pass (signature verified) header.d=example.com header.s=sel2025 header.a=rsa-sha256"
+        + " header.b=\"dGhpcyBp\";\r\n"
         + "\tspf=pass smtp.mailfrom=alice@example.com;\r\n"
         + "\tdmarc=pass (p=reject sp=none dis=none) header.from=example.com policy.dmarc=reject");
   }
@@ -63,9 +65,9 @@ class AuthenticationResultsHeaderTest {
   }
 
   @Test
-  void failedSignature_hasItsReasonAsComment() {
+  void failedSignature_hasItsCauseAsComment() {
     HeaderField field = AuthenticationResultsHeader.builder(ID)
-        .dkim(List.of(dkim(DkimOutcome.FAIL, "body hash did not verify", "example.com", "s1", SIG_B)))
+        .dkim(List.of(dkim(DkimCause.BODY_HASH_MISMATCH, "", "example.com", "s1", SIG_B)))
         .build();
 
     assertThat(field.value()).isEqualTo(" mx.example.org;\r\n"
@@ -81,10 +83,10 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void unparsableSignature_omitsTheEmptyProperties() {
-    DkimResult broken = new DkimResult(DkimOutcome.PERMERROR, "missing d= tag", "", "", "", "", "");
+    DkimResult broken = new DkimResult(DkimCause.MISSING_TAG, "d=", "", "", "", "", "");
 
     assertThat(AuthenticationResultsHeader.builder(ID).dkim(List.of(broken)).build().value())
-        .isEqualTo(" mx.example.org;\r\n\tdkim=permerror (missing d= tag)");
+        .isEqualTo(" mx.example.org;\r\n\tdkim=permerror (signature lacks a required tag: d=)");
   }
 
   @Test
@@ -96,9 +98,9 @@ class AuthenticationResultsHeaderTest {
   void headerB_isTheShortestPrefixThatTellsTheSignaturesApart() {
     String common = "AAAAAAAAAAAA";
     List<DkimResult> results = List.of(
-        dkim(DkimOutcome.PASS, "", "example.com", "rsa", common + "xyz1"),
-        dkim(DkimOutcome.PASS, "", "example.com", "ed", common + "xyz2"),
-        dkim(DkimOutcome.FAIL, "signature did not verify", "other.example", "s", "BBBBBBBBBBBBBBBB"));
+        dkim(DkimCause.VERIFIED, "", "example.com", "rsa", common + "xyz1"),
+        dkim(DkimCause.VERIFIED, "", "example.com", "ed", common + "xyz2"),
+        dkim(DkimCause.SIGNATURE_MISMATCH, "", "other.example", "s", "BBBBBBBBBBBBBBBB"));
 
     String value = AuthenticationResultsHeader.builder(ID).dkim(results).build().value();
 
@@ -127,7 +129,7 @@ class AuthenticationResultsHeaderTest {
   @Test
   void headerB_ignoresFoldingWhiteSpaceInTheSignature() {
     String value = AuthenticationResultsHeader.builder(ID)
-        .dkim(List.of(dkim(DkimOutcome.PASS, "", "example.com", "s", "dGhp\r\n cyBp cyB0")))
+        .dkim(List.of(dkim(DkimCause.VERIFIED, "", "example.com", "s", "dGhp\r\n cyBp cyB0")))
         .build().value();
 
     assertThat(value).contains("header.b=\"dGhpcyBp\"");
@@ -173,14 +175,14 @@ class AuthenticationResultsHeaderTest {
   @Test
   void lineBreaksFromTheMessage_cannotStartANewHeaderField() {
     String value = AuthenticationResultsHeader.builder(ID)
-        .dkim(List.of(new DkimResult(DkimOutcome.FAIL, "bad\r\nX-Injected: yes", "evil.example\r\nX-Spam: no",
+        .dkim(List.of(new DkimResult(DkimCause.MALFORMED_TAG, "bad\r\nX-Injected: yes", "evil.example\r\nX-Spam: no",
             "s\nX-Other: 1", "rsa-sha256", SIG_B, "")))
         .method("dmarc", "fail", "x\r\n\r\nbody", List.of(new Property("header.from", "a.example\rBcc: victim")))
         .build().value();
 
     String withoutOurFolds = value.replace("\r\n\t", "");
     assertThat(withoutOurFolds).doesNotContain("\r").doesNotContain("\n");
-    assertThat(value).contains("(bad X-Injected: yes)")
+    assertThat(value).contains("(signature has a malformed tag: bad X-Injected: yes)")
         .contains("header.d=\"evil.example X-Spam: no\"")
         .contains("header.s=\"s X-Other: 1\"")
         .contains("(x body)")
@@ -190,7 +192,7 @@ class AuthenticationResultsHeaderTest {
   @Test
   void everyLineFoldsWithCrlfTab() {
     String value = AuthenticationResultsHeader.builder(ID)
-        .dkim(List.of(dkim(DkimOutcome.PASS, "", "example.com", "s", SIG_A)))
+        .dkim(List.of(dkim(DkimCause.VERIFIED, "", "example.com", "s", SIG_A)))
         .method("spf", "none", null, List.of())
         .build().value();
 
@@ -240,7 +242,7 @@ class AuthenticationResultsHeaderTest {
   void whatWeWrite_parsesBackToOurAuthservId() {
     for (String id : List.of(ID, "MX.Example.ORG", "mail-1.example.net", "host (internal)", "a\"b", "x;y")) {
       String value = AuthenticationResultsHeader.builder(id)
-          .dkim(List.of(dkim(DkimOutcome.PASS, "", "example.com", "s", SIG_A)))
+          .dkim(List.of(dkim(DkimCause.VERIFIED, "", "example.com", "s", SIG_A)))
           .build().value();
 
       assertThat(AuthenticationResultsHeader.authservIdOf(value)).as(id).contains(id);
@@ -334,8 +336,8 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void spfPass_namesTheMailFromDomain() {
-    SpfResult spf = new SpfResult(SpfOutcome.PASS, SpfIdentity.MAILFROM, "alice@example.com", "example.com",
-        "192.0.2.1 matched \"ip4:192.0.2.0/24\" in the SPF record of example.com", Optional.empty());
+    SpfResult spf = new SpfResult(SpfOutcome.PASS, SpfCause.MATCHED_IP4, SpfIdentity.MAILFROM, "alice@example.com",
+        "example.com", "\"ip4:192.0.2.0/24\" in the SPF record of example.com for 192.0.2.1", Optional.empty());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build()))
         .isEqualTo("spf=pass smtp.mailfrom=example.com");
@@ -343,11 +345,13 @@ class AuthenticationResultsHeaderTest {
 
   @Test
   void spfForTheNullSender_namesTheHeloName_andNonPassCarriesTheReason() {
-    SpfResult spf = new SpfResult(SpfOutcome.SOFTFAIL, SpfIdentity.HELO, "postmaster@mail.example.org",
-        "mail.example.org", "192.0.2.9 matched \"~all\" in the SPF record of mail.example.org", Optional.empty());
+    SpfResult spf = new SpfResult(SpfOutcome.SOFTFAIL, SpfCause.MATCHED_ALL, SpfIdentity.HELO,
+        "postmaster@mail.example.org", "mail.example.org", "\"~all\" in the SPF record of mail.example.org for 192.0.2.9",
+        Optional.empty());
 
     assertThat(resinfo(AuthenticationResultsHeader.builder(ID).spf(spf).build())).isEqualTo(
-        "spf=softfail (192.0.2.9 matched \"~all\" in the SPF record of mail.example.org) smtp.helo=mail.example.org");
+        "spf=softfail (matched all: \"~all\" in the SPF record of mail.example.org for 192.0.2.9)"
+            + " smtp.helo=mail.example.org");
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postseal.dkim.DkimOutcome;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
@@ -108,7 +108,7 @@ class DmarcMailauthCasesTest {
           DnsResolver.create(List.of(dns.address()), Duration.ofMillis(500), Clock.systemUTC()),
           DmarcSettings.defaults(Set.of()));
       List<DkimResult> dkim = new ArrayList<>();
-      c.dkimPass().forEach(d -> dkim.add(new DkimResult(DkimOutcome.PASS, "", d, "s1", "rsa-sha256", "", "")));
+      c.dkimPass().forEach(d -> dkim.add(new DkimResult(DkimCause.VERIFIED, "", d, "s1", "rsa-sha256", "", "")));
       SpfResult spf = c.spfPass().isEmpty()
           ? DmarcSessionTest.NO_SPF
           : DmarcSessionTest.spf(SpfOutcome.PASS, c.spfPass().get(0));

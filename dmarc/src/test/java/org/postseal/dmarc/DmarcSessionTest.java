@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,12 +15,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -70,12 +73,16 @@ class DmarcSessionTest {
         DmarcSettings.defaults(ownDomains));
   }
 
+  /** A result with {@code outcome}; which cause gave it does not matter to DMARC. */
   static DkimResult dkim(DkimOutcome outcome, String domain) {
-    return new DkimResult(outcome, "", domain, "sel", "rsa-sha256", "c2lnbmF0dXJl", "@" + domain);
+    DkimCause cause = Arrays.stream(DkimCause.values()).filter(c -> c.outcome() == outcome).findFirst().orElseThrow();
+    return new DkimResult(cause, "", domain, "sel", "rsa-sha256", "c2lnbmF0dXJl", "@" + domain);
   }
 
+  /** A result with {@code outcome}; which cause gave it does not matter to DMARC. */
   static SpfResult spf(SpfOutcome outcome, String domain) {
-    return new SpfResult(outcome, SpfIdentity.MAILFROM, "bounce@" + domain, domain, "", Optional.empty());
+    SpfCause cause = Arrays.stream(SpfCause.values()).filter(c -> c.allows(outcome)).findFirst().orElseThrow();
+    return new SpfResult(outcome, cause, SpfIdentity.MAILFROM, "bounce@" + domain, domain, "", Optional.empty());
   }
 
   static final SpfResult NO_SPF = spf(SpfOutcome.NONE, "elsewhere.example");
@@ -197,7 +204,7 @@ class DmarcSessionTest {
 
   @Test
   void nullSenderSpfPassOnTheHeloName_aligns() throws Exception {
-    SpfResult helo = new SpfResult(SpfOutcome.PASS, SpfIdentity.HELO, "postmaster@mx.example.com",
+    SpfResult helo = new SpfResult(SpfOutcome.PASS, SpfCause.MATCHED_A, SpfIdentity.HELO, "postmaster@mx.example.com",
         "mx.example.com", "", Optional.empty());
 
     assertThat(evaluate("example.com", List.of(), helo).cause()).isEqualTo(DmarcCause.SPF_ALIGNED);
@@ -390,11 +397,11 @@ class DmarcSessionTest {
 
   @Test
   void failResting_onAnOpenDkimOrSpfCheckOfTheFromDomain_isTemperror() throws Exception {
-    DkimResult open = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.com", "sel",
+    DkimResult open = new DkimResult(DkimCause.DNS_TIMEOUT, "no answer for the key", "example.com", "sel",
         "rsa-sha256", "c2ln", "");
-    DkimResult openElsewhere = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.net", "sel",
+    DkimResult openElsewhere = new DkimResult(DkimCause.DNS_TIMEOUT, "no answer for the key", "example.net", "sel",
         "rsa-sha256", "c2ln", "");
-    SpfResult spfOpen = new SpfResult(SpfOutcome.TEMPERROR, SpfIdentity.MAILFROM, "bounce@mail.example.com",
+    SpfResult spfOpen = new SpfResult(SpfOutcome.TEMPERROR, SpfCause.DNS_TIMEOUT, SpfIdentity.MAILFROM, "bounce@mail.example.com",
         "mail.example.com", "DNS timeout", Optional.empty());
 
     DmarcResult byDkim = evaluate("example.com", List.of(open), NO_SPF);
@@ -410,7 +417,7 @@ class DmarcSessionTest {
   @Test
   void noneForOurOwnDomain_restingOnAnOpenCheck_isTemperror_otherNonesStand() throws Exception {
     DmarcVerifier ours = verifier(Duration.ofSeconds(2), Set.of("example.net"));
-    DkimResult open = new DkimResult(DkimOutcome.TEMPERROR, "key lookup timed out", "example.net", "sel",
+    DkimResult open = new DkimResult(DkimCause.DNS_TIMEOUT, "no answer for the key", "example.net", "sel",
         "rsa-sha256", "c2ln", "");
 
     DmarcResult own = finish(ours, List.of("example.net"), List.of(open), NO_SPF, Deadline.after(DEADLINE));

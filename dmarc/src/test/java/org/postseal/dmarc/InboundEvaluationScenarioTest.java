@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postseal.authres.AuthenticationResultsHeader;
-import org.postseal.dkim.DkimOutcome;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
@@ -107,7 +107,7 @@ class InboundEvaluationScenarioTest {
 
   @Test
   void ownDomain_signedByUs_isAccepted() throws Exception {
-    DkimResult ours = new DkimResult(DkimOutcome.PASS, "", "example.org", "s2026", "ed25519-sha256",
+    DkimResult ours = new DkimResult(DkimCause.VERIFIED, "", "example.org", "s2026", "ed25519-sha256",
         "QmFzZTY0U2lnbmF0dXJl", "@example.org");
 
     Outcome o = receive("203.0.113.66", "unknown", "alice@example.org", List.of("example.org"), List.of(ours),
@@ -137,7 +137,7 @@ class InboundEvaluationScenarioTest {
 
   @Test
   void mailingListThatBrokeTheSignature_isAcceptedAsOverride() throws Exception {
-    DkimResult broken = new DkimResult(DkimOutcome.FAIL, "body hash did not verify", "bank.example", "s1",
+    DkimResult broken = new DkimResult(DkimCause.BODY_HASH_MISMATCH, "", "bank.example", "s1",
         "rsa-sha256", "YnJva2VuU2lnbmF0dXJl", "@bank.example");
 
     Outcome o = receive("203.0.113.9", "mx.lists.example.net", "list-bounces@lists.example.net",

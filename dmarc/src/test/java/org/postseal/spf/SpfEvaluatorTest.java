@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
+import org.postseal.dns.DnsSource;
 import org.postseal.dns.FakeDnsServer;
 
 /** What the RFC 7208 suite does not pin down: identities, the deadline, DNS failures, never blocking. */
@@ -60,7 +63,7 @@ class SpfEvaluatorTest {
     assertThat(result.identity()).isEqualTo(SpfIdentity.MAILFROM);
     assertThat(result.domain()).isEqualTo("example.com");
     assertThat(result.sender()).isEqualTo("Alice@example.com");
-    assertThat(result.reason()).contains("ip4:192.0.2.0/24");
+    assertThat(result.cause()).isEqualTo(SpfCause.MATCHED_IP4);
   }
 
   @Test
@@ -111,7 +114,8 @@ class SpfEvaluatorTest {
     SpfResult result = evaluate("192.0.2.10", "a@example.com", "x");
 
     assertThat(result.outcome()).isEqualTo(SpfOutcome.TEMPERROR);
-    assertThat(result.reason()).contains("example.com TXT").contains("SERVFAIL");
+    assertThat(result.cause()).isEqualTo(SpfCause.DNS_FAILURE);
+    assertThat(result.detail()).contains("example.com", "TXT");
   }
 
   @Test
@@ -121,15 +125,18 @@ class SpfEvaluatorTest {
     SpfResult result = evaluate("198.51.100.99", "a@example.com", "x");
 
     assertThat(result.outcome()).isEqualTo(SpfOutcome.TEMPERROR);
-    assertThat(result.reason()).startsWith("include:_spf.example.net: ").contains("relay.example.net");
+    assertThat(result.cause()).isEqualTo(SpfCause.DNS_FAILURE);
+    assertThat(result.detail()).contains("relay.example.net").endsWith(", in include:_spf.example.net");
   }
 
   @Test
   void noRecordAndInvalidDomains_areNone() throws Exception {
-    assertThat(evaluate("192.0.2.1", "a@nothing.example", "x").outcome()).isEqualTo(SpfOutcome.NONE);
+    SpfResult nothing = evaluate("192.0.2.1", "a@nothing.example", "x");
+    assertThat(nothing.outcome()).isEqualTo(SpfOutcome.NONE);
+    assertThat(nothing.cause()).isEqualTo(SpfCause.NO_RECORD);
     SpfResult literal = evaluate("192.0.2.1", "", "[192.0.2.1]");
     assertThat(literal.outcome()).isEqualTo(SpfOutcome.NONE);
-    assertThat(literal.reason()).contains("address literal");
+    assertThat(literal.cause()).isEqualTo(SpfCause.MALFORMED_DOMAIN);
     assertThat(dns.queryCount("nothing.example")).isEqualTo(1);
   }
 
@@ -158,7 +165,7 @@ class SpfEvaluatorTest {
     assertThat(callMillis).isLessThan(250);
     SpfResult result = pending.get(5, TimeUnit.SECONDS);
     assertThat(result.outcome()).isEqualTo(SpfOutcome.TEMPERROR);
-    assertThat(result.reason()).contains("did not finish by its deadline");
+    assertThat(result.cause()).isEqualTo(SpfCause.TIMEOUT);
     assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 2_500L);
   }
 
@@ -167,10 +174,86 @@ class SpfEvaluatorTest {
     SpfResult result = evaluate("192.0.2.1", "a@broken.example", "x");
 
     assertThat(result.outcome()).isEqualTo(SpfOutcome.NEUTRAL);
+    assertThat(result.cause()).isEqualTo(SpfCause.NO_MATCH);
     dns.load("loop.example. IN TXT \"v=spf1 include:loop.example\"");
     SpfResult loop = evaluate("192.0.2.1", "a@loop.example", "x");
     assertThat(loop.outcome()).isEqualTo(SpfOutcome.PERMERROR);
-    assertThat(loop.reason()).contains("more than 10 DNS-querying terms");
+    assertThat(loop.cause()).isEqualTo(SpfCause.LOOKUP_LIMIT);
     assertThat(dns.queryCount("loop.example")).isLessThanOrEqualTo(11);
+  }
+
+  @ParameterizedTest(name = "{1} from {0}: {2} ({3})")
+  @CsvSource(delimiter = '|', value = {
+      "192.0.2.10    | a@example.com       | PASS      | MATCHED_IP4",
+      "198.51.100.25 | a@example.com       | PASS      | MATCHED_INCLUDE",
+      "203.0.113.5   | a@mail.example.org  | PASS      | MATCHED_A",
+      "192.0.2.99    | a@mail.example.org  | FAIL      | MATCHED_ALL",
+      "192.0.2.99    | a@soft.example      | SOFTFAIL  | MATCHED_ALL",
+      "2001:db8::1   | a@ip6.example       | PASS      | MATCHED_IP6",
+      "192.0.2.20    | a@mx.example        | PASS      | MATCHED_MX",
+      "192.0.2.20    | a@ptr.example       | PASS      | MATCHED_PTR",
+      "192.0.2.20    | a@exists.example    | PASS      | MATCHED_EXISTS",
+      "192.0.2.1     | a@broken.example    | NEUTRAL   | NO_MATCH",
+      "192.0.2.1     | a@nothing.example   | NONE      | NO_RECORD",
+      "192.0.2.1     | a@redirect.example  | PERMERROR | NO_RECORD",
+      "192.0.2.1     | a@includes.example  | PERMERROR | NO_RECORD",
+      "192.0.2.1     | a@[192.0.2.1]       | NONE      | MALFORMED_DOMAIN",
+      "192.0.2.1     | a@two.example       | PERMERROR | MULTIPLE_RECORDS",
+      "192.0.2.1     | a@syntax.example    | PERMERROR | RECORD_SYNTAX",
+      "192.0.2.1     | a@void.example      | PERMERROR | VOID_LOOKUP_LIMIT",
+      "192.0.2.1     | a@manymx.example    | PERMERROR | MX_LOOKUP_LIMIT",
+  })
+  void eachCause_comesFromARecordThatGivesIt(String ip, String mailFrom, SpfOutcome outcome, SpfCause cause)
+      throws Exception {
+    dns.load("""
+        soft.example.           IN TXT "v=spf1 ~all"
+        ip6.example.            IN TXT "v=spf1 ip6:2001:db8::/32 -all"
+        mx.example.             IN TXT "v=spf1 mx -all"
+        mx.example.             IN MX 10 mail.mx.example.
+        mail.mx.example.        IN A 192.0.2.20
+        ptr.example.            IN TXT "v=spf1 ptr -all"
+        20.2.0.192.in-addr.arpa. IN PTR host.ptr.example.
+        host.ptr.example.       IN A 192.0.2.20
+        exists.example.         IN TXT "v=spf1 exists:%{i}.allow.exists.example -all"
+        192.0.2.20.allow.exists.example. IN A 127.0.0.2
+        redirect.example.       IN TXT "v=spf1 redirect=nothing.example"
+        includes.example.       IN TXT "v=spf1 include:nothing.example -all"
+        two.example.            IN TXT "v=spf1 -all"
+        two.example.            IN TXT "v=spf1 +all"
+        syntax.example.         IN TXT "v=spf1 moo -all"
+        void.example.           IN TXT "v=spf1 a:n1.void.example a:n2.void.example a:n3.void.example -all"
+        manymx.example.         IN TXT "v=spf1 mx -all"
+        """);
+    for (int i = 1; i <= CheckHostRun.MAX_MX_NAMES + 1; i++) {
+      dns.load("manymx.example. IN MX " + i + " m" + i + ".manymx.example.");
+    }
+
+    SpfResult result = evaluate(ip, mailFrom, "x");
+
+    assertThat(result.cause()).as(result.reason()).isEqualTo(cause);
+    assertThat(result.outcome()).as(result.reason()).isEqualTo(outcome);
+  }
+
+  @Test
+  void dnsTimeout_isTemperrorSayingTimeout() throws Exception {
+    dns.failWith("example.com", FakeDnsServer.Failure.TIMEOUT);
+    DnsResolver hurried = DnsResolver.create(List.of(dns.address()), Duration.ofMillis(200), Clock.systemUTC());
+
+    SpfResult result = new SpfEvaluator(hurried, CLOCK, "mx").evaluate(InetAddress.getByName("192.0.2.10"),
+        "a@example.com", "x").get(10, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(SpfOutcome.TEMPERROR);
+    assertThat(result.cause()).isEqualTo(SpfCause.DNS_TIMEOUT);
+  }
+
+  @Test
+  void aDnsSourceBreakingItsContract_isAnInternalErrorNotAnException() throws Exception {
+    DnsSource broken = (name, type) -> CompletableFuture.failedFuture(new IllegalStateException("resolver bug"));
+
+    SpfResult result = new SpfEvaluator(broken, CLOCK, "mx").evaluate(InetAddress.getByName("192.0.2.10"),
+        "a@example.com", "x").get(10, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(SpfOutcome.TEMPERROR);
+    assertThat(result.cause()).isEqualTo(SpfCause.INTERNAL_ERROR);
   }
 }

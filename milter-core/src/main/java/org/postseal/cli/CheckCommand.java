@@ -207,6 +207,7 @@ final class CheckCommand implements Callable<Integer> {
     spf.put("result", inbound.spf().outcome().keyword());
     spf.put("identity", inbound.spf().identity().property());
     spf.put("domain", inbound.spf().domain());
+    spf.put("cause", inbound.spf().cause().keyword());
     spf.put("reason", inbound.spf().reason());
     r.put("spf", spf);
     List<Map<String, Object>> dkim = new ArrayList<>();
@@ -216,6 +217,7 @@ final class CheckCommand implements Callable<Integer> {
       one.put("domain", d.domain());
       one.put("selector", d.selector());
       one.put("algorithm", d.algorithm());
+      one.put("cause", d.cause().keyword());
       one.put("reason", d.reason());
       dkim.add(one);
     }

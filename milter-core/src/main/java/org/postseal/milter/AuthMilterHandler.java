@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -325,8 +324,8 @@ final class AuthMilterHandler extends AbstractMilterHandler {
             + " override={} decision=\"{}\" reply=\"{}\" ms={}",
         message.queueId().isEmpty() ? "-" : message.queueId(), message.sessionId(), message.direction().logName(),
         message.clientText(), message.fromDomain().isEmpty() ? "-" : message.fromDomain(),
-        inbound.map(i -> i.spf().outcome().keyword()).orElse("-"), dkimSummary(verdict.dkimResults()),
-        inbound.map(i -> i.dmarc().outcome().keyword()).orElse("-"),
+        inbound.map(i -> i.spf().summary()).orElse("-"), dkimSummary(verdict.dkimResults()),
+        inbound.map(i -> i.dmarc().outcome().keyword() + "(" + i.dmarc().cause().keyword() + ")").orElse("-"),
         inbound.flatMap(i -> i.disposition().policy()).map(DmarcPolicy::keyword).orElse("-"),
         inbound.map(i -> i.disposition().action().name().toLowerCase(Locale.ROOT)).orElse("-"),
         inbound.flatMap(i -> i.disposition().overrideReason()).map(OverrideReason::keyword).orElse("-"),
@@ -426,11 +425,6 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     if (results.isEmpty()) {
       return "-";
     }
-    List<String> parts = new ArrayList<>();
-    for (DkimResult r : results) {
-      parts.add((r.domain().isEmpty() ? "?" : r.domain()) + "/" + (r.selector().isEmpty() ? "?" : r.selector()) + "="
-          + r.outcome().keyword());
-    }
-    return parts.stream().collect(Collectors.joining(",", "[", "]"));
+    return results.stream().map(DkimResult::summary).collect(Collectors.joining(",", "[", "]"));
   }
 }

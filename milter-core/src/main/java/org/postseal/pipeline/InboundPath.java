@@ -18,6 +18,7 @@ import org.postseal.dmarc.DmarcVerdict;
 import org.postseal.dmarc.EvaluatedMessage;
 import org.postseal.dmarc.MessageOrigin;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
 import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
@@ -130,21 +131,22 @@ final class InboundPath {
   /** The SPF result begun at MAIL FROM; none without a client address, temperror when it did not finish in time. */
   private static SpfResult spfResult(MessageState message) {
     if (message.spfResult().isEmpty()) {
-      return spfWithout(message, SpfOutcome.NONE, "the client address is unknown, so SPF was not evaluated");
+      return spfWithout(message, SpfOutcome.NONE, SpfCause.NO_CLIENT_ADDRESS, "SPF was not evaluated");
     }
-    return message.spfResult().get().getNow(spfWithout(message, SpfOutcome.TEMPERROR,
-        "SPF did not finish by the message's deadline (" + message.deadline().budget().toMillis()
+    return message.spfResult().get().getNow(spfWithout(message, SpfOutcome.TEMPERROR, SpfCause.TIMEOUT,
+        "not finished by the message's deadline (" + message.deadline().budget().toMillis()
             + " ms after end of headers)"));
   }
 
   /** An SPF result not computed by the evaluator, for the same identity it would have checked. */
-  private static SpfResult spfWithout(MessageState message, SpfOutcome outcome, String reason) {
+  private static SpfResult spfWithout(MessageState message, SpfOutcome outcome, SpfCause cause, String detail) {
     String mailFrom = bare(message.mailFrom());
     if (mailFrom.isEmpty()) {
       String helo = message.helo().toLowerCase(Locale.ROOT);
-      return new SpfResult(outcome, SpfIdentity.HELO, "postmaster@" + helo, helo, reason, Optional.empty());
+      return new SpfResult(outcome, cause, SpfIdentity.HELO, "postmaster@" + helo, helo, detail, Optional.empty());
     }
-    return new SpfResult(outcome, SpfIdentity.MAILFROM, mailFrom, domainOf(mailFrom), reason, Optional.empty());
+    return new SpfResult(outcome, cause, SpfIdentity.MAILFROM, mailFrom, domainOf(mailFrom), detail,
+        Optional.empty());
   }
 
   private static MessageOrigin origin(MessageState message) {

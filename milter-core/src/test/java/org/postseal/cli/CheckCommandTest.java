@@ -14,8 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfCause;
 
 /** {@code postseal check} on saved messages, with a configuration whose DNS is a fake server on loopback. */
 class CheckCommandTest {
@@ -88,12 +90,17 @@ class CheckCommandTest {
   }
 
   @Test
-  void withoutAClientAddressSpfIsNotEvaluatedAndSaysSo() {
+  void withoutAClientAddressSpfIsNotEvaluatedAndSaysSo() throws IOException {
     Run run = run("check", "--config", config.toString(), PASS.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("client-ip=(not given)")
-        .contains("\tspf=none (the client address is unknown, so SPF was not evaluated) smtp.mailfrom=bank.example;\n")
+        .contains("\tspf=none (" + SpfCause.NO_CLIENT_ADDRESS.text() + ": ")
         .contains("disposition: reject");
+
+    JsonNode spf = new ObjectMapper().readTree(run("check", "--config", config.toString(), "--json", PASS.toString())
+        .out()).get(0).get("spf");
+    assertThat(spf.get("result").asText()).isEqualTo("none");
+    assertThat(spf.get("cause").asText()).isEqualTo("no_client_address");
   }
 
   @Test
@@ -107,14 +114,33 @@ class CheckCommandTest {
     assertThat(fail.get("file").asText()).isEqualTo(FAIL.toString());
     assertThat(fail.get("direction").asText()).isEqualTo("inbound");
     assertThat(fail.get("spf").get("domain").asText()).isEqualTo("attacker.example");
+    assertThat(fail.get("spf").get("cause").asText()).isEqualTo(SpfCause.MATCHED_ALL.keyword());
     assertThat(fail.get("dmarc").get("result").asText()).isEqualTo("fail");
     assertThat(fail.get("disposition").get("action").asText()).isEqualTo("reject");
     assertThat(fail.get("disposition").get("smtpReply").asText()).startsWith("550 5.7.1 ");
     assertThat(fail.get("authenticationResults").asText()).startsWith("Authentication-Results: mx.check.test;\r\n\tdkim=none;");
     JsonNode pass = reports.get(1);
+    assertThat(pass.get("spf").get("cause").asText()).isEqualTo(SpfCause.MATCHED_IP4.keyword());
     assertThat(pass.get("dmarc").get("result").asText()).isEqualTo("pass");
     assertThat(pass.get("disposition").get("action").asText()).isEqualTo("accept");
     assertThat(pass.get("disposition").get("smtpReply").isNull()).isTrue();
+  }
+
+  @Test
+  void jsonGivesTheCauseOfEachSignature() throws IOException {
+    Path signed = dir.resolve("signed.eml");
+    Files.writeString(signed, "DKIM-Signature: v=1; a=rsa-sha256; d=bank.example; s=gone; h=from; bh=abcd; b=abcd\n"
+        + "DKIM-Signature: v=1; a=rsa-sha256; d=bank.example; s=gone\n"
+        + Files.readString(PASS));
+
+    JsonNode dkim = new ObjectMapper().readTree(run("check", "--config", config.toString(), "--client-ip",
+        "198.51.100.20", "--json", signed.toString()).out()).get(0).get("dkim");
+
+    assertThat(dkim).hasSize(2);
+    assertThat(dkim.get(0).get("result").asText()).isEqualTo("permerror");
+    assertThat(dkim.get(0).get("cause").asText()).isEqualTo(DkimCause.KEY_NOT_FOUND.keyword());
+    assertThat(dkim.get(0).get("reason").asText()).startsWith(DkimCause.KEY_NOT_FOUND.text() + ": ");
+    assertThat(dkim.get(1).get("cause").asText()).isEqualTo(DkimCause.MISSING_TAG.keyword());
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.mail.HeaderField;
+import org.postseal.spf.SpfCause;
 
 /** The pipeline without a socket: direction, what is signed or why not, and the inbound header edits. */
 class AuthenticationPipelineTest {
@@ -64,7 +65,7 @@ class AuthenticationPipelineTest {
         new HeaderEdit.Delete("Authentication-Results", 1),
         new HeaderEdit.Insert(0, new HeaderField("Authentication-Results", " mx.example.org;\r\n"
             + "\tdkim=none;\r\n"
-            + "\tspf=none (no SPF record at example.net) smtp.mailfrom=example.net;\r\n"
+            + "\tspf=none (" + SpfCause.NO_RECORD.text() + ": example.net) smtp.mailfrom=example.net;\r\n"
             + "\tdmarc=none (no DMARC record for example.net or its organizational domain) header.from=example.net")));
     assertThat(verdict.reply()).isEqualTo(Reply.CONTINUE);
     assertThat(verdict.decision()).endsWith("; removed 2 Authentication-Results claiming mx.example.org");

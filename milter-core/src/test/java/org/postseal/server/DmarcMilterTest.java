@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcAction;
@@ -160,8 +161,8 @@ class DmarcMilterTest {
           .isEqualTo("550 5.7.1 Email rejected per DMARC: unauthenticated mail from our own domain ours.example");
       assertThat(outcome.changes()).isEmpty();
       String line = log.lineFor("4XFORGED1");
-      assertThat(line).contains(" direction=inbound client=" + OUTSIDE_IP + " from=ours.example spf=pass dkim=- dmarc=none"
-          + " policy=reject disposition=reject override=local_policy ");
+      assertThat(line).contains(" direction=inbound client=" + OUTSIDE_IP + " from=ours.example spf=pass(matched_all)"
+          + " dkim=- dmarc=none(no_policy) policy=reject disposition=reject override=local_policy ");
       assertThat(line).contains("decision=\"ours.example is our own domain and this message from an outside client is not"
           + " authenticated");
       assertThat(line).contains("reply=\"550 5.7.1 Email rejected per DMARC: unauthenticated mail from our own domain"
@@ -188,7 +189,8 @@ class DmarcMilterTest {
     MilterOutcome inbound = postseal.send(outside("<forwarder@attacker.example>"), delivered);
     assertThat(inbound.reply().isContinue()).isTrue();
     assertThat(unfolded(inbound.insertedValue("Authentication-Results")))
-        .startsWith(" " + AUTHSERV_ID + "; dkim=pass (signature verified) header.d=ours.example header.s=rsa2026 header.a=rsa-sha256 header.b=\"")
+        .startsWith(" " + AUTHSERV_ID + "; dkim=pass (" + DkimCause.VERIFIED.text() + ") header.d=ours.example"
+            + " header.s=rsa2026 header.a=rsa-sha256 header.b=\"")
         .endsWith("; spf=pass smtp.mailfrom=attacker.example;"
             + " dmarc=none (no DMARC record for ours.example or its organizational domain) header.from=ours.example");
   }
@@ -203,10 +205,11 @@ class DmarcMilterTest {
       MilterOutcome outcome = fresh.send(outside("<boss@ours.example>"), signed);
       assertThat(outcome.reply().isContinue()).isTrue();
       assertThat(unfolded(outcome.insertedValue("Authentication-Results")))
-          .contains("dkim=temperror (")
+          .contains("dkim=temperror (" + DkimCause.DNS_TIMEOUT.text() + ": ")
           .contains("; dmarc=temperror (DMARC none for ours.example is not certain, DKIM d=ours.example s=rsa2026 is"
               + " temperror: DNS timeout looking up the key")
           .endsWith(" header.from=ours.example");
+      assertThat(recorded(fresh, OURS).dkim()).extracting(DkimResult::cause).containsExactly(DkimCause.DNS_TIMEOUT);
       assertThat(recorded(fresh, OURS).disposition().action()).isEqualTo(DmarcAction.ACCEPT);
     } finally {
       dns.clearFailures();
@@ -232,7 +235,8 @@ class DmarcMilterTest {
     MilterOutcome outcome = postseal.send(outside("<relay@attacker.example>"), delivered);
     assertThat(outcome.reply().isContinue()).isTrue();
     String ar = unfolded(outcome.insertedValue("Authentication-Results"));
-    assertThat(ar).contains("dkim=pass (signature verified) header.d=bank.example header.s=bank1 header.a=rsa-sha256 ")
+    assertThat(ar).contains("dkim=pass (" + DkimCause.VERIFIED.text() + ") header.d=bank.example header.s=bank1"
+            + " header.a=rsa-sha256 ")
         .contains("; spf=pass smtp.mailfrom=attacker.example;")
         .endsWith("; dmarc=pass (p=reject sp=reject dis=none) header.from=bank.example policy.dmarc=reject");
   }
