@@ -80,12 +80,12 @@ final class DoctorCommand implements Callable<Integer> {
     KeyLifecycle keys = new KeyLifecycle(config.get().keysDir(), dns, clock, config.get().keys().retireAfter());
     DomainDoctor doctor = new DomainDoctor(dns, keys, clock, timeout.multipliedBy(2));
     DoctorReport report = doctor.examine(name, address);
-    out.print(json ? report.toJson() + "\n" : report.toText());
-    if (report.hasErrors()) {
-      err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for "
-          + name);
+    out.print(json ? DoctorOutput.json(report) : DoctorOutput.text(report));
+    if (!report.hasErrors()) {
+      return Main.EXIT_OK;
     }
-    return report.exitCode();
+    err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for " + name);
+    return Main.EXIT_FAILURE;
   }
 
   private InetAddress parseIp(String text) {
