@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The one JSON writer of the command line: every {@code --json} output ({@code check}, {@code doctor}) is a tree
- * of maps, lists, strings, numbers, booleans and nulls that {@link #write} prints.
+ * The one JSON writer of the command line: every {@code --json} output ({@code check}, {@code doctor},
+ * {@code keys list}) is a tree of maps, lists, strings, numbers, booleans and nulls that {@link #write} prints.
  *
  * <p>Field names are snake_case (lower-case words joined by "_", e.g. {@code revocable_at}), the style of the
  * DMARC aggregate report schema ({@code header_from}, {@code policy_evaluated}) that report output follows. A

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
-import org.postseal.keys.KeyLifecycle;
+import org.postseal.keys.SigningKeyStore;
 import org.postseal.server.TestKeys;
 
 /**
@@ -61,8 +61,7 @@ class DomainDoctorTest {
     dns.load(TestKeys.txtRecord("good.example", "sel", TestKeys.RSA_OTHER.getPublic()));
     Clock clock = Clock.systemUTC();
     doctor = new DomainDoctor(DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(1), clock),
-        new KeyLifecycle(state.resolve("keys"), DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(1), clock),
-            clock, Duration.ofDays(7)), clock, Duration.ofSeconds(2));
+        new SigningKeyStore(state.resolve("keys"), clock, Duration.ofDays(7)), clock, Duration.ofSeconds(2));
   }
 
   @AfterAll
