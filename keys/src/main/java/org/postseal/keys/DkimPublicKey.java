@@ -25,7 +25,7 @@ import org.postseal.dkim.DkimAlgorithm;
  *
  * <p>Public keys are not secret: {@link #toString()} shows a short fingerprint of the base64.
  */
-public final class DkimPublicKey {
+final class DkimPublicKey {
 
   /** RFC 8032 section 5.1.5: an Ed25519 public key is 32 bytes. */
   static final int ED25519_KEY_BYTES = 32;

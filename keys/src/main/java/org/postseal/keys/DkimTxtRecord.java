@@ -31,7 +31,7 @@ public final class DkimTxtRecord {
   }
 
   /** The record publishing {@code key}: {@code v=DKIM1; k=rsa; p=...} or {@code v=DKIM1; k=ed25519; p=...}. */
-  public static DkimTxtRecord of(String domain, String selector, DkimPublicKey key) {
+  static DkimTxtRecord of(String domain, String selector, DkimPublicKey key) {
     return new DkimTxtRecord(domain, selector, key.algorithm(),
         "v=DKIM1; k=" + key.keyType() + "; p=" + key.base64());
   }

@@ -49,12 +49,12 @@ public enum KeyAlgorithmChoice {
   }
 
   /** The labels, comma-separated, for usage messages. */
-  public static String labels() {
+  static String labels() {
     return Arrays.stream(values()).map(KeyAlgorithmChoice::label).collect(Collectors.joining(", "));
   }
 
   /** The choice spelled {@code text} (case-insensitive, surrounding blanks ignored), if any. */
-  public static Optional<KeyAlgorithmChoice> find(String text) {
+  static Optional<KeyAlgorithmChoice> find(String text) {
     if (text == null) {
       return Optional.empty();
     }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * never sign. A domain directory with key files and <em>no</em> state file holds keys placed by hand or by a
  * release before the key lifecycle: those keep signing as before, the lexicographically greatest selector per
  * algorithm (selectors like "2025a" sort by date), and {@link #entries} reports them as active (the winners) and
- * retired (the others). That is the migration path: the first {@link KeyLifecycle} change in such a domain
+ * retired (the others). That is the migration path: the first keygen, rotation or import in such a domain
  * writes a state file that records exactly this choice, so nothing changes for the signer.
  *
  * <p>Temporary files of interrupted writes ({@code .NAME.RANDOM.tmp}) and other dot files are never read.
@@ -368,14 +368,14 @@ public final class KeyDirectory {
    * Every key of {@code domain} with its state, by selector: the state file's lines, or for a domain without
    * state file its loadable key files (the signing one active, the others retired, dates unknown but created).
    */
-  public List<KeyEntry> entries(String domain) {
+  List<KeyEntry> entries(String domain) {
     Objects.requireNonNull(domain, "domain");
     DomainKeys keys = domains.get(normalizeDomain(domain));
     return keys == null ? List.of() : keys.entries();
   }
 
   /** The loaded key of {@code domain} and {@code selector}, whatever its state; empty if refused or absent. */
-  public Optional<SigningKey> key(String domain, String selector) {
+  Optional<SigningKey> key(String domain, String selector) {
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(selector, "selector");
     DomainKeys keys = domains.get(normalizeDomain(domain));
@@ -383,7 +383,7 @@ public final class KeyDirectory {
   }
 
   /** False for a domain whose keys were placed by hand, without state file (the migration case). */
-  public boolean hasStateFile(String domain) {
+  boolean hasStateFile(String domain) {
     DomainKeys keys = domains.get(normalizeDomain(domain));
     return keys != null && keys.hasStateFile();
   }
@@ -394,7 +394,7 @@ public final class KeyDirectory {
   }
 
   /** Every loaded key, whatever its state, by domain then selector. */
-  public List<SigningKey> keys() {
+  List<SigningKey> keys() {
     List<SigningKey> all = new ArrayList<>();
     domains.values().forEach(d -> all.addAll(d.loaded().values()));
     return List.copyOf(all);

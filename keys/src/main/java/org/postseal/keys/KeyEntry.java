@@ -52,6 +52,11 @@ public record KeyEntry(String selector, KeyState state, DkimAlgorithm algorithm,
         Optional.of(now));
   }
 
+  /** The k= value of its record: "rsa" or "ed25519". */
+  public String keyType() {
+    return DkimPublicKey.keyType(algorithm);
+  }
+
   /** "rsa-2048", "ed25519": the keygen spelling; other RSA sizes (imported keys) as "rsa-1024". */
   public String algorithmLabel() {
     return algorithm == DkimAlgorithm.ED25519_SHA256 ? "ed25519" : "rsa-" + bits;
@@ -66,7 +71,7 @@ public record KeyEntry(String selector, KeyState state, DkimAlgorithm algorithm,
   }
 
   /** Whether the key is retired and {@code retireAfter} has passed at {@code now}. */
-  public boolean isRevocable(Duration retireAfter, Instant now) {
+  boolean isRevocable(Duration retireAfter, Instant now) {
     return revocableAt(retireAfter).map(at -> !now.isBefore(at)).orElse(false);
   }
 }

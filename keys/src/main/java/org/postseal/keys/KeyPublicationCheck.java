@@ -1,9 +1,15 @@
 package org.postseal.keys;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
@@ -13,19 +19,28 @@ import org.postseal.dns.RecordType;
  * the served key with ours. Used before activating a key (never sign with a key verifiers cannot find), by
  * {@code keys check}, {@code keys list} and the periodic auto-activation in {@code serve}.
  *
- * <p>Never blocks and never completes exceptionally, like the {@link DnsSource} it reads. The answer is only as
- * fresh as the source's cache: after a record is published, a cached negative answer hides it for up to the
- * zone's negative TTL.
+ * <p>{@link #check} never blocks and never completes exceptionally, like the {@link DnsSource} it reads;
+ * {@link #checkAll} waits for its answers. An answer is only as fresh as the source's cache: after a record is
+ * published, a cached negative answer hides it for up to the zone's negative TTL.
  *
  * <p>Several TXT records at the name count as MATCH only when all of them are our key: RFC 6376 section 3.6.2.2
  * lets a verifier pick any one, so a stale record beside ours makes some verifications fail.
  */
-public final class KeyPublicationCheck {
+final class KeyPublicationCheck {
+
+  /** Longest wait for one DNS answer in {@link #checkAll}, in case a {@link DnsSource} does not bound its lookups. */
+  static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofSeconds(30);
 
   private final DnsSource dns;
+  private final Duration lookupTimeout;
 
-  public KeyPublicationCheck(DnsSource dns) {
+  KeyPublicationCheck(DnsSource dns) {
+    this(dns, DEFAULT_LOOKUP_TIMEOUT);
+  }
+
+  KeyPublicationCheck(DnsSource dns, Duration lookupTimeout) {
     this.dns = Objects.requireNonNull(dns, "dns");
+    this.lookupTimeout = Objects.requireNonNull(lookupTimeout, "lookupTimeout");
   }
 
   /** Compares what DNS serves for {@code selector} of {@code domain} with {@code expected}. */
@@ -100,5 +115,39 @@ public final class KeyPublicationCheck {
   private static String fingerprint(DkimPublicKey key) {
     String b64 = key.base64();
     return "p=..." + b64.substring(Math.max(0, b64.length() - 16));
+  }
+
+  /**
+   * {@link #check} for several keys of {@code domain} at once: the lookups run in parallel, then each answer is
+   * awaited at most the lookup timeout; one that does not come is a {@link PublicationStatus.Kind#DNS_ERROR}.
+   * Blocks: not for an event loop.
+   *
+   * @param keys by selector
+   * @return by selector, in the order of {@code keys}
+   */
+  Map<String, PublicationStatus> checkAll(String domain, Map<String, DkimPublicKey> keys) {
+    Map<String, CompletableFuture<PublicationStatus>> lookups = new LinkedHashMap<>();
+    keys.forEach((selector, key) -> lookups.put(selector, check(domain, selector, key)));
+    Map<String, PublicationStatus> answers = new LinkedHashMap<>();
+    lookups.forEach((selector, lookup) -> answers.put(selector,
+        await(lookup, DnsNameSyntax.recordName(selector, DnsNameSyntax.normalize(domain)))));
+    return answers;
+  }
+
+  private PublicationStatus await(CompletableFuture<PublicationStatus> future, String name) {
+    try {
+      return future.get(lookupTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "interrupted while looking up " + name,
+          List.of());
+    } catch (ExecutionException e) {
+      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
+          + e.getCause(), List.of());
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "no DNS answer for " + name + " within "
+          + lookupTimeout.toSeconds() + " s", List.of());
+    }
   }
 }

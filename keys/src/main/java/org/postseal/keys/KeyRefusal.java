@@ -9,24 +9,14 @@ import java.util.Objects;
 public record KeyRefusal(Kind kind, String message)
     implements KeygenResult, ActivationResult, KeyCheckResult, KeyUpdateResult {
 
-  /** The classes of refusal, each with its exit code. */
+  /** The classes of refusal; the command line exits 2 for {@link #USAGE}, else 1. */
   public enum Kind {
-    /** Bad input: invalid domain or selector, unknown algorithm, a choice the command needs. Exit 2. */
-    USAGE(2),
-    /** The store's state forbids it: the selector exists, a key is already pending, nothing to activate. Exit 1. */
-    CONFLICT(1),
-    /** The keys directory or a file in it cannot be read or written. Exit 1. */
-    IO(1);
-
-    private final int exitCode;
-
-    Kind(int exitCode) {
-      this.exitCode = exitCode;
-    }
-
-    public int exitCode() {
-      return exitCode;
-    }
+    /** Bad input: invalid domain or selector, unknown algorithm, a choice the command needs. */
+    USAGE,
+    /** The store's state forbids it: the selector exists, a key is already pending, nothing to activate. */
+    CONFLICT,
+    /** The keys directory or a file in it cannot be read or written. */
+    IO
   }
 
   public KeyRefusal {
@@ -44,15 +34,5 @@ public record KeyRefusal(Kind kind, String message)
 
   static KeyRefusal io(String message) {
     return new KeyRefusal(Kind.IO, message);
-  }
-
-  @Override
-  public int exitCode() {
-    return kind.exitCode();
-  }
-
-  @Override
-  public String text() {
-    return message + "\n";
   }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
  * The outcome of {@code postseal keygen} (and {@code --rotate}): a new pending key; of {@code postseal keys import}:
  * an adopted key; or a {@link KeyRefusal}.
  */
-public sealed interface KeygenResult extends KeyCommandOutput permits KeygenResult.Created, KeygenResult.Imported, KeyRefusal {
+public sealed interface KeygenResult permits KeygenResult.Created, KeygenResult.Imported, KeyRefusal {
 
   /**
    * A key was written and recorded as pending.
@@ -35,31 +35,6 @@ public sealed interface KeygenResult extends KeyCommandOutput permits KeygenResu
       Objects.requireNonNull(replaces, "replaces");
       notes = List.copyOf(notes);
     }
-
-    @Override
-    public int exitCode() {
-      return 0;
-    }
-
-    /** The key file, the record to publish in zone-file form, and the next step. */
-    @Override
-    public String text() {
-      StringBuilder text = new StringBuilder()
-          .append("Created ").append(key.algorithmLabel()).append(" key ").append(key.selector()).append(" for ")
-          .append(domain).append(" (pending): ").append(privateKeyFile).append('\n');
-      replaces.ifPresent(old -> text.append("Once active it replaces ").append(old.selector())
-          .append(", which then stays published for retire-after so that mail in flight still verifies.\n"));
-      text.append('\n')
-          .append("Publish this TXT record in the DNS zone of ").append(domain).append(" (also in ")
-          .append(recordFile).append("):\n\n")
-          .append(record.zoneText()).append("\n\n")
-          .append("Then run: postseal keys activate ").append(domain).append('\n')
-          .append("(postseal serve activates it by itself once DNS serves it, with [keys] auto-activate = true.)\n");
-      for (String note : notes) {
-        text.append("Note: ").append(note).append('\n');
-      }
-      return text.toString();
-    }
   }
 
   /**
@@ -84,32 +59,6 @@ public sealed interface KeygenResult extends KeyCommandOutput permits KeygenResu
       Objects.requireNonNull(retired, "retired");
       Objects.requireNonNull(retireAfter, "retireAfter");
       notes = List.copyOf(notes);
-    }
-
-    @Override
-    public int exitCode() {
-      return 0;
-    }
-
-    @Override
-    public String text() {
-      StringBuilder text = new StringBuilder()
-          .append("Imported ").append(source).append(" as ").append(key.algorithmLabel()).append(" key ")
-          .append(key.selector()).append(" for ").append(domain).append(": ").append(privateKeyFile).append('\n');
-      if (key.state() == KeyState.ACTIVE) {
-        text.append(dns.detail()).append(": it signs now.\n");
-        retired.ifPresent(old -> text.append("Retired ").append(old.selector()).append("; leave its record published"
-            + " until ").append(old.revocableAt(retireAfter).map(KeyListing::date).orElse("retire-after has passed"))
-            .append(".\n"));
-      } else {
-        text.append(dns.detail()).append(", so it is pending. Publish this record (also in ").append(recordFile)
-            .append("):\n\n").append(record.zoneText()).append("\n\nThen run: postseal keys activate ").append(domain)
-            .append('\n');
-      }
-      for (String note : notes) {
-        text.append("Note: ").append(note).append('\n');
-      }
-      return text.toString();
     }
   }
 }

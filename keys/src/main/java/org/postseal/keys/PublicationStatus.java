@@ -33,11 +33,6 @@ public record PublicationStatus(Kind kind, String recordName, String detail, Lis
     public String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
-
-    /** The JSON spelling: "match", "missing", "different_key", "revoked", "malformed", "dns_error". */
-    public String jsonName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
   }
 
   public PublicationStatus {

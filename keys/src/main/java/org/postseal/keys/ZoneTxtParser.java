@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * {@code \DDD} escapes; unquoted words; parentheses spanning lines; {@code ;} comments. Text that is only
  * quoted strings (what a DNS hosting panel asks for) is accepted too, without owner. Results are values.
  */
-public final class ZoneTxtParser {
+final class ZoneTxtParser {
 
   private static final Set<String> CLASSES = Set.of("IN", "CH", "HS", "CS");
   /** A TTL: seconds, or BIND's units (1h30m, 1w). */

@@ -1,7 +1,7 @@
 /**
- * Signing keys on disk and their life: the key directory (KEYS_DIR/DOMAIN/SELECTOR.pem, mode 600, owned by
- * postseal, plus DOMAIN/keys.state), key generation, the DNS TXT record to publish, the publication check, and
- * the pending/active/retired/revoked/deleted lifecycle that decides which key signs. The CLI and serve call
- * {@link org.postseal.keys.KeyLifecycle} and {@link org.postseal.keys.KeyDirectory}; results print themselves.
+ * Signing keys on disk and their life: the key store ({@link org.postseal.keys.SigningKeyStore}: per domain a lock,
+ * the state file and the key files), one class per operation on it (keygen, rotation, import, activation, check,
+ * list, revocation, deletion), each returning a value the command line renders, and the {@link
+ * org.postseal.keys.KeyDirectory} snapshot {@code serve} signs from.
  */
 package org.postseal.keys;

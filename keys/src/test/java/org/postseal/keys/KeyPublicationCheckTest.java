@@ -8,7 +8,10 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.AfterAll;
@@ -146,6 +149,32 @@ class KeyPublicationCheckTest {
   @Test
   void verdictLabels_areWhatListingsPrint() {
     assertThat(PublicationStatus.Kind.DIFFERENT_KEY.label()).isEqualTo("different key");
-    assertThat(PublicationStatus.Kind.DNS_ERROR.jsonName()).isEqualTo("dns_error");
+    assertThat(PublicationStatus.Kind.DNS_ERROR.label()).isEqualTo("dns error");
+  }
+
+  @Test
+  void checkAll_answersEverySelectorInOrder() {
+    Map<String, DkimPublicKey> keys = new LinkedHashMap<>();
+    keys.put("other", ours);
+    keys.put("match", ours);
+    keys.put("absent", ours);
+
+    Map<String, PublicationStatus> answers = check.checkAll("example.com", keys);
+
+    assertThat(answers.keySet()).containsExactly("other", "match", "absent");
+    assertThat(answers.values()).extracting(PublicationStatus::kind).containsExactly(
+        PublicationStatus.Kind.DIFFERENT_KEY, PublicationStatus.Kind.MATCH, PublicationStatus.Kind.MISSING);
+  }
+
+  @Test
+  void checkAll_givesUpOnALookupThatNeverAnswers() {
+    KeyPublicationCheck silent = new KeyPublicationCheck((name, type) -> new CompletableFuture<>(),
+        Duration.ofMillis(50));
+
+    PublicationStatus status = silent.checkAll("example.com", Map.of("sel", ours)).get("sel");
+
+    assertThat(status.kind()).isEqualTo(PublicationStatus.Kind.DNS_ERROR);
+    assertThat(status.recordName()).isEqualTo("sel._domainkey.example.com");
+    assertThat(status.detail()).isEqualTo("no DNS answer for sel._domainkey.example.com within 0 s");
   }
 }

@@ -1,7 +1,5 @@
 package org.postseal.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -142,7 +140,7 @@ final class CheckCommand implements Callable<Integer> {
       }
     }
     if (json) {
-      out.print(toJson(reports));
+      out.print(JsonOutput.write(reports));
     }
     out.flush();
     return allRead ? Main.EXIT_OK : Main.EXIT_FAILURE;
@@ -191,9 +189,9 @@ final class CheckCommand implements Callable<Integer> {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("file", file.toString());
     Map<String, Object> envelope = new LinkedHashMap<>();
-    envelope.put("clientIp", client.map(InetAddress::getHostAddress).orElse(null));
+    envelope.put("client_ip", client.map(InetAddress::getHostAddress).orElse(null));
     envelope.put("helo", helo);
-    envelope.put("mailFrom", sender);
+    envelope.put("mail_from", sender);
     r.put("envelope", envelope);
     Optional<InboundAuthentication> found = verdict.inbound();
     r.put("direction", (found.isPresent() ? Direction.INBOUND : Direction.OUTBOUND).logName());
@@ -202,7 +200,7 @@ final class CheckCommand implements Callable<Integer> {
       return r;
     }
     InboundAuthentication inbound = found.get();
-    r.put("authenticationResults", inbound.authenticationResults().name() + ":" + inbound.authenticationResults().value());
+    r.put("authentication_results", inbound.authenticationResults().name() + ":" + inbound.authenticationResults().value());
     Map<String, Object> spf = new LinkedHashMap<>();
     spf.put("result", inbound.spf().outcome().keyword());
     spf.put("identity", inbound.spf().identity().property());
@@ -225,15 +223,15 @@ final class CheckCommand implements Callable<Integer> {
     Map<String, Object> dmarc = new LinkedHashMap<>();
     dmarc.put("result", inbound.dmarc().outcome().keyword());
     dmarc.put("cause", inbound.dmarc().cause().keyword());
-    dmarc.put("headerFrom", inbound.dmarc().headerFrom());
-    dmarc.put("policyDomain", inbound.dmarc().policyDomain());
-    dmarc.put("appliedPolicy", inbound.dmarc().appliedPolicy().map(DmarcPolicy::keyword).orElse(null));
+    dmarc.put("header_from", inbound.dmarc().headerFrom());
+    dmarc.put("policy_domain", inbound.dmarc().policyDomain());
+    dmarc.put("applied_policy", inbound.dmarc().appliedPolicy().map(DmarcPolicy::keyword).orElse(null));
     dmarc.put("reason", inbound.dmarc().reason());
     r.put("dmarc", dmarc);
     DmarcDisposition d = inbound.disposition();
     Map<String, Object> disposition = new LinkedHashMap<>();
     disposition.put("action", action(d));
-    disposition.put("smtpReply", d.reply().map(Object::toString).orElse(null));
+    disposition.put("smtp_reply", d.reply().map(Object::toString).orElse(null));
     disposition.put("policy", d.policy().map(DmarcPolicy::keyword).orElse(null));
     disposition.put("override", d.overrideReason().map(OverrideReason::keyword).orElse(null));
     disposition.put("reason", verdict.decision());
@@ -254,14 +252,5 @@ final class CheckCommand implements Callable<Integer> {
       return "permission denied";
     }
     return e.getMessage() == null ? e.toString() : e.getMessage();
-  }
-
-  private static String toJson(Object value) {
-    try {
-      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(value) + System.lineSeparator();
-    } catch (JsonProcessingException e) {
-      // maps of strings, lists and nulls always serialize
-      throw new IllegalStateException("cannot write JSON", e);
-    }
   }
 }

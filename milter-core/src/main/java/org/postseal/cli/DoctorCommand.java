@@ -15,7 +15,6 @@ import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.doctor.DoctorReport;
 import org.postseal.doctor.DomainDoctor;
-import org.postseal.keys.KeyLifecycle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,15 +76,15 @@ final class DoctorCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Duration timeout = config.get().dns().timeout();
     DnsResolver dns = DnsResolver.create(config.get().dns().servers(), timeout, clock);
-    KeyLifecycle keys = new KeyLifecycle(config.get().keysDir(), dns, clock, config.get().keys().retireAfter());
-    DomainDoctor doctor = new DomainDoctor(dns, keys, clock, timeout.multipliedBy(2));
+    DomainDoctor doctor = new DomainDoctor(dns, KeyCommandRun.store(config.get(), clock), clock,
+        timeout.multipliedBy(2));
     DoctorReport report = doctor.examine(name, address);
-    out.print(json ? report.toJson() + "\n" : report.toText());
-    if (report.hasErrors()) {
-      err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for "
-          + name);
+    out.print(json ? DoctorOutput.json(report) : DoctorOutput.text(report));
+    if (!report.hasErrors()) {
+      return Main.EXIT_OK;
     }
-    return report.exitCode();
+    err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for " + name);
+    return Main.EXIT_FAILURE;
   }
 
   private InetAddress parseIp(String text) {

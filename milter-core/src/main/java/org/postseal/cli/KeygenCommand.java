@@ -3,6 +3,8 @@ package org.postseal.cli;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.postseal.keys.KeyAlgorithmChoice;
+import org.postseal.keys.KeyRotation;
+import org.postseal.keys.Keygen;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,10 +43,10 @@ final class KeygenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return KeyCommandRun.run(spec, common, keys -> rotate
-        ? keys.rotate(domain, Optional.ofNullable(algorithm), Optional.ofNullable(selector))
-        : keys.generate(domain, Optional.ofNullable(selector),
-            algorithm == null ? KeyAlgorithmChoice.DEFAULT : algorithm));
+    return KeyCommandRun.run(spec, common, (store, dns) -> rotate
+        ? new KeyRotation(store).rotate(domain, Optional.ofNullable(algorithm), Optional.ofNullable(selector))
+        : new Keygen(store).generate(domain, Optional.ofNullable(selector),
+            algorithm == null ? KeyAlgorithmChoice.DEFAULT : algorithm), KeyOutput::of);
   }
 
 }

@@ -3,7 +3,12 @@ package org.postseal.cli;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.postseal.keys.KeyListing;
+import org.postseal.keys.DomainKeyCheck;
+import org.postseal.keys.KeyActivation;
+import org.postseal.keys.KeyDeletion;
+import org.postseal.keys.KeyImport;
+import org.postseal.keys.KeyInventory;
+import org.postseal.keys.KeyRevocation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +18,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code postseal keys ...}: the key store's commands, each a thin wrapper over one
- * {@link org.postseal.keys.KeyLifecycle} operation that prints its result (see {@link KeyCommandRun}).
+ * {@code postseal keys ...}: the key store's commands, each a thin wrapper over one operation of
+ * {@code org.postseal.keys} that prints its result (see {@link KeyCommandRun}).
  */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Signing keys: list, check, activate, import.",
     subcommands = {KeysCommand.ListKeys.class, KeysCommand.Check.class, KeysCommand.Activate.class,
@@ -42,8 +47,9 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.list(),
-          (KeyListing listing) -> json ? listing.toJson() : listing.toTable());
+      return KeyCommandRun.run(spec, common, (store, dns) -> new KeyInventory(store, dns).list(),
+          listing -> new KeyOutput(Main.EXIT_OK,
+              json ? KeyListingOutput.json(listing) : KeyListingOutput.table(listing)));
     }
   }
 
@@ -61,7 +67,8 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.check(domain));
+      return KeyCommandRun.run(spec, common, (store, dns) -> new DomainKeyCheck(store, dns).check(domain),
+          KeyOutput::of);
     }
   }
 
@@ -84,7 +91,9 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.activate(domain, Optional.ofNullable(selector), force));
+      return KeyCommandRun.run(spec, common,
+          (store, dns) -> new KeyActivation(store, dns).activate(domain, Optional.ofNullable(selector), force),
+          KeyOutput::of);
     }
   }
 
@@ -106,7 +115,8 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.importKey(domain, selector, file));
+      return KeyCommandRun.run(spec, common,
+          (store, dns) -> new KeyImport(store, dns).importKey(domain, selector, file), KeyOutput::of);
     }
   }
 
@@ -127,7 +137,8 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.revoke(domain, selector, force));
+      return KeyCommandRun.run(spec, common, (store, dns) -> new KeyRevocation(store).revoke(domain, selector, force),
+          KeyOutput::of);
     }
   }
 
@@ -146,7 +157,8 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, keys -> keys.delete(domain, selector));
+      return KeyCommandRun.run(spec, common, (store, dns) -> new KeyDeletion(store).delete(domain, selector),
+          KeyOutput::of);
     }
   }
 }

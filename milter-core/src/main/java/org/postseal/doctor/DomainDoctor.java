@@ -27,13 +27,14 @@ import org.postseal.dmarc.PolicyDiscovery;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
+import org.postseal.keys.DomainKeyCheck;
 import org.postseal.keys.KeyCheckResult;
 import org.postseal.keys.KeyEntry;
-import org.postseal.keys.KeyLifecycle;
 import org.postseal.keys.KeyListing;
 import org.postseal.keys.KeyRefusal;
 import org.postseal.keys.KeyState;
 import org.postseal.keys.PublicationStatus;
+import org.postseal.keys.SigningKeyStore;
 import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfMechanism;
 import org.postseal.spf.SpfQualifier;
@@ -64,7 +65,8 @@ public final class DomainDoctor {
   private static final String RDNS = "rDNS";
 
   private final DnsSource dns;
-  private final KeyLifecycle keys;
+  private final SigningKeyStore keys;
+  private final DomainKeyCheck keyCheck;
   private final Clock clock;
   private final Duration lookupTimeout;
 
@@ -73,9 +75,10 @@ public final class DomainDoctor {
    *                      owner of the store would (so {@code sudo postseal doctor} judges the files as serve does)
    * @param lookupTimeout longest wait for one DNS answer (the resolver's own timeout bounds it already)
    */
-  public DomainDoctor(DnsSource dns, KeyLifecycle keys, Clock clock, Duration lookupTimeout) {
+  public DomainDoctor(DnsSource dns, SigningKeyStore keys, Clock clock, Duration lookupTimeout) {
     this.dns = Objects.requireNonNull(dns, "dns");
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.keyCheck = new DomainKeyCheck(keys, dns);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.lookupTimeout = Objects.requireNonNull(lookupTimeout, "lookupTimeout");
   }
@@ -298,7 +301,7 @@ public final class DomainDoctor {
   // ---------------------------------------------------------------- DKIM
 
   private void checkDkim(String domain, List<Finding> findings) {
-    KeyCheckResult result = keys.check(domain);
+    KeyCheckResult result = keyCheck.check(domain);
     if (result instanceof KeyRefusal refusal) {
       findings.add(Finding.error(DKIM, "our keys of " + domain + " cannot be read: " + refusal.message(),
           "fix the key store as the message says"));

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.keys.ActivationResult;
-import org.postseal.keys.KeyLifecycle;
+import org.postseal.keys.AutoActivation;
+import org.postseal.keys.SigningKeyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Netty event loop: every {@link #DEFAULT_SCAN_INTERVAL} it asks whether the key files changed
  * ({@link org.postseal.keys.KeyDirectory#isOutdated()}, attributes only) and if so has the server rescan them and
  * swap the pipeline's snapshot; with {@code [keys] auto-activate = true}, every {@link #DEFAULT_ACTIVATION_INTERVAL}
- * it activates the pending keys DNS now serves ({@link KeyLifecycle#activatePublished()}), which retires their
+ * it activates the pending keys DNS now serves ({@link AutoActivation#activatePublished()}), which retires their
  * predecessors, and logs what it did. So keygen, {@code keys activate} and an operator's {@code chmod} take
  * effect without a restart, and messages under way keep the keys they began with.
  *
@@ -70,8 +71,8 @@ final class KeyMaintenance implements AutoCloseable {
       return;
     }
     DnsResolver dns = DnsResolver.create(current.dns().servers(), current.dns().timeout(), clock);
-    KeyLifecycle lifecycle = new KeyLifecycle(current.keysDir(), dns, clock, current.keys().retireAfter());
-    List<ActivationResult.Activation> results = lifecycle.activatePublished();
+    SigningKeyStore store = new SigningKeyStore(current.keysDir(), clock, current.keys().retireAfter());
+    List<ActivationResult.Activation> results = new AutoActivation(store, dns).activatePublished();
     boolean changed = false;
     for (ActivationResult.Activation a : results) {
       switch (a.outcome()) {

@@ -115,15 +115,20 @@ class CheckCommandTest {
     assertThat(fail.get("direction").asText()).isEqualTo("inbound");
     assertThat(fail.get("spf").get("domain").asText()).isEqualTo("attacker.example");
     assertThat(fail.get("spf").get("cause").asText()).isEqualTo(SpfCause.MATCHED_ALL.keyword());
+    assertThat(fail.get("envelope").get("client_ip").asText()).isEqualTo("198.51.100.20");
+    assertThat(fail.get("envelope").get("mail_from").asText()).isEqualTo("<alerts@attacker.example>");
     assertThat(fail.get("dmarc").get("result").asText()).isEqualTo("fail");
+    assertThat(fail.get("dmarc").get("header_from").asText()).isEqualTo("bank.example");
+    assertThat(fail.get("dmarc").get("policy_domain").asText()).isEqualTo("bank.example");
+    assertThat(fail.get("dmarc").get("applied_policy").asText()).isEqualTo("reject");
     assertThat(fail.get("disposition").get("action").asText()).isEqualTo("reject");
-    assertThat(fail.get("disposition").get("smtpReply").asText()).startsWith("550 5.7.1 ");
-    assertThat(fail.get("authenticationResults").asText()).startsWith("Authentication-Results: mx.check.test;\r\n\tdkim=none;");
+    assertThat(fail.get("disposition").get("smtp_reply").asText()).startsWith("550 5.7.1 ");
+    assertThat(fail.get("authentication_results").asText()).startsWith("Authentication-Results: mx.check.test;\r\n\tdkim=none;");
     JsonNode pass = reports.get(1);
     assertThat(pass.get("spf").get("cause").asText()).isEqualTo(SpfCause.MATCHED_IP4.keyword());
     assertThat(pass.get("dmarc").get("result").asText()).isEqualTo("pass");
     assertThat(pass.get("disposition").get("action").asText()).isEqualTo("accept");
-    assertThat(pass.get("disposition").get("smtpReply").isNull()).isTrue();
+    assertThat(pass.get("disposition").get("smtp_reply").isNull()).isTrue();
   }
 
   @Test

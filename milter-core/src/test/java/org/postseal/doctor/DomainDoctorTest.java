@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
-import org.postseal.keys.KeyLifecycle;
+import org.postseal.keys.SigningKeyStore;
 import org.postseal.server.TestKeys;
 
 /**
@@ -61,8 +61,7 @@ class DomainDoctorTest {
     dns.load(TestKeys.txtRecord("good.example", "sel", TestKeys.RSA_OTHER.getPublic()));
     Clock clock = Clock.systemUTC();
     doctor = new DomainDoctor(DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(1), clock),
-        new KeyLifecycle(state.resolve("keys"), DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(1), clock),
-            clock, Duration.ofDays(7)), clock, Duration.ofSeconds(2));
+        new SigningKeyStore(state.resolve("keys"), clock, Duration.ofDays(7)), clock, Duration.ofSeconds(2));
   }
 
   @AfterAll
@@ -79,7 +78,7 @@ class DomainDoctorTest {
         .filter(f -> f.area().equals(area) && f.severity() == severity && f.message().contains(messagePart))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + severity.label() + " " + area + " finding containing \""
-            + messagePart + "\" in:\n" + report.toText()));
+            + messagePart + "\" in:\n" + report.findings()));
   }
 
   @Test
@@ -100,16 +99,13 @@ class DomainDoctorTest {
         .isEqualTo("add ip4:192.0.2.99 to the SPF record of bad.example, before its all");
 
     assertThat(report.hasErrors()).isTrue();
-    assertThat(report.exitCode()).isEqualTo(1);
-    assertThat(report.toText()).contains("error   the record needs 11 DNS lookups")
-        .contains("          fix: bring it to 10 or fewer");
   }
 
   @Test
   void aCleanZoneGivesNoErrorsAndNoWarnings() throws Exception {
     DoctorReport report = examine("good.example", "192.0.2.20");
 
-    assertThat(report.findings()).as(report.toText())
+    assertThat(report.findings())
         .noneMatch(f -> f.severity() == Severity.ERROR || f.severity() == Severity.WARNING);
     finding(report, "MX", Severity.OK, "MX 10 mx.good.example. (192.0.2.20)");
     finding(report, "SPF", Severity.OK, "1 of 10 DNS lookups used");
@@ -121,7 +117,7 @@ class DomainDoctorTest {
         + " _dmarc.example (none); organizational domain good.example");
     finding(report, "rDNS", Severity.OK, "192.0.2.20 -> mx.good.example -> 192.0.2.20: forward-confirmed reverse DNS"
         + " (FCrDNS) holds");
-    assertThat(report.exitCode()).isZero();
+    assertThat(report.hasErrors()).isFalse();
   }
 
   @Test
@@ -146,6 +142,5 @@ class DomainDoctorTest {
     assertThat(finding(report, "SPF", Severity.ERROR, "nothing.good.example has no SPF record").fix())
         .startsWith("publish nothing.good.example. IN TXT \"v=spf1 mx -all\"");
     finding(report, "rDNS", Severity.INFO, "not checked: no server address given");
-    assertThat(report.toJson()).startsWith("{\"domain\":\"nothing.good.example\",\"ip\":null,\"errors\":");
   }
 }
