@@ -62,6 +62,18 @@ public record DmarcResult(DmarcCause cause, String detail, String headerFrom, Op
     return !policyDomain.isEmpty() && !policyDomain.equals(headerFrom);
   }
 
+  /** Where the applied record was found; empty without a record. */
+  public Optional<PolicySource> policySource() {
+    if (record.isEmpty()) {
+      return Optional.empty();
+    }
+    if (policyDomain.equals(headerFrom)) {
+      return Optional.of(PolicySource.AUTHOR_DOMAIN);
+    }
+    return Optional.of(policyDomain.equals(organizationalDomain) ? PolicySource.ORGANIZATIONAL_DOMAIN
+        : PolicySource.PUBLIC_SUFFIX_DOMAIN);
+  }
+
   /** The first aligned DKIM identifier: the d= (and s=) that made DMARC pass. */
   public Optional<IdentifierAlignment> alignedDkim() {
     return firstAligned(IdentifierAlignment.Method.DKIM);

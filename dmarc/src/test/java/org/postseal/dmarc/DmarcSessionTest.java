@@ -124,6 +124,7 @@ class DmarcSessionTest {
     assertThat(r.headerFrom()).isEqualTo("example.com");
     assertThat(r.policyDomain()).isEqualTo("example.com");
     assertThat(r.isPolicyFromParent()).isFalse();
+    assertThat(r.policySource()).contains(PolicySource.AUTHOR_DOMAIN);
     assertThat(r.appliedPolicy()).contains(DmarcPolicy.REJECT);
     assertThat(r.alignedDkim()).hasValueSatisfying(a -> {
       assertThat(a.domain()).isEqualTo("example.com");
@@ -219,6 +220,7 @@ class DmarcSessionTest {
 
     assertThat(existing.appliedPolicy()).contains(DmarcPolicy.QUARANTINE);
     assertThat(existing.isPolicyFromParent()).isTrue();
+    assertThat(existing.policySource()).contains(PolicySource.ORGANIZATIONAL_DOMAIN);
     assertThat(existing.policyDomain()).isEqualTo("example.com");
     assertThat(nonExistent.appliedPolicy()).contains(DmarcPolicy.REJECT);
     assertThat(nonExistent.policyDomain()).isEqualTo("example.com");
@@ -248,6 +250,7 @@ class DmarcSessionTest {
     assertThat(nonExistent.policyDomain()).isEqualTo("bank.example");
     assertThat(nonExistent.organizationalDomain()).isEqualTo("fake.bank.example");
     assertThat(nonExistent.appliedPolicy()).contains(DmarcPolicy.REJECT);
+    assertThat(nonExistent.policySource()).contains(PolicySource.PUBLIC_SUFFIX_DOMAIN);
     assertThat(existing.appliedPolicy()).contains(DmarcPolicy.NONE);
   }
 

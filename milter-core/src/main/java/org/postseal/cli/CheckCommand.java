@@ -6,6 +6,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,18 +68,22 @@ final class CheckCommand implements Callable<Integer> {
   CommonOptions common;
 
   @Option(names = "--client-ip", paramLabel = "IP", description = "The SMTP client's address (IPv4 or IPv6); without it SPF"
-      + " is not evaluated.")
-  String clientIp;
+      + " is not evaluated. Repeat it (with --helo and --mail-from) to check each file under several envelopes.")
+  List<String> clientIps = new ArrayList<>();
 
   @Option(names = "--helo", paramLabel = "NAME", description = "The client's HELO/EHLO name (SPF checks it for the null"
-      + " sender).")
-  String helo = "";
+      + " sender). Repeatable like --client-ip.")
+  List<String> helos = new ArrayList<>();
 
   @Option(names = "--mail-from", paramLabel = "ADDR", description = "The envelope sender (MAIL FROM; \"<>\" for the null"
-      + " sender). Default: the message's Return-Path.")
-  String mailFrom;
+      + " sender). Default: the message's Return-Path. Repeatable like --client-ip.")
+  List<String> mailFroms = new ArrayList<>();
 
-  @Option(names = "--json", description = "One JSON array with an object per file.")
+  @Option(names = "--at", paramLabel = "TIME", description = "Evaluate as of this time, e.g. 2026-11-28T10:00:00Z or"
+      + " 2026-11-28T11:00:00+01:00 (signature expiry, t= in the future). Default: now.")
+  String at;
+
+  @Option(names = "--json", description = "One JSON array with an object per file and envelope.")
   boolean json;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Saved messages (.eml, with LF or CRLF line ends).")
@@ -91,14 +99,8 @@ final class CheckCommand implements Callable<Integer> {
     if (!common.applyLogLevel()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + common.logLevel);
     }
-    Optional<InetAddress> client = Optional.empty();
-    if (clientIp != null) {
-      client = Network.parseAddressLiteral(clientIp);
-      if (client.isEmpty()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--client-ip " + clientIp
-            + " is not an IPv4 or IPv6 address");
-      }
-    }
+    List<Envelope> envelopes = envelopes();
+    Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(instant(at), ZoneOffset.UTC);
     ConfigResult result = common.loadConfig(new ConfigLoader());
     if (result instanceof ConfigResult.Invalid invalid) {
       for (ConfigError error : invalid.errors()) {
@@ -108,7 +110,6 @@ final class CheckCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     PostsealConfig config = ((ConfigResult.Valid) result).config();
-    Clock clock = Clock.systemUTC();
     DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
     PipelineSnapshot snapshot = PipelineSnapshot.create(config, KeyDirectory.scan(config.keysDir()), dns, clock);
     AuthenticationPipeline pipeline = new AuthenticationPipeline(snapshot, clock);
@@ -131,12 +132,14 @@ final class CheckCommand implements Callable<Integer> {
         continue;
       }
       SavedMessage message = SavedMessage.parse(raw);
-      String sender = mailFrom != null ? mailFrom : message.returnPath().orElse("<>");
-      MessageVerdict verdict = evaluate(pipeline, snapshot, client, sender, message);
-      if (json) {
-        reports.add(report(file, client, sender, verdict));
-      } else {
-        print(out, file, client, sender, verdict);
+      for (Envelope envelope : envelopes) {
+        String sender = envelope.mailFrom().orElse(message.returnPath().orElse("<>"));
+        MessageVerdict verdict = evaluate(pipeline, snapshot, envelope, sender, message);
+        if (json) {
+          reports.add(report(file, envelope, sender, verdict));
+        } else {
+          print(out, file, envelope, sender, verdict);
+        }
       }
     }
     if (json) {
@@ -146,12 +149,60 @@ final class CheckCommand implements Callable<Integer> {
     return allRead ? Main.EXIT_OK : Main.EXIT_FAILURE;
   }
 
+  /** One SMTP envelope to check the files under: the i-th --client-ip, --helo and --mail-from. */
+  private record Envelope(Optional<InetAddress> clientIp, String helo, Optional<String> mailFrom) {
+  }
+
+  /**
+   * The envelopes the options describe: as many as the longest of --client-ip, --helo and --mail-from was given;
+   * an option given once applies to all of them, and none at all is "not given".
+   */
+  private List<Envelope> envelopes() {
+    int count = Math.max(1, Math.max(clientIps.size(), Math.max(helos.size(), mailFroms.size())));
+    for (var option : List.of(Map.entry("--client-ip", clientIps), Map.entry("--helo", helos),
+        Map.entry("--mail-from", mailFroms))) {
+      int given = option.getValue().size();
+      if (given > 1 && given != count) {
+        throw new CommandLine.ParameterException(spec.commandLine(), option.getKey() + " is given " + given
+            + " times, but the envelopes are " + count + ": give it once (for all) or once per envelope");
+      }
+    }
+    List<Envelope> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Optional<InetAddress> ip = Optional.empty();
+      String ipText = nth(clientIps, i);
+      if (ipText != null) {
+        ip = Network.parseAddressLiteral(ipText);
+        if (ip.isEmpty()) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--client-ip " + ipText
+              + " is not an IPv4 or IPv6 address");
+        }
+      }
+      String helo = nth(helos, i);
+      out.add(new Envelope(ip, helo == null ? "" : helo, Optional.ofNullable(nth(mailFroms, i))));
+    }
+    return out;
+  }
+
+  private static String nth(List<String> values, int i) {
+    return values.isEmpty() ? null : values.get(values.size() == 1 ? 0 : i);
+  }
+
+  private Instant instant(String text) {
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--at " + text + " is not a time such as"
+          + " 2026-11-28T10:00:00Z or 2026-11-28T11:00:00+01:00");
+    }
+  }
+
   /** The milter's steps, in its order, on this thread. */
-  private MessageVerdict evaluate(AuthenticationPipeline pipeline, PipelineSnapshot snapshot, Optional<InetAddress> client,
+  private MessageVerdict evaluate(AuthenticationPipeline pipeline, PipelineSnapshot snapshot, Envelope envelope,
                                   String sender, SavedMessage saved) throws InterruptedException {
     ConnectionState connection = new ConnectionState("check");
-    connection.setClient("", client.orElse(null));
-    connection.setHelo(helo);
+    connection.setClient("", envelope.clientIp().orElse(null));
+    connection.setHelo(envelope.helo());
     MessageState message = pipeline.beginMessage(connection, sender, Map.of());
     saved.headers().forEach(message::addHeader);
     pipeline.endOfHeaders(message);
@@ -165,10 +216,11 @@ final class CheckCommand implements Callable<Integer> {
     return pipeline.decide(message);
   }
 
-  private void print(PrintWriter out, Path file, Optional<InetAddress> client, String sender, MessageVerdict verdict) {
+  private void print(PrintWriter out, Path file, Envelope envelope, String sender, MessageVerdict verdict) {
     out.println("== " + file);
-    out.println("envelope: client-ip=" + client.map(InetAddress::getHostAddress).orElse("(not given)") + " helo="
-        + (helo.isEmpty() ? "(not given)" : helo) + " mail-from=" + sender);
+    out.println("envelope: client-ip=" + envelope.clientIp().map(InetAddress::getHostAddress).orElse("(not given)")
+        + " helo=" + (envelope.helo().isEmpty() ? "(not given)" : envelope.helo()) + " mail-from=" + sender
+        + (at == null ? "" : " at=" + at));
     if (verdict.inbound().isEmpty()) {
       out.println("direction: outbound (the client is internal): Postseal signs such mail and does not judge it");
       out.println("would: " + verdict.decision());
@@ -185,14 +237,15 @@ final class CheckCommand implements Callable<Integer> {
     out.println();
   }
 
-  private Map<String, Object> report(Path file, Optional<InetAddress> client, String sender, MessageVerdict verdict) {
+  private Map<String, Object> report(Path file, Envelope given, String sender, MessageVerdict verdict) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("file", file.toString());
     Map<String, Object> envelope = new LinkedHashMap<>();
-    envelope.put("client_ip", client.map(InetAddress::getHostAddress).orElse(null));
-    envelope.put("helo", helo);
+    envelope.put("client_ip", given.clientIp().map(InetAddress::getHostAddress).orElse(null));
+    envelope.put("helo", given.helo());
     envelope.put("mail_from", sender);
     r.put("envelope", envelope);
+    r.put("evaluated_at", at == null ? null : instant(at).toString());
     Optional<InboundAuthentication> found = verdict.inbound();
     r.put("direction", (found.isPresent() ? Direction.INBOUND : Direction.OUTBOUND).logName());
     if (found.isEmpty()) {
@@ -207,6 +260,8 @@ final class CheckCommand implements Callable<Integer> {
     spf.put("domain", inbound.spf().domain());
     spf.put("cause", inbound.spf().cause().keyword());
     spf.put("reason", inbound.spf().reason());
+    // the domain's own words for a fail (RFC 7208 section 6.2), when its record has exp=
+    spf.put("explanation", inbound.spf().explanation().orElse(null));
     r.put("spf", spf);
     List<Map<String, Object>> dkim = new ArrayList<>();
     for (DkimResult d : inbound.dkim()) {
@@ -227,6 +282,14 @@ final class CheckCommand implements Callable<Integer> {
     dmarc.put("policy_domain", inbound.dmarc().policyDomain());
     dmarc.put("applied_policy", inbound.dmarc().appliedPolicy().map(DmarcPolicy::keyword).orElse(null));
     dmarc.put("reason", inbound.dmarc().reason());
+    dmarc.put("record", inbound.dmarc().record().map(record -> {
+      Map<String, Object> applied = new LinkedHashMap<>();
+      applied.put("text", record.text());
+      applied.put("domain", inbound.dmarc().policyDomain());
+      applied.put("found_at", inbound.dmarc().policySource().map(s -> s.keyword()).orElse(null));
+      applied.put("rua", record.aggregateReportUris());
+      return applied;
+    }).orElse(null));
     r.put("dmarc", dmarc);
     DmarcDisposition d = inbound.disposition();
     Map<String, Object> disposition = new LinkedHashMap<>();

@@ -14,9 +14,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.DkimCause;
+import org.postseal.dkim.DkimSigner;
+import org.postseal.dkim.SigningKey;
+import org.postseal.dkim.SigningSession;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.server.TestKeys;
 import org.postseal.spf.SpfCause;
 
 /** {@code postseal check} on saved messages, with a configuration whose DNS is a fake server on loopback. */
@@ -24,6 +34,7 @@ class CheckCommandTest {
 
   private static final Path FAIL = Path.of("src/test/resources/check/fail-bank-reject.eml");
   private static final Path PASS = Path.of("src/test/resources/check/pass-bank-spf.eml");
+  private static final Path SUBDOMAIN = Path.of("src/test/resources/check/pass-subdomain-spf.eml");
 
   @TempDir
   static Path dir;
@@ -35,9 +46,13 @@ class CheckCommandTest {
     dns = FakeDnsServer.start();
     dns.load("""
         bank.example.            TXT "v=spf1 ip4:198.51.100.20 -all"
-        _dmarc.bank.example.     TXT "v=DMARC1; p=reject"
+        _dmarc.bank.example.     TXT "v=DMARC1; p=reject; rua=mailto:dmarc@bank.example"
+        news.bank.example.       TXT "v=spf1 ip4:198.51.100.20 -all"
         attacker.example.        TXT "v=spf1 +all"
+        explained.example.       TXT "v=spf1 -all exp=why.explained.example"
+        why.explained.example.   TXT "%{i} is not our server"
         """);
+    dns.load(TestKeys.txtRecord("bank.example", "s1", TestKeys.RSA.getPublic()));
     config = dir.resolve("postseal.toml");
     Files.writeString(config, "authserv-id = \"mx.check.test\"\nstate-dir = \"" + dir + "\"\n"
         + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"500ms\"\n"
@@ -146,6 +161,78 @@ class CheckCommandTest {
     assertThat(dkim.get(0).get("cause").asText()).isEqualTo(DkimCause.KEY_NOT_FOUND.keyword());
     assertThat(dkim.get(0).get("reason").asText()).startsWith(DkimCause.KEY_NOT_FOUND.text() + ": ");
     assertThat(dkim.get(1).get("cause").asText()).isEqualTo(DkimCause.MISSING_TAG.keyword());
+  }
+
+  @Test
+  void atTime_evaluatesAsOfThatTime_soAReplayOfASignatureFromThatTimePasses() throws IOException {
+    Instant signedAt = Instant.parse("2099-01-01T00:00:00Z");
+    Path signed = dir.resolve("from-the-future.eml");
+    Files.write(signed, signedBy(TestKeys.RSA.getPrivate(), signedAt, Files.readAllBytes(PASS)));
+
+    JsonNode now = json(run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json",
+        signed.toString())).get(0);
+    JsonNode then = json(run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json",
+        "--at", "2099-01-01T01:00:00+01:00", signed.toString())).get(0);
+    Run text = run("check", "--config", config.toString(), "--at", "2099-01-01T00:00:30Z", signed.toString());
+
+    assertThat(now.get("dkim").get(0).get("cause").asText()).isEqualTo(DkimCause.SIGNATURE_IN_FUTURE.keyword());
+    assertThat(now.get("evaluated_at").isNull()).isTrue();
+    assertThat(then.get("dkim").get(0).get("result").asText()).isEqualTo("pass");
+    assertThat(then.get("evaluated_at").asText()).isEqualTo("2099-01-01T00:00:00Z");
+    assertThat(text.out()).contains(" at=2099-01-01T00:00:30Z").contains("dkim=pass");
+    assertThat(run("check", "--config", config.toString(), "--at", "yesterday", PASS.toString()).err())
+        .contains("--at yesterday is not a time");
+  }
+
+  @Test
+  void jsonNamesTheRecordApplied_whereItWasFound_itsRua_andTheSpfExplanation() throws IOException {
+    JsonNode fail = json(run("check", "--config", config.toString(), "--client-ip", "203.0.113.9", "--json",
+        "--mail-from", "<x@explained.example>", FAIL.toString())).get(0);
+    JsonNode sub = json(run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json",
+        SUBDOMAIN.toString())).get(0);
+
+    assertThat(fail.get("spf").get("result").asText()).isEqualTo("fail");
+    assertThat(fail.get("spf").get("explanation").asText()).isEqualTo("203.0.113.9 is not our server");
+    JsonNode record = fail.get("dmarc").get("record");
+    assertThat(record.get("text").asText()).isEqualTo("v=DMARC1; p=reject; rua=mailto:dmarc@bank.example");
+    assertThat(record.get("domain").asText()).isEqualTo("bank.example");
+    assertThat(record.get("found_at").asText()).isEqualTo("author_domain");
+    assertThat(record.get("rua").get(0).asText()).isEqualTo("mailto:dmarc@bank.example");
+    assertThat(sub.get("dmarc").get("record").get("found_at").asText()).isEqualTo("organizational_domain");
+    assertThat(sub.get("dmarc").get("record").get("domain").asText()).isEqualTo("bank.example");
+    assertThat(sub.get("spf").get("explanation").isNull()).isTrue();
+  }
+
+  @Test
+  void severalEnvelopes_areEachCheckedInOneRun() throws IOException {
+    JsonNode reports = json(run("check", "--config", config.toString(), "--json", "--client-ip", "198.51.100.20",
+        "--client-ip", "203.0.113.5", "--mail-from", "<alerts@bank.example>", PASS.toString(), FAIL.toString()));
+
+    assertThat(reports).hasSize(4);
+    assertThat(reports).extracting(r -> r.get("envelope").get("client_ip").asText())
+        .containsExactly("198.51.100.20", "203.0.113.5", "198.51.100.20", "203.0.113.5");
+    assertThat(reports).extracting(r -> r.get("spf").get("result").asText())
+        .containsExactly("pass", "fail", "pass", "fail");
+    Run mismatch = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--client-ip",
+        "203.0.113.5", "--helo", "a", "--helo", "b", "--helo", "c", PASS.toString());
+    assertThat(mismatch.exitCode()).isEqualTo(2);
+    assertThat(mismatch.err()).contains("--client-ip is given 2 times, but the envelopes are 3").doesNotContain("Exception");
+  }
+
+  private static JsonNode json(Run run) throws IOException {
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return new ObjectMapper().readTree(run.out());
+  }
+
+  /** {@code raw} with a DKIM-Signature of bank.example, selector s1, made at {@code when}. */
+  private static byte[] signedBy(PrivateKey key, Instant when, byte[] raw) {
+    SavedMessage message = SavedMessage.parse(raw);
+    SigningSession session = new DkimSigner(Clock.fixed(when, ZoneOffset.UTC)).start(message.headers(),
+        List.of(new SigningKey("bank.example", "s1", DkimAlgorithm.RSA_SHA256, key)));
+    session.body(message.body(), 0, message.body().length);
+    HeaderField signature = session.finish().get(0);
+    return (signature.name() + ":" + signature.value() + "\r\n" + new String(raw, StandardCharsets.UTF_8))
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   @Test
