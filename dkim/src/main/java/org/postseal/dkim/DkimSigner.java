@@ -21,7 +21,7 @@ import org.postseal.mail.HeaderField;
 /**
  * Signs outbound messages: one DKIM-Signature per {@link SigningKey}, c=relaxed/relaxed, with the
  * header set of {@link #SIGNED_HEADERS} and the over-signing of {@link #OVERSIGNED_HEADERS}
- * (ARCHITECTURE.md, "Headers and replies").
+ * (README "Inbound mail", docs/architecture.md).
  *
  * <p>Thread-safe: one signer serves every session; each message gets its own {@link SigningSession}.
  * Keys are used as given and may be shared by any number of sessions at once. Ed25519 signing uses

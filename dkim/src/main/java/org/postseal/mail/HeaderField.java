@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>DKIM hashes these bytes, so nothing may be trimmed or re-folded. Values handed over by the
  * milter protocol arrive with bare LF folds ("folded header values arrive with LF only",
- * LIBRARY-NOTES.md): {@link #fromMilter} restores CRLF.
+ * docs/library-notes.md): {@link #fromMilter} restores CRLF.
  */
 public record HeaderField(String name, String value) {
 

@@ -672,7 +672,7 @@ class DkimVerifierTest {
 
   // --- streaming, locale, threads ----------------------------------------------------------------
 
-  /** STYLE.md section 9: the streaming result equals the whole-message result, for every canonicalization. */
+  /** docs/conventions.md, item 7: the streaming result equals the whole-message result, for every canonicalization. */
   @Test
   void verify_chunkedBody_givesTheWholeBodyResults() {
     byte[] body = ("First line  \r\n\tindented\t\tline \r\n\r\n" + "x".repeat(70_000) + "\r\n  \r\n\r\n")

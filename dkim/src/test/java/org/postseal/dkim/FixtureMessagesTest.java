@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every file under src/test/resources/dkim/: comment lines (";"), DNS TXT records ({@code name value}),
- * a blank line, then the raw message (STYLE.md section 9). The expected outcome of every signature in
+ * a blank line, then the raw message (docs/conventions.md, item 8). The expected outcome of every signature in
  * the message is the file name's prefix, and its cause is in {@link #CAUSES}. The RFC 8463 and RFC 6376 cases are the published vectors
  * (some deliberately damaged); the "jdkim" cases were signed by jDKIM 0.5's own signer, an implementation
  * independent of ours, once, with the keys in their DNS lines.

@@ -19,7 +19,7 @@ import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dmarc.TrustedForwarders;
 
 /**
- * Every key of the configuration file (ARCHITECTURE.md "Configuration"): its dotted name, its default
+ * Every key of the configuration file (the reference file in packaging lists them): its dotted name, its default
  * and how its value is read and checked. The reference file in packaging lists exactly these keys
  * (ReferenceConfigTest keeps the two in step).
  */

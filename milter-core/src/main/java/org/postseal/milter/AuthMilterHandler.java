@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * connections and never wait: the end-of-message decision runs on the auth pool once the DNS
  * lookups have answered, and that thread sends the header edits and the one final reply.
  *
- * <p>No exception leaves a callback: jmilter would drop the MTA's connection (LIBRARY-NOTES.md).
+ * <p>No exception leaves a callback: jmilter would drop the MTA's connection (docs/library-notes.md).
  * Everything is caught, logged with the session and queue id, and the message gets
  * {@link MessageVerdict#afterInternalError}: inbound passes unchanged, outbound gets 451.
  */
@@ -262,7 +262,7 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
     CompletableFuture<Void> ready;
     try {
-      // Sendmail may send the last body chunk with end of message (LIBRARY-NOTES.md); Postfix never does
+      // Sendmail may send the last body chunk with end of message (docs/library-notes.md); Postfix never does
       if (bodyChunk != null && bodyChunk.length > 0 && message.failure().isEmpty()) {
         pipeline.body(message, bodyChunk, 0, bodyChunk.length);
       }

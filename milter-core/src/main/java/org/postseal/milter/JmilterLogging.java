@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes jmilter's own logging through SLF4J. Out of the box jmilter prints to stdout and stderr with
- * DEBUG on (LIBRARY-NOTES.md); this sends each level to the SLF4J logger of the jmilter class, so
+ * DEBUG on (docs/library-notes.md); this sends each level to the SLF4J logger of the jmilter class, so
  * Logback's levels apply (logback.xml keeps org.nightcode at INFO).
  */
 public final class JmilterLogging {

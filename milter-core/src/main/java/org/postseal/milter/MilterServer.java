@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The milter server: jmilter's protocol codec and command engine on a Netty server we set up
  * ourselves, because jmilter's MilterGatewayManager retries a failed bind forever behind a future that
- * never fails, runs a non-daemon executor, has no frame size limit and speaks TCP only (LIBRARY-NOTES.md).
+ * never fails, runs a non-daemon executor, has no frame size limit and speaks TCP only (docs/library-notes.md).
  * A {@code unix:} address uses Netty's epoll domain sockets: the socket is created mode 0660 (the milter
  * protocol has no authentication, so only the owner and its group, to which Postfix is added, may
  * connect), a stale socket file left by a crash is replaced, a live one is an error, and the file is

@@ -9,7 +9,7 @@ import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.Deadline;
 
 /**
- * The two paths of ARCHITECTURE.md, chosen once per message at MAIL FROM (step 1, the direction): mail from
+ * The two paths of docs/architecture.md, chosen once per message at MAIL FROM (step 1, the direction): mail from
  * outside takes {@link InboundPath} (DKIM verification, SPF, DMARC and its disposition, Authentication-Results),
  * mail from our own users takes {@link OutboundPath} (DKIM signing). Outbound mail is never judged by DMARC and
  * never waits for DNS.

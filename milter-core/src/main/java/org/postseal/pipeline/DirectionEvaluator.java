@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import org.postseal.config.SigningConfig;
 
 /**
- * Outbound or inbound, from the client and its authentication (ARCHITECTURE.md, filter 1). A message
+ * Outbound or inbound, from the client and its authentication (docs/architecture.md, step 1). A message
  * is ours to sign only when the client is in signing.internal-networks or authenticated with SASL
  * (and sign-authenticated is on); what the From: field says never matters here.
  */

@@ -24,7 +24,7 @@ import org.postseal.spf.SpfOutcome;
 import org.postseal.spf.SpfResult;
 
 /**
- * Mail from outside, as a straight list of steps (ARCHITECTURE.md "one message's life", steps 2-5): DKIM
+ * Mail from outside, as a straight list of steps (docs/architecture.md, "One message, two paths"): DKIM
  * verification, SPF, DMARC with its disposition, Authentication-Results. Every lookup starts as early as its
  * input is known (SPF at MAIL FROM; the DKIM keys and the DMARC session at end of headers) and stops at the
  * message's one deadline, armed at end of headers; {@link #readyToDecide} completes when they have all answered

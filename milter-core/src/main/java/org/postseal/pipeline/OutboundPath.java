@@ -9,7 +9,7 @@ import org.postseal.mail.HeaderField;
 import org.postseal.mail.Mailbox;
 
 /**
- * Mail from our own users, as a straight list of steps (ARCHITECTURE.md "one message's life", step 6): sign when
+ * Mail from our own users, as a straight list of steps (docs/architecture.md, "One message, two paths"): sign when
  * the From domain is a signing domain with a usable key. Never judged by DMARC, never waits for DNS: its decision
  * is ready at end of message.
  *

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * STYLE.md section 9 property: the body hash does not depend on how the body is cut into chunks. The
+ * docs/conventions.md item 7: the body hash does not depend on how the body is cut into chunks. The
  * body is built to put every awkward boundary somewhere (CR|LF split, WSP runs across chunks, runs of
  * empty lines, long lines, trailing empty lines) and is larger than the biggest chunk.
  */

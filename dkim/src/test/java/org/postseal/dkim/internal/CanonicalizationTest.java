@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  *   <li>an empty (or all-empty-lines) body under relaxed is the empty string (RFC 6376 section 3.4.4,
  *       SHA-256 47DEQ...); jDKIM writes CRLF;</li>
  *   <li>header names are lower-cased as ASCII and values encoded as UTF-8 whatever the default locale and
- *       charset; jDKIM uses both defaults (LIBRARY-NOTES.md);</li>
+ *       charset; jDKIM uses both defaults (docs/library-notes.md);</li>
  *   <li>WSP at the end of a last line that lacks its CRLF is dropped (it is at the end of a line); jDKIM
  *       keeps one SP. SMTP bodies always end in CRLF, so this only matters for other transports.</li>
  * </ul>
