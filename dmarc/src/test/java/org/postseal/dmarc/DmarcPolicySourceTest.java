@@ -97,7 +97,7 @@ class DmarcPolicySourceTest {
     assertThat(discovery.status()).isEqualTo(PolicyDiscovery.Status.FOUND);
     assertThat(discovery.policyDomain()).isEqualTo("bank.example");
     assertThat(discovery.organizationalDomain()).isEqualTo("new.bank.example");
-    assertThat(discovery.reason()).contains("public suffix");
+    assertThat(discovery.walk().publicSuffixStep()).hasValueSatisfying(s -> assertThat(s.domain()).isEqualTo("bank.example"));
   }
 
   @Test
@@ -161,7 +161,10 @@ class DmarcPolicySourceTest {
     PolicyDiscovery found = discover("example.org");
 
     assertThat(failed.status()).isEqualTo(PolicyDiscovery.Status.TEMPERROR);
-    assertThat(failed.reason()).contains("_dmarc.example.com TXT").contains("SERVFAIL");
+    assertThat(failed.walk().failure()).hasValueSatisfying(f -> {
+      assertThat(f.cause()).isEqualTo(DmarcCause.DNS_FAILURE);
+      assertThat(f.detail()).contains("_dmarc.example.com TXT");
+    });
     assertThat(found.status()).isEqualTo(PolicyDiscovery.Status.FOUND);
     assertThat(found.organizationalDomain()).isEmpty();
     assertThat(found.walk().isComplete()).isFalse();
