@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * <p>DKIM hashes these bytes, so nothing may be trimmed or re-folded. Values handed over by the
  * milter protocol arrive with bare LF folds ("folded header values arrive with LF only",
- * docs/library-notes.md): {@link #fromMilter} restores CRLF.
+ * docs/library-notes.md): {@link #fromMilter} restores CRLF. A name written with white space before the colon
+ * ({@code "From :"}, RFC 5322 section 4.5) is kept without it, as the MTA hands it over ({@link RawMessage}).
  */
 public record HeaderField(String name, String value) {
 
