@@ -13,30 +13,36 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.postseal.dkim.internal.TagList;
 
 /**
- * TXT record text to {@link KeyRecord}. Stateless. A record that is not a tag-list, or whose v= is not
- * first or not DKIM1, does not parse (the caller then tries the next TXT record at the name); a record
- * that parses but whose p= cannot be decoded yields a KeyRecord with {@code keyProblem} set (a
- * {@link DkimCause#KEY_MALFORMED} detail).
+ * TXT record text to {@link KeyRecord}: the one reader of DKIM key records, for the verifier and for
+ * {@code postseal keys check}. Stateless. A record that is not a tag-list (RFC 6376 section 3.2, duplicate tags
+ * included), whose v= is not first or not DKIM1, or that has no p= does not parse (a verifier then tries the
+ * next TXT record at the name); a record that parses but whose p= cannot be decoded yields a KeyRecord with
+ * {@code keyProblem} set (a {@link DkimCause#KEY_MALFORMED} detail). Details name the usual mistakes of
+ * hand-published records, for the operator who fixes them.
  */
-final class KeyRecordParser {
+public final class KeyRecordParser {
 
   /** The outcome of parsing one TXT record. */
-  sealed interface Parse {
+  public sealed interface Parse permits Parsed, SyntaxError {
   }
 
-  record Parsed(KeyRecord record) implements Parse {
+  /** A key record, perhaps revoked or with an undecodable key. */
+  public record Parsed(KeyRecord record) implements Parse {
   }
 
   /** The record is not a DKIM key record: {@code cause} is a key-record cause, {@code detail} what is wrong. */
-  record SyntaxError(DkimCause cause, String detail) implements Parse {
+  public record SyntaxError(DkimCause cause, String detail) implements Parse {
   }
 
   private static final int ED25519_KEY_BYTES = 32;
+  /** The raw key wrapped in a SubjectPublicKeyInfo (RFC 8410): a common mistake when publishing Ed25519 keys. */
+  private static final int ED25519_SPKI_BYTES = 44;
 
   private KeyRecordParser() {
   }
 
-  static Parse parse(String text) {
+  /** Parses one TXT record (its character-strings joined). Never throws for any text. */
+  public static Parse parse(String text) {
     TagList tags = TagList.parse(text);
     if (!tags.isValid()) {
       return new SyntaxError(DkimCause.KEY_SYNTAX, tags.error().orElse(""));
@@ -68,15 +74,18 @@ final class KeyRecordParser {
     VerificationKey key = null;
     String keyProblem = null;
     if (keyBytes == null) {
-      keyProblem = "not valid base64";
+      keyProblem = "not valid base64 (quotes or other characters inside the key? each piece of a split record"
+          + " must be its own quoted string)";
     } else if (keyType.equals("rsa")) {
       key = decodeRsa(keyBytes);
       if (key == null) {
-        keyProblem = "not an RSA public key";
+        keyProblem = "not an RSA public key (the base64 was cut or mixed with another key?)";
       }
     } else if (keyType.equals("ed25519")) {
       if (keyBytes.length != ED25519_KEY_BYTES) {
-        keyProblem = keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)";
+        keyProblem = keyBytes.length + " bytes, an Ed25519 key is 32 (RFC 8463 section 4)"
+            + (keyBytes.length == ED25519_SPKI_BYTES
+                ? "; 44 bytes is the SubjectPublicKeyInfo form, which RFC 8463 does not publish" : "");
       } else {
         try {
           key = new VerificationKey.Ed25519(new Ed25519PublicKeyParameters(keyBytes, 0));
@@ -86,7 +95,7 @@ final class KeyRecordParser {
         }
       }
     } else {
-      keyProblem = "k=" + keyType + " is not a supported key type";
+      keyProblem = "k=" + keyType + " is not a supported key type; DKIM keys are k=rsa or k=ed25519";
     }
     return new Parsed(new KeyRecord(keyType, hashNames, serviceTypes, isTesting, isStrict, false, key,
         keyProblem));

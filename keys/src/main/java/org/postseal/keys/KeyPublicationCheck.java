@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.postseal.dkim.DkimCause;
+import org.postseal.dkim.KeyRecord;
+import org.postseal.dkim.KeyRecordParser;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
@@ -89,16 +92,19 @@ final class KeyPublicationCheck {
 
   private static PublicationStatus classifyRecord(String name, String record, DkimPublicKey expected,
                                                   List<String> served) {
-    DkimKeyRecordParser.Parsed parsed = DkimKeyRecordParser.parse(record);
-    if (parsed instanceof DkimKeyRecordParser.Revoked revoked) {
+    KeyRecordParser.Parse parse = KeyRecordParser.parse(record);
+    if (parse instanceof KeyRecordParser.SyntaxError error) {
+      return malformed(name, error.cause().text() + ": " + error.detail(), served);
+    }
+    KeyRecord parsed = ((KeyRecordParser.Parsed) parse).record();
+    if (parsed.isRevoked()) {
       return new PublicationStatus(PublicationStatus.Kind.REVOKED, name, "DNS serves a revoked record (empty p=, k="
-          + revoked.keyType() + ") at " + name, served);
+          + parsed.keyType() + ") at " + name, served);
     }
-    if (parsed instanceof DkimKeyRecordParser.Malformed malformed) {
-      return new PublicationStatus(PublicationStatus.Kind.MALFORMED, name, "the TXT record at " + name
-          + " is not a usable DKIM key: " + malformed.reason(), served);
+    if (parsed.keyProblem() != null) {
+      return malformed(name, DkimCause.KEY_MALFORMED.text() + ": " + parsed.keyProblem(), served);
     }
-    DkimPublicKey servedKey = ((DkimKeyRecordParser.Key) parsed).key();
+    DkimPublicKey servedKey = DkimPublicKey.of(parsed.publicKey().orElseThrow());
     if (servedKey.equals(expected)) {
       return new PublicationStatus(PublicationStatus.Kind.MATCH, name, "DNS serves our " + expected.keyType()
           + " key at " + name, served);
@@ -109,6 +115,11 @@ final class KeyPublicationCheck {
             + expected.bits() + ", " + fingerprint(expected) + "; served " + fingerprint(servedKey) + ")";
     return new PublicationStatus(PublicationStatus.Kind.DIFFERENT_KEY, name, "DNS serves " + what + " at " + name,
         served);
+  }
+
+  private static PublicationStatus malformed(String name, String reason, List<String> served) {
+    return new PublicationStatus(PublicationStatus.Kind.MALFORMED, name, "the TXT record at " + name
+        + " is not a usable DKIM key: " + reason, served);
   }
 
   /** The last characters of the p= value: enough to tell two keys apart when comparing with the zone file. */

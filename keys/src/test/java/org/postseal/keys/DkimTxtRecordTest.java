@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postseal.dkim.DkimAlgorithm;
+import org.postseal.dkim.KeyRecordParser;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
@@ -76,8 +77,9 @@ class DkimTxtRecordTest {
     assertThat(parsed.owner()).contains("big._domainkey.example.com.");
     assertThat(parsed.strings()).isEqualTo(strings);
     assertThat(parsed.joined()).isEqualTo(record.value());
-    assertThat(DkimKeyRecordParser.parse(parsed.joined()))
-        .isEqualTo(new DkimKeyRecordParser.Key(DkimPublicKey.of(rsa4096)));
+    KeyRecordParser.Parse served = KeyRecordParser.parse(parsed.joined());
+    assertThat(served).isInstanceOfSatisfying(KeyRecordParser.Parsed.class, p ->
+        assertThat(DkimPublicKey.of(p.record().publicKey().orElseThrow())).isEqualTo(DkimPublicKey.of(rsa4096)));
   }
 
   @Test
@@ -134,7 +136,10 @@ class DkimTxtRecordTest {
     assertThat(rsa.value()).isEqualTo("v=DKIM1; k=rsa; p=");
     assertThat(ed.value()).isEqualTo("v=DKIM1; k=ed25519; p=");
     assertThat(rsa.zoneText()).isEqualTo("old._domainkey.example.com. IN TXT ( \"v=DKIM1; k=rsa; p=\" )");
-    assertThat(DkimKeyRecordParser.parse(rsa.value())).isEqualTo(new DkimKeyRecordParser.Revoked("rsa"));
+    assertThat(KeyRecordParser.parse(rsa.value())).isInstanceOfSatisfying(KeyRecordParser.Parsed.class, p -> {
+      assertThat(p.record().isRevoked()).isTrue();
+      assertThat(p.record().keyType()).isEqualTo("rsa");
+    });
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

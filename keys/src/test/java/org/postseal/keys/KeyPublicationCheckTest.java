@@ -125,7 +125,7 @@ class KeyPublicationCheckTest {
       assertThat(s.detail()).contains("base64");
     });
     assertThat(check("edspki", ed25519).detail()).contains("44 bytes").contains("SubjectPublicKeyInfo");
-    assertThat(check("nop", ours).detail()).contains("no p= tag");
+    assertThat(check("nop", ours).detail()).contains("p= is missing");
     assertThat(check("twice", ours).detail()).contains("p= appears twice");
   }
 

@@ -15,6 +15,8 @@ import org.apache.james.jdkim.tagvalue.TagValue;
  */
 public final class TagList {
 
+  private static final String DUPLICATE_TAG = "Syntax error (duplicate tag):";
+
   private final Map<String, String> tags;
   private final String error;
 
@@ -30,6 +32,11 @@ public final class TagList {
     } catch (RuntimeException e) {
       // jDKIM reports every syntax problem as IllegalStateException (or an index error on odd input)
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (message.startsWith(DUPLICATE_TAG)) {
+        // jDKIM's "Syntax error (duplicate tag): p" in the words an operator fixing the record needs
+        message = "the tag " + message.substring(DUPLICATE_TAG.length()).strip()
+            + "= appears twice (duplicate tags, RFC 6376 section 3.2)";
+      }
       return new TagList(Map.of(), message);
     }
   }
