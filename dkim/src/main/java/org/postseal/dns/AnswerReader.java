@@ -130,10 +130,10 @@ final class AnswerReader {
       return AddressText.ipv6(r.rdataToWireCanonical());
     }
     if (r instanceof MXRecord mx) {
-      return mx.getPriority() + " " + mx.getTarget();
+      return mx.getPriority() + " " + mx.getTarget().toString(true);
     }
     if (r instanceof PTRRecord ptr) {
-      return ptr.getTarget().toString();
+      return ptr.getTarget().toString(true);
     }
     throw new IllegalArgumentException("unexpected record type " + Type.string(r.getType()));
   }

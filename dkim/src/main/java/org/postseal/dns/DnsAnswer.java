@@ -8,7 +8,12 @@ import java.util.List;
  */
 public sealed interface DnsAnswer {
 
-  /** The name has records of the type asked for. {@code records} are in the server's order. */
+  /**
+   * The name has records of the type asked for. {@code records} are in the server's order, as text: TXT the
+   * character-strings joined, A and AAAA the address, MX "PRIORITY NAME", PTR the name. Names are written
+   * without the final dot, as {@link org.postseal.mail.DomainName} writes them; the root (a null MX, RFC 7505)
+   * is ".".
+   */
   record Found(List<String> records, Duration ttl) implements DnsAnswer {
     public Found {
       records = List.copyOf(records);

@@ -365,7 +365,13 @@ public final class DnsResolver implements DnsSource {
         + ": " + message, false);
   }
 
-  /** Cache key form: lower case (names are case-insensitive, RFC 4343), no trailing dot. */
+  /**
+   * Cache key form: lower case (names are case-insensitive, RFC 4343), no trailing dot. Not
+   * {@link org.postseal.mail.DomainName} on purpose: lookups are for any DNS owner name, and some are not
+   * domain names in its sense (SPF macro expansions may hold any character, RFC 7208 section 7.3, and must be
+   * queried as written, not IDNA-converted or refused); this only folds case and the final dot, on every
+   * lookup, cache hits included.
+   */
   static String normalize(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;

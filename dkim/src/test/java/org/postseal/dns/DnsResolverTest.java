@@ -52,6 +52,7 @@ class DnsResolverTest {
       *.wild             300 IN TXT   "wildcard"
       Mixed.Case         300 IN TXT   "case"
       quote              300 IN TXT   "say \\"hi\\" \\\\ there"
+      nomail             300 IN MX    0 .
       25.2.0.192.in-addr.arpa. 300 IN PTR mail.example.com.
       """;
 
@@ -111,13 +112,19 @@ class DnsResolverTest {
   }
 
   @Test
+  void namesInAnswers_haveNoFinalDot_butTheRootIsADot() throws Exception {
+    // RFC 7505: a null MX points at the root
+    assertThat(found(lookup("nomail.example.com", RecordType.MX)).records()).containsExactly("0 .");
+  }
+
+  @Test
   void addressAndMailRecords_areText() throws Exception {
     assertThat(found(lookup("mail.example.com", RecordType.A)).records()).containsExactly("192.0.2.25");
     assertThat(found(lookup("mail.example.com", RecordType.AAAA)).records()).containsExactly("2001:db8::25");
     assertThat(found(lookup("example.com", RecordType.MX)).records())
-        .containsExactlyInAnyOrder("10 mail.example.com.", "20 backup.example.net.");
+        .containsExactlyInAnyOrder("10 mail.example.com", "20 backup.example.net");
     assertThat(found(lookup("25.2.0.192.in-addr.arpa", RecordType.PTR)).records())
-        .containsExactly("mail.example.com.");
+        .containsExactly("mail.example.com");
   }
 
   @Test

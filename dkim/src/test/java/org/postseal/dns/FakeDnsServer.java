@@ -279,7 +279,7 @@ public final class FakeDnsServer implements AutoCloseable {
 
   private static Name toName(String name) {
     try {
-      return Name.fromString(name.endsWith(".") ? name : name + ".");
+      return Name.fromString(name, Name.root);
     } catch (TextParseException e) {
       throw new IllegalArgumentException("not a DNS name: " + name, e);
     }

@@ -296,8 +296,9 @@ final class CheckHostRun {
       }
       List<String> names = new ArrayList<>();
       for (String mx : ((DnsAnswer.Found) answer).records()) {
-        String host = withoutTrailingDot(mx.substring(mx.indexOf(' ') + 1).trim());
-        if (!host.isEmpty()) {
+        String host = mx.substring(mx.indexOf(' ') + 1).trim();
+        // a null MX (RFC 7505) names the root, "."
+        if (!host.isEmpty() && !host.equals(".")) {
           names.add(host);
         }
       }
@@ -417,7 +418,7 @@ final class CheckHostRun {
             // section 4.6.4: "all records other than the first 10 MUST be ignored"
             break;
           }
-          names.add(withoutTrailingDot(name));
+          names.add(name);
         }
         return new PtrNames(List.copyOf(names), false, false);
       });

@@ -60,7 +60,7 @@ class DoctorCommandTest {
     Run run = run("doctor", "Example.COM.", "--ip", "192.0.2.20");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).startsWith("Doctor report for example.com (server 192.0.2.20)\n\nMX\n  ok      MX 10"
-        + " mx.example.com. (192.0.2.20)\n")
+        + " mx.example.com (192.0.2.20)\n")
         .contains("\nDKIM\n  error   no DKIM key for example.com")
         .contains("          fix: postseal keygen example.com, then publish the record it prints\n")
         .contains("  warning p=none: receivers only report")

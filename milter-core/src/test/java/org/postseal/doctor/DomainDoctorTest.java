@@ -107,7 +107,7 @@ class DomainDoctorTest {
 
     assertThat(report.findings())
         .noneMatch(f -> f.severity() == Severity.ERROR || f.severity() == Severity.WARNING);
-    finding(report, "MX", Severity.OK, "MX 10 mx.good.example. (192.0.2.20)");
+    finding(report, "MX", Severity.OK, "MX 10 mx.good.example (192.0.2.20)");
     finding(report, "SPF", Severity.OK, "1 of 10 DNS lookups used");
     finding(report, "SPF", Severity.OK, "ends in -all");
     finding(report, "SPF", Severity.OK, "SPF passes for 192.0.2.20");
