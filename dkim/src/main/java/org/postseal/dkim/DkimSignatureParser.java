@@ -3,10 +3,10 @@ package org.postseal.dkim;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalLong;
 import org.postseal.dkim.internal.Canonicalization;
 import org.postseal.dkim.internal.TagList;
+import org.postseal.mail.DomainName;
 import org.postseal.mail.HeaderField;
 
 /**
@@ -99,9 +99,11 @@ final class DkimSignatureParser {
         return permerror(partial, DkimCause.MALFORMED_TAG,
             "i=" + tags.value("i") + " is not an identity (local@domain)");
       }
-      String identityDomain = identity.substring(identity.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-      String d = domain.toLowerCase(Locale.ROOT);
-      if (!identityDomain.equals(d) && !identityDomain.endsWith("." + d)) {
+      String identityDomain = identity.substring(identity.lastIndexOf('@') + 1);
+      DomainName d = DomainName.parse(domain, DomainName.Syntax.WITH_UNDERSCORE).toOptional().orElseThrow();
+      boolean inDomain = DomainName.parse(identityDomain, DomainName.Syntax.WITH_UNDERSCORE).toOptional()
+          .filter(i -> i.isSubdomainOf(d)).isPresent();
+      if (!inDomain) {
         return permerror(partial, DkimCause.IDENTITY_OUTSIDE_DOMAIN,
             "i= domain " + identityDomain + ", d=" + domain);
       }
@@ -264,28 +266,11 @@ final class DkimSignatureParser {
     return true;
   }
 
-  /** LDH labels (underscore tolerated), 1..63 octets each, 253 in all; what we are willing to look up. */
+  /**
+   * A d= or s= value we are willing to look up: a domain name as written, '_' tolerated since signers use it in
+   * selectors (RFC 6376 section 3.1 asks for host-name labels; verifiers accept more).
+   */
   static boolean isDomainName(String name) {
-    if (name == null || name.isEmpty() || name.length() > 253) {
-      return false;
-    }
-    int labelLength = 0;
-    for (int k = 0; k < name.length(); k++) {
-      char ch = name.charAt(k);
-      if (ch == '.') {
-        if (labelLength == 0) {
-          return false;
-        }
-        labelLength = 0;
-      } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-          || ch == '-' || ch == '_') {
-        if (++labelLength > 63) {
-          return false;
-        }
-      } else {
-        return false;
-      }
-    }
-    return labelLength > 0;
+    return DomainName.Syntax.WITH_UNDERSCORE.matches(name);
   }
 }
