@@ -1,15 +1,15 @@
 package org.postseal.spf;
 
-import java.net.IDN;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsSource;
+import org.postseal.mail.DomainName;
+import org.postseal.mail.EnvelopeAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,36 +61,38 @@ public final class SpfEvaluator {
    * Evaluates SPF for one SMTP transaction.
    *
    * @param clientIp the SMTP client's address; an IPv4-mapped IPv6 address counts as IPv4 (section 5)
-   * @param mailFrom the MAIL FROM address without angle brackets (they are tolerated); empty or null for the
-   *                 null sender "&lt;&gt;", which makes the HELO name the identity (section 2.4)
+   * @param mailFrom the MAIL FROM argument, with or without angle brackets; "&lt;&gt;", empty or null for the
+   *                 null sender, which makes the HELO name the identity (section 2.4); text that is no address
+   *                 is "none" (section 4.3)
    * @param helo     the HELO/EHLO argument as the client sent it
    * @param deadline when the result must be there: still under way then, it is temperror
    */
   public CompletableFuture<SpfResult> evaluate(InetAddress clientIp, String mailFrom, String helo, Deadline deadline) {
     Objects.requireNonNull(clientIp, "clientIp");
-    String from = mailFrom == null ? "" : mailFrom.strip();
-    if (from.startsWith("<") && from.endsWith(">")) {
-      from = from.substring(1, from.length() - 1).strip();
-    }
     String heloName = helo == null ? "" : helo.strip();
-    SpfIdentity identity;
-    String localPart;
-    String domainPart;
-    if (from.isEmpty()) {
-      identity = SpfIdentity.HELO;
-      localPart = "";
-      domainPart = heloName;
-    } else {
-      identity = SpfIdentity.MAILFROM;
-      int at = from.lastIndexOf('@');
-      localPart = at < 0 ? "" : from.substring(0, at);
-      domainPart = at < 0 ? from : from.substring(at + 1);
+    EnvelopeAddress envelope = EnvelopeAddress.parse(mailFrom);
+    if (envelope instanceof EnvelopeAddress.Malformed malformed) {
+      // section 4.3: an identity that is no address has no domain to check
+      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN,
+          SpfIdentity.MAILFROM, malformed.text(), "", "MAIL FROM \"" + malformed.text() + "\" " + malformed.problem(),
+          Optional.empty()));
     }
+    // section 2.4: the null sender's identity is the HELO name
+    SpfIdentity identity = envelope instanceof EnvelopeAddress.Address ? SpfIdentity.MAILFROM : SpfIdentity.HELO;
+    String localPart = envelope instanceof EnvelopeAddress.Address address ? address.localPart() : "";
+    String domainPart = envelope instanceof EnvelopeAddress.Address address ? address.domainPart() : heloName;
     if (localPart.isEmpty()) {
       // section 4.3: "If the <sender> has no local-part, substitute the string "postmaster""
       localPart = "postmaster";
     }
-    String domain = normalizeDomain(domainPart);
+    // check_host() takes any name the DNS can carry, underscores included; a malformed one is "none" (section 4.3)
+    DomainName.Parse parsed = DomainName.parse(domainPart, DomainName.Syntax.WITH_UNDERSCORE);
+    if (parsed instanceof DomainName.Invalid invalid) {
+      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN, identity,
+          localPart + "@" + domainPart, domainPart, identityName(identity) + " " + invalid.describe(),
+          Optional.empty()));
+    }
+    String domain = ((DomainName.Valid) parsed).domain().value();
     String sender = localPart + "@" + domain;
     Optional<String> problem = CheckHostRun.domainProblem(domain);
     if (problem.isPresent()) {
@@ -114,25 +116,6 @@ public final class SpfEvaluator {
           return new SpfResult(SpfOutcome.TEMPERROR, SpfCause.INTERNAL_ERROR, identity, sender, domain,
               error.toString(), Optional.empty());
         });
-  }
-
-  /**
-   * Lower case, no trailing dot, U-labels as A-labels (RFC 5890): the form DNS lookups and DMARC alignment
-   * compare. A name IDNA refuses is returned lower-cased as it is, for check_host() to judge.
-   */
-  static String normalizeDomain(String domain) {
-    String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-    for (int i = 0; i < d.length(); i++) {
-      if (d.charAt(i) > 0x7F) {
-        try {
-          d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-          // not a valid IDN: left as is; check_host() finds no record for it
-        }
-        break;
-      }
-    }
-    return d.toLowerCase(Locale.ROOT);
   }
 
   private static String identityName(SpfIdentity identity) {

@@ -141,6 +141,28 @@ class SpfEvaluatorTest {
   }
 
   @Test
+  void anglesAndSpaceAroundMailFrom_areTheSameIdentity_andAnUnderscoreDomainIsStillLookedUp() throws Exception {
+    SpfResult result = evaluate("192.0.2.10", " <Alice@Example.COM.> ", "x");
+    assertThat(result.outcome()).isEqualTo(SpfOutcome.PASS);
+    assertThat(result.sender()).isEqualTo("Alice@example.com");
+
+    assertThat(evaluate("198.51.100.99", "<a@_spf.example.net>", "x").outcome()).isEqualTo(SpfOutcome.SOFTFAIL);
+  }
+
+  @Test
+  void mailFromThatIsNoAddress_isNoneWithoutALookup() throws Exception {
+    SpfResult twoAddresses = evaluate("192.0.2.10", "<a@evil.example> <b@example.com>", "mail.example.org");
+
+    assertThat(twoAddresses.outcome()).isEqualTo(SpfOutcome.NONE);
+    assertThat(twoAddresses.identity()).isEqualTo(SpfIdentity.MAILFROM);
+    assertThat(twoAddresses.cause()).isEqualTo(SpfCause.MALFORMED_DOMAIN);
+    assertThat(twoAddresses.detail()).contains("more than one address");
+    assertThat(evaluate("192.0.2.10", "<alice@example.com", "x").outcome()).isEqualTo(SpfOutcome.NONE);
+    assertThat(dns.queryCount("example.com")).isZero();
+    assertThat(dns.queryCount("mail.example.org")).isZero();
+  }
+
+  @Test
   void unicodeDomain_isLookedUpAsItsALabel() throws Exception {
     dns.load("xn--bcher-kva.example. IN TXT \"v=spf1 +all\"");
 
