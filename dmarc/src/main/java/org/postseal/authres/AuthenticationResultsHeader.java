@@ -11,6 +11,7 @@ import org.postseal.dmarc.DmarcDisposition;
 import org.postseal.dmarc.DmarcOutcome;
 import org.postseal.dmarc.DmarcRecord;
 import org.postseal.dmarc.DmarcResult;
+import org.postseal.mail.DomainName;
 import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfResult;
 
@@ -377,25 +378,9 @@ public final class AuthenticationResultsHeader {
     return true;
   }
 
-  /** Labels of letters, digits, '-' and '_' (as in _dmarc), no empty label. */
+  /** A domain name as written: labels of letters, digits, '-' and '_' (as in _dmarc), no trailing dot. */
   private static boolean isDomainName(String s) {
-    if (s.isEmpty() || s.length() > 255) {
-      return false;
-    }
-    for (String label : s.split("\\.", -1)) {
-      if (label.isEmpty() || label.startsWith("-") || label.endsWith("-")) {
-        return false;
-      }
-      for (int i = 0; i < label.length(); i++) {
-        char c = label.charAt(i);
-        boolean ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-            || c == '_';
-        if (!ldh) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return DomainName.Syntax.WITH_UNDERSCORE.matches(s);
   }
 
   /**
@@ -444,14 +429,14 @@ public final class AuthenticationResultsHeader {
    */
   public static boolean claims(String headerValue, String authservId) {
     Objects.requireNonNull(authservId, "authservId");
-    return authservIdOf(headerValue).map(AuthenticationResultsHeader::comparable)
-        .filter(id -> id.equals(comparable(authservId)))
-        .isPresent();
+    return authservIdOf(headerValue).filter(id -> isSameId(id, authservId)).isPresent();
   }
 
-  private static String comparable(String id) {
-    String s = id.strip().toLowerCase(Locale.ROOT);
-    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  /** As host names when both are domain names, else as text ignoring case. */
+  private static boolean isSameId(String a, String b) {
+    Optional<DomainName> x = DomainName.parse(a, DomainName.Syntax.WITH_UNDERSCORE).toOptional();
+    Optional<DomainName> y = DomainName.parse(b, DomainName.Syntax.WITH_UNDERSCORE).toOptional();
+    return x.isPresent() && y.isPresent() ? x.equals(y) : a.strip().equalsIgnoreCase(b.strip());
   }
 
   /** Skips white space, folds and (nested) comments; returns the index of the first other character. */

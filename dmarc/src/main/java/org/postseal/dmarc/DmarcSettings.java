@@ -1,9 +1,10 @@
 package org.postseal.dmarc;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import org.postseal.mail.DomainName;
 
 /**
  * The {@code [dmarc]} settings and the signing domains, as the disposition uses them. Immutable.
@@ -59,24 +60,22 @@ public record DmarcSettings(boolean enforce, QuarantineMode quarantine, DnsError
 
   /** True when {@code domain} is one of our signing domains (exactly: a subdomain we do not sign is not). */
   public boolean isOwnDomain(String domain) {
-    return ownDomains.contains(domain);
+    return DomainName.parse(domain).filter(d -> ownDomains.contains(d.value())).isPresent();
   }
 
   /** True when {@code domain} is a never-reject domain or below one. */
   public boolean isNeverReject(String domain) {
-    for (String d : neverReject) {
-      if (domain.equals(d) || domain.endsWith("." + d)) {
-        return true;
-      }
-    }
-    return false;
+    Optional<DomainName> author = DomainName.parse(domain);
+    return author.isPresent() && neverReject.stream().map(d -> DomainName.parse(d).orElseThrow())
+        .anyMatch(author.get()::isSubdomainOf);
   }
 
+  /** The names as DomainName writes them; configuration has checked them, so anything else is a programming error. */
   private static Set<String> domains(Set<String> domains) {
     Set<String> out = new LinkedHashSet<>();
     for (String d : Objects.requireNonNull(domains, "domains")) {
-      String n = d.strip().toLowerCase(Locale.ROOT);
-      out.add(n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
+      out.add(DomainName.parse(d).orElseThrow(() -> new IllegalArgumentException("\"" + d + "\" is not a domain name"))
+          .value());
     }
     return Set.copyOf(out);
   }

@@ -3,9 +3,9 @@ package org.postseal.dmarc;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import org.postseal.mail.DomainName;
 import org.postseal.spf.IpNetwork;
 
 /**
@@ -17,9 +17,6 @@ import org.postseal.spf.IpNetwork;
  *                  forward-confirmed reverse name of the client
  */
 public record TrustedForwarders(List<IpNetwork> networks, List<String> hostNames) {
-
-  private static final Pattern HOST_NAME =
-      Pattern.compile("(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
   /** No trusted forwarders (the default). */
   public static final TrustedForwarders NONE = new TrustedForwarders(List.of(), List.of());
@@ -39,16 +36,13 @@ public record TrustedForwarders(List<IpNetwork> networks, List<String> hostNames
     List<IpNetwork> networks = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (String entry : entries) {
-      String e = entry.strip().toLowerCase(Locale.ROOT);
-      if (e.endsWith(".")) {
-        e = e.substring(0, e.length() - 1);
-      }
-      if (HOST_NAME.matcher(e).matches() && !e.matches("[0-9.]+")) {
-        names.add(e);
+      Optional<DomainName> name = DomainName.parse(entry).filter(TrustedForwarders::isHostName);
+      if (name.isPresent()) {
+        names.add(name.get().value());
         continue;
       }
       try {
-        networks.add(IpNetwork.parse(e));
+        networks.add(IpNetwork.parse(entry.strip()));
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException("dmarc.trusted-forwarders entry \"" + entry
             + "\" is neither an IP network (\"192.0.2.0/24\", \"2001:db8::/48\") nor a host name"
@@ -56,6 +50,11 @@ public record TrustedForwarders(List<IpNetwork> networks, List<String> hostNames
       }
     }
     return new TrustedForwarders(networks, names);
+  }
+
+  /** At least two labels, and not an IPv4 address written in dotted digits. */
+  private static boolean isHostName(DomainName name) {
+    return name.labels().size() >= 2 && !name.value().chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
   /** True when the client is one of them, by address or by its forward-confirmed host name. */
@@ -68,15 +67,14 @@ public record TrustedForwarders(List<IpNetwork> networks, List<String> hostNames
         }
       }
     }
-    String host = origin.clientHostName().strip().toLowerCase(Locale.ROOT);
-    if (host.endsWith(".")) {
-      host = host.substring(0, host.length() - 1);
-    }
+    // a reverse name is whatever its owner published: '_' does occur there
+    Optional<DomainName> host = DomainName.parse(origin.clientHostName(), DomainName.Syntax.WITH_UNDERSCORE)
+        .toOptional();
     if (host.isEmpty()) {
       return false;
     }
     for (String name : hostNames) {
-      if (host.equals(name) || host.endsWith("." + name)) {
+      if (DomainName.parse(name).filter(host.get()::isSubdomainOf).isPresent()) {
         return true;
       }
     }

@@ -28,6 +28,7 @@ class TrustedForwardersTest {
 
     assertThat(f.contains(origin("lists.example.net"))).isTrue();
     assertThat(f.contains(origin("MX1.Lists.Example.Net."))).isTrue();
+    assertThat(f.contains(origin("mx_1.lists.example.net"))).isTrue();
     assertThat(f.contains(origin("badlists.example.net"))).isFalse();
     assertThat(f.contains(origin("lists.example.net.attacker.example"))).isFalse();
     assertThat(f.contains(origin("unknown"))).isFalse();
