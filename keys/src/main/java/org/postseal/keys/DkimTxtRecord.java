@@ -63,7 +63,7 @@ public final class DkimTxtRecord {
 
   /** Where it is published, without the trailing dot: SELECTOR._domainkey.DOMAIN. */
   public String name() {
-    return DnsNameSyntax.recordName(selector, domain);
+    return SigningNames.recordName(selector, domain);
   }
 
   /** The value cut into character-strings of at most {@link #MAX_STRING_LENGTH} characters (ASCII: bytes). */

@@ -21,11 +21,11 @@ public final class DomainKeyCheck {
   /** The domain's keys as {@code keys list} shows them, with the problems of its files. */
   public KeyCheckResult check(String rawDomain) {
     Objects.requireNonNull(rawDomain, "domain");
-    String domain = DnsNameSyntax.normalize(rawDomain);
-    String domainProblem = DnsNameSyntax.domainProblem(domain);
-    if (domainProblem != null) {
-      return KeyRefusal.usage(domainProblem);
+    SigningNames.Checked checkedDomain = SigningNames.signingDomain(rawDomain);
+    if (checkedDomain instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
     }
+    String domain = ((SigningNames.Accepted) checkedDomain).name();
     KeyDirectory snapshot = store.scan();
     return new KeyCheckResult.Checked(domain, rows.rows(snapshot, domain, store.now()),
         store.problemsOf(snapshot, domain));

@@ -37,12 +37,16 @@ public final class KeyActivation {
   public ActivationResult activate(String rawDomain, Optional<String> rawSelector, boolean force) {
     Objects.requireNonNull(rawDomain, "domain");
     Objects.requireNonNull(rawSelector, "selector");
-    String domain = DnsNameSyntax.normalize(rawDomain);
-    String domainProblem = DnsNameSyntax.domainProblem(domain);
-    if (domainProblem != null) {
-      return KeyRefusal.usage(domainProblem);
+    SigningNames.Checked checkedDomain = SigningNames.signingDomain(rawDomain);
+    if (checkedDomain instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
     }
-    Optional<String> selector = rawSelector.map(DnsNameSyntax::normalize);
+    String domain = ((SigningNames.Accepted) checkedDomain).name();
+    Optional<SigningNames.Checked> checkedSelector = rawSelector.map(SigningNames::existingSelector);
+    if (checkedSelector.orElse(null) instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
+    }
+    Optional<String> selector = checkedSelector.map(c -> ((SigningNames.Accepted) c).name());
     KeyDirectory snapshot = store.scan();
     List<KeyEntry> entries = snapshot.entries(domain);
     if (entries.isEmpty()) {

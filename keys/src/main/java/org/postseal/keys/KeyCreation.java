@@ -39,7 +39,7 @@ final class KeyCreation {
   /** Decides, from the domain's entries read under its lock, what to store: a {@link Plan} or a {@link KeyRefusal}. */
   @FunctionalInterface
   interface Planner {
-    Object plan(List<KeyEntry> entries);
+    Object plan(String domain, List<KeyEntry> entries);
   }
 
   private final SigningKeyStore store;
@@ -63,18 +63,16 @@ final class KeyCreation {
   KeygenResult create(String rawDomain, Optional<String> rawSelector, Planner planner) {
     Objects.requireNonNull(rawDomain, "domain");
     Objects.requireNonNull(rawSelector, "selector");
-    String domain = DnsNameSyntax.normalize(rawDomain);
-    String domainProblem = DnsNameSyntax.domainProblem(domain);
-    if (domainProblem != null) {
-      return KeyRefusal.usage(domainProblem);
+    SigningNames.Checked checkedDomain = SigningNames.signingDomain(rawDomain);
+    if (checkedDomain instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
     }
-    Optional<String> selector = rawSelector.map(DnsNameSyntax::normalize);
-    if (selector.isPresent()) {
-      String selectorProblem = DnsNameSyntax.selectorProblem(selector.get(), domain);
-      if (selectorProblem != null) {
-        return KeyRefusal.usage(selectorProblem);
-      }
+    String domain = ((SigningNames.Accepted) checkedDomain).name();
+    Optional<SigningNames.Checked> checkedSelector = rawSelector.map(s -> SigningNames.newSelector(s, domain));
+    if (checkedSelector.orElse(null) instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
     }
+    Optional<String> selector = checkedSelector.map(c -> ((SigningNames.Accepted) c).name());
     Path dir;
     try {
       dir = store.createDomainDir(domain);
@@ -108,7 +106,7 @@ final class KeyCreation {
       }
       return interrupted;
     });
-    Object planned = planner.plan(List.copyOf(entries));
+    Object planned = planner.plan(domain, List.copyOf(entries));
     if (planned instanceof KeyRefusal refusal) {
       return refusal;
     }

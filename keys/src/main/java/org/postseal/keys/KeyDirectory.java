@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.SigningKey;
+import org.postseal.mail.DomainName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +60,6 @@ public final class KeyDirectory {
   private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
       PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
       PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-  /** A DNS label as selectors and domains use them; '_' allowed, as the DNS does. */
-  private static final Pattern LABELS = Pattern.compile(
-      "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*");
 
   /** One domain: its state (read or, without state file, derived from the files) and the keys that loaded. */
   private record DomainKeys(boolean hasStateFile, List<KeyEntry> entries, Map<String, SigningKey> loaded,
@@ -109,12 +106,14 @@ public final class KeyDirectory {
       if (name.startsWith(".") || !Files.isDirectory(domainDir)) {
         continue;
       }
-      String domain = normalizeDomain(name);
-      if (!LABELS.matcher(domain).matches() || domain.length() > 253) {
-        problems.add(domainDir + ": \"" + name + "\" is not a domain name; rename the directory to the signing"
-            + " domain (e.g. example.com)");
+      // placed by hand, perhaps in upper case or with '_': read, not judged by keygen's stricter rules
+      DomainName.Parse parsed = DomainName.parse(name, DomainName.Syntax.WITH_UNDERSCORE);
+      if (parsed instanceof DomainName.Invalid invalid) {
+        problems.add(domainDir + ": \"" + name + "\" is not a domain name (it " + invalid.problem() + "); rename the"
+            + " directory to the signing domain (e.g. example.com)");
         continue;
       }
+      String domain = ((DomainName.Valid) parsed).domain().value();
       DomainKeys keys = scanDomain(domainDir, domain, processUser, problems);
       if (!keys.loaded().isEmpty() || !keys.entries().isEmpty()) {
         domains.merge(domain, keys, (a, b) -> {
@@ -135,7 +134,7 @@ public final class KeyDirectory {
         continue;
       }
       String selector = fileName.substring(0, fileName.length() - SUFFIX.length());
-      if (!LABELS.matcher(selector).matches()) {
+      if (!DomainName.Syntax.WITH_UNDERSCORE.matches(selector)) {
         problems.add(file + ": \"" + selector + "\" is not a valid selector (letters, digits, '-', '_', dots);"
             + " rename the file to SELECTOR.pem");
         continue;
@@ -348,9 +347,10 @@ public final class KeyDirectory {
     return String.format(Locale.ROOT, "%04o", mode);
   }
 
-  private static String normalizeDomain(String domain) {
-    String d = domain.strip().toLowerCase(Locale.ROOT);
-    return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+  /** The keys of {@code domain} (any case, a trailing dot, U-labels), or null when it has none. */
+  private DomainKeys find(String domain) {
+    return DomainName.parse(domain, DomainName.Syntax.WITH_UNDERSCORE).toOptional()
+        .map(d -> domains.get(d.value())).orElse(null);
   }
 
   /**
@@ -360,7 +360,7 @@ public final class KeyDirectory {
    */
   public List<SigningKey> activeKeys(String domain) {
     Objects.requireNonNull(domain, "domain");
-    DomainKeys keys = domains.get(normalizeDomain(domain));
+    DomainKeys keys = find(domain);
     return keys == null ? List.of() : keys.active();
   }
 
@@ -370,7 +370,7 @@ public final class KeyDirectory {
    */
   List<KeyEntry> entries(String domain) {
     Objects.requireNonNull(domain, "domain");
-    DomainKeys keys = domains.get(normalizeDomain(domain));
+    DomainKeys keys = find(domain);
     return keys == null ? List.of() : keys.entries();
   }
 
@@ -378,13 +378,13 @@ public final class KeyDirectory {
   Optional<SigningKey> key(String domain, String selector) {
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(selector, "selector");
-    DomainKeys keys = domains.get(normalizeDomain(domain));
+    DomainKeys keys = find(domain);
     return keys == null ? Optional.empty() : Optional.ofNullable(keys.loaded().get(selector));
   }
 
   /** False for a domain whose keys were placed by hand, without state file (the migration case). */
   boolean hasStateFile(String domain) {
-    DomainKeys keys = domains.get(normalizeDomain(domain));
+    DomainKeys keys = find(domain);
     return keys != null && keys.hasStateFile();
   }
 

@@ -61,7 +61,7 @@ public final class KeyImport {
     }
     PrivateKeyPemParser.Key key = (PrivateKeyPemParser.Key) parsed;
     KeygenResult stored = creation.create(domain, Optional.of(selector),
-        entries -> new KeyCreation.Plan(key.algorithm(), key::privateKey));
+        (name, entries) -> new KeyCreation.Plan(key.algorithm(), key::privateKey));
     if (!(stored instanceof KeygenResult.Created created)) {
       return stored;
     }

@@ -16,6 +16,7 @@ import org.postseal.dkim.KeyRecordParser;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
+import org.postseal.mail.DomainName;
 
 /**
  * Does DNS serve our key? Looks up SELECTOR._domainkey.DOMAIN TXT through a {@link DnsSource} and compares
@@ -49,7 +50,7 @@ final class KeyPublicationCheck {
   /** Compares what DNS serves for {@code selector} of {@code domain} with {@code expected}. */
   public CompletableFuture<PublicationStatus> check(String domain, String selector, DkimPublicKey expected) {
     Objects.requireNonNull(expected, "expected");
-    String name = DnsNameSyntax.recordName(selector, DnsNameSyntax.normalize(domain));
+    String name = recordName(selector, domain);
     return dns.lookup(name, RecordType.TXT)
         .handle((answer, error) -> error != null
             ? new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
@@ -122,6 +123,12 @@ final class KeyPublicationCheck {
         + " is not a usable DKIM key: " + reason, served);
   }
 
+  /** The name with the domain as DomainName writes it; text that is no domain is looked up as given, and not found. */
+  private static String recordName(String selector, String domain) {
+    return SigningNames.recordName(selector, DomainName.parse(domain, DomainName.Syntax.WITH_UNDERSCORE).toOptional()
+        .map(DomainName::value).orElse(domain));
+  }
+
   /** The last characters of the p= value: enough to tell two keys apart when comparing with the zone file. */
   private static String fingerprint(DkimPublicKey key) {
     String b64 = key.base64();
@@ -141,7 +148,7 @@ final class KeyPublicationCheck {
     keys.forEach((selector, key) -> lookups.put(selector, check(domain, selector, key)));
     Map<String, PublicationStatus> answers = new LinkedHashMap<>();
     lookups.forEach((selector, lookup) -> answers.put(selector,
-        await(lookup, DnsNameSyntax.recordName(selector, DnsNameSyntax.normalize(domain)))));
+        await(lookup, recordName(selector, domain))));
     return answers;
   }
 

@@ -20,8 +20,8 @@ public final class KeyRotation {
    */
   public KeygenResult rotate(String domain, Optional<KeyAlgorithmChoice> algorithm, Optional<String> selector) {
     Objects.requireNonNull(algorithm, "algorithm");
-    return creation.create(domain, selector, entries -> {
-      Object choice = successorChoice(DnsNameSyntax.normalize(domain), entries, algorithm);
+    return creation.create(domain, selector, (name, entries) -> {
+      Object choice = successorChoice(name, entries, algorithm);
       return choice instanceof KeyAlgorithmChoice c ? creation.generated(c) : choice;
     });
   }

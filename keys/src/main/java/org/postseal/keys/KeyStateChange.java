@@ -35,12 +35,16 @@ final class KeyStateChange {
   KeyUpdateResult apply(String rawDomain, String rawSelector, Step step) {
     Objects.requireNonNull(rawDomain, "domain");
     Objects.requireNonNull(rawSelector, "selector");
-    String domain = DnsNameSyntax.normalize(rawDomain);
-    String domainProblem = DnsNameSyntax.domainProblem(domain);
-    if (domainProblem != null) {
-      return KeyRefusal.usage(domainProblem);
+    SigningNames.Checked checkedDomain = SigningNames.signingDomain(rawDomain);
+    if (checkedDomain instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
     }
-    String selector = DnsNameSyntax.normalize(rawSelector);
+    String domain = ((SigningNames.Accepted) checkedDomain).name();
+    SigningNames.Checked checkedSelector = SigningNames.existingSelector(rawSelector);
+    if (checkedSelector instanceof SigningNames.Refused refused) {
+      return KeyRefusal.usage(refused.problem());
+    }
+    String selector = ((SigningNames.Accepted) checkedSelector).name();
     Path dir = store.domainDir(domain);
     if (!Files.isDirectory(dir)) {
       return KeyRefusal.conflict("no keys for " + domain + " in " + store.keysDir());

@@ -19,6 +19,6 @@ public final class Keygen {
    */
   public KeygenResult generate(String domain, Optional<String> selector, KeyAlgorithmChoice algorithm) {
     Objects.requireNonNull(algorithm, "algorithm");
-    return creation.create(domain, selector, entries -> creation.generated(algorithm));
+    return creation.create(domain, selector, (name, entries) -> creation.generated(algorithm));
   }
 }

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.postseal.dkim.SigningKey;
+import org.postseal.mail.DomainName;
 
 /**
  * The key store every key operation works on: {@code KEYS_DIR} with one directory per domain, each holding its
@@ -121,7 +122,9 @@ public final class SigningKeyStore {
     if (Files.isDirectory(keysDir)) {
       try (DirectoryStream<Path> stream = Files.newDirectoryStream(keysDir)) {
         for (Path p : stream) {
-          if (DnsNameSyntax.normalize(p.getFileName().toString()).equals(domain) && Files.isDirectory(p)) {
+          boolean named = DomainName.parse(p.getFileName().toString(), DomainName.Syntax.WITH_UNDERSCORE).toOptional()
+              .filter(d -> d.value().equals(domain)).isPresent();
+          if (named && Files.isDirectory(p)) {
             return p;
           }
         }
