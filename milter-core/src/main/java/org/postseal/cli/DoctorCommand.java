@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -15,6 +14,7 @@ import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.doctor.DoctorReport;
 import org.postseal.doctor.DomainDoctor;
+import org.postseal.mail.DomainName;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,9 +32,6 @@ import picocli.CommandLine.Spec;
         "reverse DNS of the server (FCrDNS) and whether SPF passes for it. Each finding says what to fix."})
 final class DoctorCommand implements Callable<Integer> {
 
-  /** One label: letters, digits, hyphens inside; the whole name at most 253 characters. */
-  private static final Pattern DOMAIN = Pattern.compile(
-      "(?=.{1,253}$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
   @Mixin
@@ -59,12 +56,14 @@ final class DoctorCommand implements Callable<Integer> {
     if (!common.applyLogLevel(Level.ERROR)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + common.logLevel);
     }
-    String name = domain.strip().toLowerCase(Locale.ROOT);
-    name = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-    if (!DOMAIN.matcher(name).matches()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "\"" + domain + "\" is not a domain name;"
-          + " give the domain you send as, e.g. example.com");
+    DomainName.Parse parsed = DomainName.parse(domain, DomainName.Syntax.HOST_NAME);
+    if (parsed instanceof DomainName.Invalid invalid) {
+      throw notADomain("it " + invalid.problem());
     }
+    if (((DomainName.Valid) parsed).domain().labels().size() < 2) {
+      throw notADomain("a sending domain has at least two labels");
+    }
+    String name = ((DomainName.Valid) parsed).domain().value();
     Optional<InetAddress> address = Optional.empty();
     if (ip != null) {
       address = Optional.of(parseIp(ip));
@@ -85,6 +84,11 @@ final class DoctorCommand implements Callable<Integer> {
     }
     err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for " + name);
     return Main.EXIT_FAILURE;
+  }
+
+  private CommandLine.ParameterException notADomain(String why) {
+    return new CommandLine.ParameterException(spec.commandLine(), "\"" + domain + "\" is not a domain name (" + why
+        + "); give the domain you send as, e.g. example.com");
   }
 
   private InetAddress parseIp(String text) {

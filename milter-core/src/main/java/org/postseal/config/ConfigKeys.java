@@ -10,13 +10,13 @@ import static org.postseal.config.ValueReader.text;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dmarc.TrustedForwarders;
+import org.postseal.mail.DomainName;
 
 /**
  * Every key of the configuration file (the reference file in packaging lists them): its dotted name, its default
@@ -39,10 +39,10 @@ final class ConfigKeys {
   }
 
   private static final Pattern AUTHSERV_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  private static final Pattern DOMAIN_LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
   private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+");
 
-  static final String DOMAIN_ALLOWED = "a domain name such as \"example.com\" (internationalized names in their xn-- form)";
+  static final String DOMAIN_ALLOWED = "a domain name such as \"example.com\" (letters, digits and '-';"
+      + " internationalized names as written or in their xn-- form)";
 
   static final Key<ListenAddress> LISTEN = new Key<>("listen",
       ListenAddress.parse(PostsealConfig.DEFAULT_LISTEN), text(ListenAddress.ALLOWED, ListenAddress::parse));
@@ -159,21 +159,13 @@ final class ConfigKeys {
     return value;
   }
 
-  /** A domain name in lower case without a trailing dot. */
+  /**
+   * A domain name as {@link DomainName} writes it (lower case, A-labels, no trailing dot), in host-name syntax:
+   * the configured domains are mail and signing domains, which have no '_' (RFC 5321 section 4.1.2).
+   */
   static String domain(String value) {
-    String name = value.toLowerCase(Locale.ROOT);
-    if (name.endsWith(".")) {
-      name = name.substring(0, name.length() - 1);
-    }
-    if (name.isEmpty() || name.length() > 253) {
-      throw new IllegalArgumentException("\"" + value + "\" is not a domain name");
-    }
-    for (String label : name.split("\\.", -1)) {
-      if (!DOMAIN_LABEL.matcher(label).matches()) {
-        throw new IllegalArgumentException("\"" + value + "\" is not a domain name");
-      }
-    }
-    return name;
+    return DomainName.parse(value).map(DomainName::value)
+        .orElseThrow(() -> new IllegalArgumentException("\"" + value + "\" is not a domain name"));
   }
 
   private static DkimAlgorithm algorithm(String value) {

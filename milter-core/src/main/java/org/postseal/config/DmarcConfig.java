@@ -11,7 +11,7 @@ import java.util.Locale;
  * @param onDnsError        what a DNS failure during evaluation does
  * @param protectOwnDomains reject outside, unauthenticated mail From our signing domains that fails DMARC
  * @param trustedForwarders networks (CIDR) or host names whose failures are overridden (RFC 9989 section 8)
- * @param neverReject       From: domains never rejected (override reason local_policy), lower case
+ * @param neverReject       From: domains never rejected (override reason local_policy), as DomainName writes them
  */
 public record DmarcConfig(boolean enforce, Quarantine quarantine, DnsErrorAction onDnsError, boolean protectOwnDomains,
                           List<String> trustedForwarders, List<String> neverReject) {
@@ -45,7 +45,7 @@ public record DmarcConfig(boolean enforce, Quarantine quarantine, DnsErrorAction
 
   public DmarcConfig {
     trustedForwarders = List.copyOf(trustedForwarders);
-    neverReject = neverReject.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    neverReject = neverReject.stream().map(ConfigKeys::domain).toList();
   }
 
   public static DmarcConfig defaults() {

@@ -2,13 +2,13 @@ package org.postseal.config;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import org.postseal.dkim.DkimAlgorithm;
+import org.postseal.mail.DomainName;
 
 /**
  * The [signing] section: which mail is ours and how we sign it.
  *
- * @param domains           From: domains we sign for, lower case
+ * @param domains           From: domains we sign for, as {@link DomainName} writes them
  * @param domainsQuery      optional SQL on [database] returning more domains; empty when unused
  * @param internalNetworks  clients in these networks send outbound mail
  * @param signAuthenticated whether SASL-authenticated clients ({auth_authen}) send outbound mail
@@ -24,7 +24,7 @@ public record SigningConfig(List<String> domains, String domainsQuery, List<Netw
   public static final List<DkimAlgorithm> DEFAULT_ALGORITHMS = List.of(DkimAlgorithm.RSA_SHA256);
 
   public SigningConfig {
-    domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    domains = domains.stream().map(ConfigKeys::domain).toList();
     internalNetworks = List.copyOf(internalNetworks);
     algorithms = List.copyOf(algorithms);
   }
@@ -34,13 +34,9 @@ public record SigningConfig(List<String> domains, String domainsQuery, List<Netw
         DEFAULT_INTERNAL_NETWORKS.stream().map(Network::parse).toList(), DEFAULT_SIGN_AUTHENTICATED, DEFAULT_ALGORITHMS);
   }
 
-  /** True when {@code domain} is one of {@link #domains()} (case-insensitive, trailing dot ignored). */
+  /** True when {@code domain} is one of {@link #domains()} (compared as {@link DomainName}s). */
   public boolean isSigningDomain(String domain) {
-    String normalized = domain.toLowerCase(Locale.ROOT);
-    if (normalized.endsWith(".")) {
-      normalized = normalized.substring(0, normalized.length() - 1);
-    }
-    return domains.contains(normalized);
+    return DomainName.parse(domain).filter(d -> domains.contains(d.value())).isPresent();
   }
 
   /** True when {@code client} lies in one of {@link #internalNetworks()}. */

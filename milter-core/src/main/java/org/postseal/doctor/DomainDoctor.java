@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +34,7 @@ import org.postseal.keys.KeyRefusal;
 import org.postseal.keys.KeyState;
 import org.postseal.keys.PublicationStatus;
 import org.postseal.keys.SigningKeyStore;
+import org.postseal.mail.DomainName;
 import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfMechanism;
 import org.postseal.spf.SpfQualifier;
@@ -121,8 +121,8 @@ public final class DomainDoctor {
     }
     for (String mx : ((DnsAnswer.Found) answer).records()) {
       String[] parts = mx.split(" ", 2);
-      String host = parts.length == 2 ? stripDot(parts[1]) : stripDot(mx);
-      if (host.isEmpty()) {
+      String host = parts.length == 2 ? parts[1] : mx;
+      if (host.equals(".")) {
         // RFC 7505: "0 ." declares that the domain accepts no mail
         findings.add(Finding.warning(MX, domain + " has a null MX (RFC 7505): it accepts no mail, so replies and"
             + " bounces to it are refused", "remove the null MX and publish a real one if " + domain
@@ -253,7 +253,13 @@ public final class DomainDoctor {
       tally.notes.add(term + " uses macros: its lookups depend on the sender and were not counted");
       return Optional.empty();
     }
-    String name = stripDot(target.toLowerCase(Locale.ROOT));
+    DomainName.Parse targetName = DomainName.parse(target, DomainName.Syntax.WITH_UNDERSCORE);
+    if (targetName instanceof DomainName.Invalid invalid) {
+      // RFC 7208 section 4.3: check_host() of a malformed name is none; an include or redirect makes that permerror
+      tally.problems.add(term + ": " + invalid.describe() + ": receivers return permerror");
+      return Optional.empty();
+    }
+    String name = ((DomainName.Valid) targetName).domain().value();
     if (!tally.visited.add(name) || depth >= MAX_SPF_DEPTH) {
       tally.problems.add(term + " leads back to a record already followed (a loop): receivers return permerror");
       return Optional.empty();
@@ -457,7 +463,7 @@ public final class DomainDoctor {
     }
     InetAddress ip = serverIp.get();
     String address = ip.getHostAddress();
-    String reverse = stripDot(ReverseMap.fromAddress(ip).toString());
+    String reverse = ReverseMap.fromAddress(ip).toString(true);
     String setPtr = "ask whoever owns " + address + " (your hosting provider or ISP) to set its PTR to your mail"
         + " server's name, e.g. mail." + domain + ", whose A" + (ip instanceof Inet6Address ? "AAAA" : "")
         + " record must be " + address;
@@ -471,7 +477,7 @@ public final class DomainDoctor {
           + " many others reject or spam-file mail from addresses without it", setPtr));
       return;
     }
-    List<String> names = found.records().stream().map(DomainDoctor::stripDot).toList();
+    List<String> names = found.records();
     if (names.size() > 1) {
       findings.add(Finding.warning(RDNS, address + " has " + names.size() + " PTR records (" + String.join(", ", names)
           + "): receivers pick one at random", "keep one PTR record"));
@@ -549,9 +555,5 @@ public final class DomainDoctor {
     } catch (UnknownHostException e) {
       return Optional.empty();
     }
-  }
-
-  private static String stripDot(String name) {
-    return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 }

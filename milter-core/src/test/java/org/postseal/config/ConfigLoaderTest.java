@@ -255,6 +255,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void domainsAreHostNames_writtenAsDomainNameWritesThem() {
+    // RFC 5321 section 4.1.2 and RFC 6376 section 3.5: a mail or signing domain has no '_' (DMARC and keygen
+    // refuse one, so a configured one could never sign or be protected)
+    assertThat(errors("[signing]\ndomains = [\"mail_out.example.com\"]\n")).singleElement().asString()
+        .startsWith("test.toml:2: signing.domains: element 1: \"mail_out.example.com\" is not a domain name");
+    assertThat(errors("[dmarc]\nnever-reject = [\"_dmarc.example.com\"]\n")).hasSize(1);
+    PostsealConfig config = valid("[signing]\ndomains = [\"B\u00fccher.Example.\"]\n[dmarc]\nnever-reject = [\"b\u00fccher.example\"]\n");
+    assertThat(config.signing().domains()).containsExactly("xn--bcher-kva.example");
+    assertThat(config.signing().isSigningDomain("b\u00fccher.example")).isTrue();
+    assertThat(config.dmarc().neverReject()).containsExactly("xn--bcher-kva.example");
+  }
+
+  @Test
   void trustedForwardersAreWhatTheDispositionCanUse() {
     assertThat(valid("[dmarc]\ntrusted-forwarders = [\"2001:db8::/48\", \"mx.lists.example.net\"]\n").dmarc()
         .trustedForwarders()).hasSize(2);

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.postseal.config.ListenAddress;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.HeaderField;
 
 /**
@@ -267,7 +268,7 @@ public final class MilterClient implements Closeable {
 
   /** SMFIC_RCPT; {@code address} in angle brackets. */
   public MilterReply rcptTo(String address) throws IOException {
-    macro(SMFIC_RCPT, SMFIM_ENVRCPT, Map.of("{rcpt_addr}", withoutBrackets(address)));
+    macro(SMFIC_RCPT, SMFIM_ENVRCPT, Map.of("{rcpt_addr}", EnvelopeAddress.parse(address).text()));
     payload.reset().putString(address, options.charset());
     return step(SMFIC_RCPT, SMFIP_NORCPT, SMFIP_NR_RCPT);
   }
@@ -352,7 +353,7 @@ public final class MilterClient implements Closeable {
       }
     }
     Map<String, String> mailMacros = new LinkedHashMap<>();
-    mailMacros.put("{mail_addr}", withoutBrackets(envelope.mailFrom()));
+    mailMacros.put("{mail_addr}", EnvelopeAddress.parse(envelope.mailFrom()).text());
     if (!envelope.authUser().isEmpty()) {
       mailMacros.put("{auth_type}", "PLAIN");
       mailMacros.put("{auth_authen}", envelope.authUser());
@@ -533,10 +534,6 @@ public final class MilterClient implements Closeable {
   /** A macro is listed with or without its braces: "{client_addr}" and "client_addr" name the same one. */
   private static boolean isListed(List<String> wanted, String name) {
     return wanted.contains(name) || (name.startsWith("{") && wanted.contains(name.substring(1, name.length() - 1)));
-  }
-
-  private static String withoutBrackets(String address) {
-    return address.startsWith("<") && address.endsWith(">") ? address.substring(1, address.length() - 1) : address;
   }
 
   private void write(char command) throws IOException {
