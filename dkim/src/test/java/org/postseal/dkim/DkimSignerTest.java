@@ -22,6 +22,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.Test;
 import org.postseal.dkim.internal.TagList;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 
 class DkimSignerTest {
 
@@ -81,7 +82,7 @@ class DkimSignerTest {
   @Test
   void rsaAndEd25519SignaturesVerify() {
     List<HeaderField> signatures = sign(MESSAGE, List.of(rsaKey(), ed25519Key()), 4096);
-    List<DkimResult> results = verify(MESSAGE.prepend(signatures));
+    List<DkimResult> results = verify(MessageEdits.prepend(MESSAGE, signatures));
     assertThat(results).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     assertThat(results).extracting(DkimResult::algorithm).containsExactly("rsa-sha256", "ed25519-sha256");
   }
@@ -150,12 +151,13 @@ class DkimSignerTest {
 
   @Test
   void emptyBodySignsAndVerifies() {
-    RawMessage empty = MESSAGE.withBody(new byte[0]);
+    RawMessage empty = MessageEdits.withBody(MESSAGE, new byte[0]);
     HeaderField field = sign(empty, List.of(rsaKey()), 4096).get(0);
     // RFC 6376 section 3.4.4: the relaxed canonical form of an empty body is empty
     assertThat(DkimSignatureParser.withoutWhiteSpace(TagList.parse(field.value()).value("bh")))
         .isEqualTo("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
-    assertThat(verify(empty.prepend(List.of(field)))).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
+    assertThat(verify(MessageEdits.prepend(empty, List.of(field)))).extracting(DkimResult::outcome)
+        .containsExactly(DkimOutcome.PASS);
   }
 
   /**
@@ -196,7 +198,7 @@ class DkimSignerTest {
   void bouncyCastleEd25519KeySignsLikeTheJdkKey() throws Exception {
     KeyPair bc = KeyPairGenerator.getInstance("Ed25519", new BouncyCastleProvider()).generateKeyPair();
     SigningKey key = new SigningKey(DOMAIN, "bc", DkimAlgorithm.ED25519_SHA256, bc.getPrivate());
-    RawMessage signed = MESSAGE.prepend(sign(MESSAGE, List.of(key), 4096));
+    RawMessage signed = MessageEdits.prepend(MESSAGE, sign(MESSAGE, List.of(key), 4096));
     StaticDnsSource dns = new StaticDnsSource().txt("bc._domainkey.example.com", TestKeys.txtRecord(bc.getPublic()));
     VerificationSession session = new DkimVerifier(dns, DkimPolicy.defaults(), CLOCK).start(signed.headers());
     session.body(signed.body());
@@ -233,12 +235,12 @@ class DkimSignerTest {
     try {
       // "MIME-Version", "Message-ID", "List-Id": capital I lower-cases to a dotless i under tr
       signatures = sign(MESSAGE, List.of(rsaKey(), ed25519Key()), 64);
-      assertThat(verify(MESSAGE.prepend(signatures))).extracting(DkimResult::outcome)
+      assertThat(verify(MessageEdits.prepend(MESSAGE, signatures))).extracting(DkimResult::outcome)
           .containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     } finally {
       Locale.setDefault(saved);
     }
-    assertThat(verify(MESSAGE.prepend(signatures))).extracting(DkimResult::outcome)
+    assertThat(verify(MessageEdits.prepend(MESSAGE, signatures))).extracting(DkimResult::outcome)
         .containsExactly(DkimOutcome.PASS, DkimOutcome.PASS);
     assertThat(signatures).isEqualTo(sign(MESSAGE, List.of(rsaKey(), ed25519Key()), 64));
   }
@@ -253,10 +255,11 @@ class DkimSignerTest {
       for (int n = 0; n < 64; n++) {
         int id = n;
         futures.add(pool.submit(() -> {
-          RawMessage message = MESSAGE.withBody(("message " + id + "\r\n").repeat(id + 1).getBytes(StandardCharsets.US_ASCII));
+          RawMessage message = MessageEdits.withBody(MESSAGE,
+              ("message " + id + "\r\n").repeat(id + 1).getBytes(StandardCharsets.US_ASCII));
           SigningSession session = signer.start(message.headers(), keys);
           session.body(message.body());
-          return message.prepend(session.finish());
+          return MessageEdits.prepend(message, session.finish());
         }));
       }
       for (Future<RawMessage> future : futures) {

@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 
 class DkimVerifierTest {
 
@@ -30,7 +31,7 @@ class DkimVerifierTest {
   static final String ED_NAME = "ed2026._domainkey.example.com";
 
   private static RawMessage signed(SigningKey... keys) {
-    return MESSAGE.prepend(DkimSignerTest.sign(MESSAGE, List.of(keys), 4096));
+    return MessageEdits.prepend(MESSAGE, DkimSignerTest.sign(MESSAGE, List.of(keys), 4096));
   }
 
   private static List<DkimResult> verify(StaticDnsSource dns, RawMessage message) {
@@ -50,7 +51,8 @@ class DkimVerifierTest {
 
   /** A signature with tags of the test's choosing, by the RFC 8463 RSA key published at test._domainkey. */
   private static RawMessage crafted(RawMessage message, String template, PrivateKey key) {
-    return message.prepend(List.of(TestSignatures.sign(message.headers(), message.body(), template, key)));
+    return MessageEdits.prepend(message,
+        List.of(TestSignatures.sign(message.headers(), message.body(), template, key)));
   }
 
   private static StaticDnsSource rfc8463Dns() {
@@ -102,8 +104,8 @@ class DkimVerifierTest {
   void session_exposesTheSigningDomainsItParsed_forDmarcToStartWith() {
     String template = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=Other.Example; s=test; t=" + NOW + "; h=from:to;"
         + " bh=; b=";
-    RawMessage message = crafted(signed(DkimSignerTest.rsaKey()), template, TestKeys.rfc8463Rsa())
-        .prepend(List.of(new HeaderField("DKIM-Signature", " v=1; garbage")));
+    RawMessage message = MessageEdits.prepend(crafted(signed(DkimSignerTest.rsaKey()), template, TestKeys.rfc8463Rsa()),
+        List.of(new HeaderField("DKIM-Signature", " v=1; garbage")));
 
     VerificationSession session = new DkimVerifier(DkimSignerTest.dns(), DkimPolicy.defaults(), CLOCK)
         .start(message.headers());
@@ -125,7 +127,8 @@ class DkimVerifierTest {
   @Test
   void verify_tamperedBody_isFail() {
     RawMessage message = signed(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key());
-    RawMessage tampered = message.withBody("Hello Bob,\r\n\r\nsend bitcoin.\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawMessage tampered = MessageEdits.withBody(message,
+        "Hello Bob,\r\n\r\nsend bitcoin.\r\n".getBytes(StandardCharsets.US_ASCII));
     assertThat(verify(DkimSignerTest.dns(), tampered)).allSatisfy(r -> {
       assertThat(r.outcome()).isEqualTo(DkimOutcome.FAIL);
       assertThat(r.cause()).isEqualTo(DkimCause.BODY_HASH_MISMATCH);
@@ -136,7 +139,7 @@ class DkimVerifierTest {
   void verify_whiteSpaceChangesInTheBody_passUnderRelaxed() {
     RawMessage message = signed(DkimSignerTest.rsaKey());
     String body = new String(message.body(), StandardCharsets.UTF_8).replace("the numbers", "the \t numbers") + "\r\n\r\n";
-    assertThat(verify(DkimSignerTest.dns(), message.withBody(body.getBytes(StandardCharsets.UTF_8))))
+    assertThat(verify(DkimSignerTest.dns(), MessageEdits.withBody(message, body.getBytes(StandardCharsets.UTF_8))))
         .extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
   }
 
@@ -145,7 +148,7 @@ class DkimVerifierTest {
     RawMessage message = signed(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key());
     List<HeaderField> headers = new ArrayList<>(message.headers());
     headers.replaceAll(f -> f.hasName("Subject") ? new HeaderField("Subject", " Send bitcoin") : f);
-    assertThat(verify(DkimSignerTest.dns(), message.withHeaders(headers))).allSatisfy(r -> {
+    assertThat(verify(DkimSignerTest.dns(), MessageEdits.withHeaders(message, headers))).allSatisfy(r -> {
       assertThat(r.outcome()).isEqualTo(DkimOutcome.FAIL);
       assertThat(r.cause()).isEqualTo(DkimCause.SIGNATURE_MISMATCH);
     });
@@ -157,7 +160,7 @@ class DkimVerifierTest {
     List<HeaderField> headers = new ArrayList<>(message.headers());
     headers.add(0, new HeaderField("Received", " from mx.example.net by mx2.example.net"));
     headers.add(new HeaderField("X-Spam-Score", " 0.1"));
-    assertThat(verify(DkimSignerTest.dns(), message.withHeaders(headers)))
+    assertThat(verify(DkimSignerTest.dns(), MessageEdits.withHeaders(message, headers)))
         .extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
   }
 
@@ -169,7 +172,8 @@ class DkimVerifierTest {
     below.add(forged);
     List<HeaderField> above = new ArrayList<>(message.headers());
     above.add(2, forged);
-    for (RawMessage tampered : List.of(message.withHeaders(below), message.withHeaders(above))) {
+    for (RawMessage tampered : List.of(MessageEdits.withHeaders(message, below),
+        MessageEdits.withHeaders(message, above))) {
       assertThat(verify(DkimSignerTest.dns(), tampered)).allSatisfy(r -> {
         assertThat(r.outcome()).isEqualTo(DkimOutcome.FAIL);
         assertThat(r.cause()).isEqualTo(DkimCause.SIGNATURE_MISMATCH);
@@ -179,12 +183,13 @@ class DkimVerifierTest {
 
   @Test
   void verify_addedTo_isFailEvenThoughItWasOverSignedWhenAbsent() {
-    RawMessage noTo = MESSAGE.withHeaders(MESSAGE.headers().stream().filter(f -> !f.hasName("To")).toList());
-    RawMessage message = noTo.prepend(DkimSignerTest.sign(noTo, List.of(DkimSignerTest.rsaKey()), 4096));
+    RawMessage noTo = MessageEdits.withHeaders(MESSAGE,
+        MESSAGE.headers().stream().filter(f -> !f.hasName("To")).toList());
+    RawMessage message = MessageEdits.prepend(noTo, DkimSignerTest.sign(noTo, List.of(DkimSignerTest.rsaKey()), 4096));
     assertThat(verify(DkimSignerTest.dns(), message)).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS);
     List<HeaderField> headers = new ArrayList<>(message.headers());
     headers.add(new HeaderField("To", " victim@example.net"));
-    assertThat(verify(DkimSignerTest.dns(), message.withHeaders(headers)))
+    assertThat(verify(DkimSignerTest.dns(), MessageEdits.withHeaders(message, headers)))
         .extracting(DkimResult::outcome).containsExactly(DkimOutcome.FAIL);
   }
 
@@ -270,7 +275,7 @@ class DkimVerifierTest {
   void verify_oneLookupPerDistinctName() {
     RawMessage once = signed(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key());
     // the same two signatures again (as after a re-injection): four fields, two names
-    RawMessage twice = once.prepend(once.headers().subList(0, 2));
+    RawMessage twice = MessageEdits.prepend(once, once.headers().subList(0, 2));
     StaticDnsSource dns = DkimSignerTest.dns();
     List<DkimResult> results = verify(dns, twice);
     assertThat(results).hasSize(4).extracting(DkimResult::outcome).containsOnly(DkimOutcome.PASS);
@@ -423,7 +428,7 @@ class DkimVerifierTest {
   // --- signature syntax --------------------------------------------------------------------------
 
   private static DkimResult verifyField(String value) {
-    RawMessage message = MESSAGE.prepend(List.of(new HeaderField("DKIM-Signature", value)));
+    RawMessage message = MessageEdits.prepend(MESSAGE, List.of(new HeaderField("DKIM-Signature", value)));
     return only(verify(rfc8463Dns(), message));
   }
 
@@ -500,7 +505,8 @@ class DkimVerifierTest {
   @Test
   void verify_signatureSyntaxErrorsCauseNoLookup() {
     StaticDnsSource dns = new StaticDnsSource();
-    RawMessage message = MESSAGE.prepend(List.of(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; d=example.com; s=test")));
+    RawMessage message = MessageEdits.prepend(MESSAGE,
+        List.of(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; d=example.com; s=test")));
     verify(dns, message);
     assertThat(dns.lookups()).isEmpty();
   }
@@ -521,7 +527,7 @@ class DkimVerifierTest {
         record.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? "; " : "");
       }
       StaticDnsSource dns = new StaticDnsSource().txt("test._domainkey.example.com", record.toString());
-      RawMessage message = MESSAGE.prepend(List.of(new HeaderField("DKIM-Signature", field.toString()),
+      RawMessage message = MessageEdits.prepend(MESSAGE, List.of(new HeaderField("DKIM-Signature", field.toString()),
           TestSignatures.sign(MESSAGE.headers(), MESSAGE.body(), TEST_TAGS + " bh=; b=", TestKeys.rfc8463Rsa())));
       List<DkimResult> results = verify(dns, message);
       assertThat(results).as("field %s, record %s", field, record).hasSize(2);
@@ -566,7 +572,7 @@ class DkimVerifierTest {
   @Test
   void verify_partialBodyLength_isPolicy() {
     byte[] body = "line one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
-    RawMessage message = MESSAGE.withBody(body);
+    RawMessage message = MessageEdits.withBody(MESSAGE, body);
     RawMessage signed = crafted(message, TEST_TAGS + " l=10; bh=; b=", TestKeys.rfc8463Rsa());
     DkimResult result = only(verify(rfc8463Dns(), signed));
     assertThat(result.outcome()).isEqualTo(DkimOutcome.POLICY);
@@ -577,8 +583,10 @@ class DkimVerifierTest {
   @Test
   void verify_appendedTrailerBeyondBodyLength_isPolicyNotFail() {
     byte[] body = "line one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
-    RawMessage signed = crafted(MESSAGE.withBody(body), TEST_TAGS + " l=20; bh=; b=", TestKeys.rfc8463Rsa());
-    RawMessage withTrailer = signed.withBody("line one\r\nline two\r\n--\r\nunsubscribe\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawMessage signed = crafted(MessageEdits.withBody(MESSAGE, body), TEST_TAGS + " l=20; bh=; b=",
+        TestKeys.rfc8463Rsa());
+    RawMessage withTrailer = MessageEdits.withBody(signed,
+        "line one\r\nline two\r\n--\r\nunsubscribe\r\n".getBytes(StandardCharsets.US_ASCII));
     DkimResult result = only(verify(rfc8463Dns(), withTrailer));
     assertThat(result.outcome()).isEqualTo(DkimOutcome.POLICY);
     assertThat(result.cause()).isEqualTo(DkimCause.BODY_LENGTH_PARTIAL);
@@ -588,15 +596,17 @@ class DkimVerifierTest {
   @Test
   void verify_bodyLengthCoveringTheWholeBody_passes() {
     byte[] body = "line one\r\nline two\r\n\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    RawMessage signed = crafted(MESSAGE.withBody(body), TEST_TAGS + " l=20; bh=; b=", TestKeys.rfc8463Rsa());
+    RawMessage signed = crafted(MessageEdits.withBody(MESSAGE, body), TEST_TAGS + " l=20; bh=; b=",
+        TestKeys.rfc8463Rsa());
     assertThat(only(verify(rfc8463Dns(), signed)).outcome()).isEqualTo(DkimOutcome.PASS);
   }
 
   @Test
   void verify_bodyLengthLongerThanTheBody_isFail() {
     byte[] body = "line one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
-    RawMessage signed = crafted(MESSAGE.withBody(body), TEST_TAGS + " l=20; bh=; b=", TestKeys.rfc8463Rsa());
-    RawMessage truncated = signed.withBody("line one\r\n".getBytes(StandardCharsets.US_ASCII));
+    RawMessage signed = crafted(MessageEdits.withBody(MESSAGE, body), TEST_TAGS + " l=20; bh=; b=",
+        TestKeys.rfc8463Rsa());
+    RawMessage truncated = MessageEdits.withBody(signed, "line one\r\n".getBytes(StandardCharsets.US_ASCII));
     DkimResult result = only(verify(rfc8463Dns(), truncated));
     assertThat(result.outcome()).isEqualTo(DkimOutcome.FAIL);
     assertThat(result.cause()).isEqualTo(DkimCause.BODY_LENGTH_EXCEEDS);
@@ -646,7 +656,7 @@ class DkimVerifierTest {
     for (int i = 0; i < 7; i++) {
       dns.txt("s" + i + "._domainkey.example.com", TestKeys.txtRecord(TestKeys.ed25519().getPublic()));
     }
-    List<DkimResult> results = verify(dns, DkimPolicy.defaults(), CLOCK, MESSAGE.prepend(fields));
+    List<DkimResult> results = verify(dns, DkimPolicy.defaults(), CLOCK, MessageEdits.prepend(MESSAGE, fields));
     assertThat(results).hasSize(DkimPolicy.DEFAULT_MAX_SIGNATURES)
         .extracting(DkimResult::selector).containsExactly("s0", "s1", "s2", "s3", "s4");
     assertThat(results).extracting(DkimResult::outcome).containsOnly(DkimOutcome.PASS);
@@ -664,7 +674,7 @@ class DkimVerifierTest {
     headers.addAll(DkimSignerTest.sign(MESSAGE, List.of(unknown), 4096));
     headers.add(ours.headers().get(0));
     headers.addAll(MESSAGE.headers());
-    List<DkimResult> results = verify(DkimSignerTest.dns(), MESSAGE.withHeaders(headers));
+    List<DkimResult> results = verify(DkimSignerTest.dns(), MessageEdits.withHeaders(MESSAGE, headers));
     assertThat(results).extracting(DkimResult::outcome)
         .containsExactly(DkimOutcome.PASS, DkimOutcome.PERMERROR, DkimOutcome.PERMERROR, DkimOutcome.PASS);
     assertThat(results).extracting(DkimResult::selector).containsExactly("ed2026", "x", "gone", "rsa2026");
@@ -677,13 +687,13 @@ class DkimVerifierTest {
   void verify_chunkedBody_givesTheWholeBodyResults() {
     byte[] body = ("First line  \r\n\tindented\t\tline \r\n\r\n" + "x".repeat(70_000) + "\r\n  \r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
-    RawMessage base = MESSAGE.withBody(body);
+    RawMessage base = MessageEdits.withBody(MESSAGE, body);
     List<HeaderField> fields = new ArrayList<>(DkimSignerTest.sign(base, List.of(DkimSignerTest.ed25519Key()), 4096));
     for (String c : List.of("simple/simple", "relaxed/simple", "simple/relaxed")) {
       fields.add(TestSignatures.sign(base.headers(), body, TEST_TAGS.replace("relaxed/relaxed", c) + " bh=; b=", TestKeys.rfc8463Rsa()));
     }
     fields.add(TestSignatures.sign(base.headers(), body, TEST_TAGS + " l=30; bh=; b=", TestKeys.rfc8463Rsa()));
-    RawMessage message = base.prepend(fields);
+    RawMessage message = MessageEdits.prepend(base, fields);
     StaticDnsSource dns = DkimSignerTest.dns().txt("test._domainkey.example.com", TestKeys.txtRecord(TestKeys.rfc8463RsaPublic()));
     DkimPolicy policy = new DkimPolicy(1024, 10, Duration.ofMinutes(5));
     List<DkimResult> whole = verify(dns, policy, CLOCK, message);
@@ -725,10 +735,12 @@ class DkimVerifierTest {
     DkimVerifier verifier = new DkimVerifier(DkimSignerTest.dns(), DkimPolicy.defaults(), CLOCK);
     List<RawMessage> messages = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      RawMessage m = MESSAGE.withBody(("body " + i + "\r\n").repeat(i + 1).getBytes(StandardCharsets.US_ASCII));
-      RawMessage s = m.prepend(DkimSignerTest.sign(m, List.of(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key()), 4096));
+      RawMessage m = MessageEdits.withBody(MESSAGE,
+          ("body " + i + "\r\n").repeat(i + 1).getBytes(StandardCharsets.US_ASCII));
+      RawMessage s = MessageEdits.prepend(m,
+          DkimSignerTest.sign(m, List.of(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key()), 4096));
       // every other message is tampered, so the threads do not all compute the same answer
-      messages.add(i % 2 == 0 ? s : s.withBody("tampered\r\n".getBytes(StandardCharsets.US_ASCII)));
+      messages.add(i % 2 == 0 ? s : MessageEdits.withBody(s, "tampered\r\n".getBytes(StandardCharsets.US_ASCII)));
     }
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.postseal.mail.RawMessage;
 
 /**
  * Every file under src/test/resources/dkim/: comment lines (";"), DNS TXT records ({@code name value}),

@@ -2,9 +2,9 @@ package org.postseal.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 import org.postseal.milter.client.MessageOutcome;
 
 /**
@@ -51,49 +51,13 @@ record BenchMessage(List<HeaderField> headers, byte[] body) {
     return new BenchMessage(headers, body);
   }
 
-  /** Parses a message file; bare LF line ends (a message saved on Unix) become CRLF, as on the wire. */
+  /**
+   * A message file split as Postfix hands it to milters ({@link RawMessage#parse}: bare LF becomes CRLF), header
+   * text read as ISO-8859-1 so that every byte goes out again unchanged.
+   */
   static BenchMessage parse(byte[] raw) {
-    String text = new String(raw, StandardCharsets.ISO_8859_1);
-    if (text.indexOf('\r') < 0) {
-      text = text.replace("\n", "\r\n");
-    }
-    int end = text.indexOf("\r\n\r\n");
-    String head;
-    String body;
-    if (text.startsWith("\r\n")) {
-      head = "";
-      body = text.substring(2);
-    } else if (end < 0) {
-      head = text.endsWith("\r\n") ? text.substring(0, text.length() - 2) : text;
-      body = "";
-    } else {
-      head = text.substring(0, end);
-      body = text.substring(end + 4);
-    }
-    List<HeaderField> headers = new ArrayList<>();
-    StringBuilder current = null;
-    for (String line : head.isEmpty() ? new String[0] : head.split("\r\n", -1)) {
-      if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
-        current.append("\r\n").append(line); // a folded continuation line
-      } else {
-        if (current != null) {
-          headers.add(field(current.toString()));
-        }
-        current = new StringBuilder(line);
-      }
-    }
-    if (current != null) {
-      headers.add(field(current.toString()));
-    }
-    return new BenchMessage(List.copyOf(headers), body.getBytes(StandardCharsets.ISO_8859_1));
-  }
-
-  private static HeaderField field(String raw) {
-    int colon = raw.indexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("not a header field: \"" + raw.lines().findFirst().orElse("") + "\"");
-    }
-    return new HeaderField(raw.substring(0, colon), raw.substring(colon + 1));
+    RawMessage message = RawMessage.parse(raw, StandardCharsets.ISO_8859_1);
+    return new BenchMessage(message.headers(), message.body());
   }
 
   /** Total size as it would be on disk. */

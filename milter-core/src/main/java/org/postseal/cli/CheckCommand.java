@@ -3,6 +3,7 @@ package org.postseal.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +33,7 @@ import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.OverrideReason;
 import org.postseal.dns.DnsResolver;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.mail.RawMessage;
 import org.postseal.pipeline.AuthenticationPipeline;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.Direction;
@@ -63,6 +66,7 @@ final class CheckCommand implements Callable<Integer> {
 
   /** Beyond the message's own lookup deadline, how long the command waits before it calls the lookups stuck. */
   private static final long READY_MARGIN_MILLIS = 5_000;
+  private static final byte[] MBOX_SEPARATOR = "From ".getBytes(StandardCharsets.US_ASCII);
 
   @Mixin
   CommonOptions common;
@@ -131,9 +135,9 @@ final class CheckCommand implements Callable<Integer> {
         }
         continue;
       }
-      SavedMessage message = SavedMessage.parse(raw);
+      RawMessage message = savedMessage(raw);
       for (Envelope envelope : envelopes) {
-        String sender = envelope.mailFrom().orElse(message.returnPath().orElse("<>"));
+        String sender = envelope.mailFrom().orElse(returnPath(message).orElse("<>"));
         MessageVerdict verdict = evaluate(pipeline, snapshot, envelope, sender, message);
         if (json) {
           reports.add(report(file, envelope, sender, verdict));
@@ -199,7 +203,7 @@ final class CheckCommand implements Callable<Integer> {
 
   /** The milter's steps, in its order, on this thread. */
   private MessageVerdict evaluate(AuthenticationPipeline pipeline, PipelineSnapshot snapshot, Envelope envelope,
-                                  String sender, SavedMessage saved) throws InterruptedException {
+                                  String sender, RawMessage saved) throws InterruptedException {
     ConnectionState connection = new ConnectionState("check");
     connection.setClient("", envelope.clientIp().orElse(null));
     connection.setHelo(envelope.helo());
@@ -214,6 +218,29 @@ final class CheckCommand implements Callable<Integer> {
       // readiness never fails and is bounded by the deadline; should it not be, decide() counts what is missing
     }
     return pipeline.decide(message);
+  }
+
+  /**
+   * A message saved to a file (.eml, one mbox entry, a copy from a mailbox) as the milter would get it: a leading
+   * mbox "From " separator line (RFC 4155) is no part of the message and is dropped; {@link RawMessage#parse} does
+   * the rest (CRLF line ends, "From :" is a From field).
+   */
+  static RawMessage savedMessage(byte[] raw) {
+    int start = 0;
+    if (raw.length >= MBOX_SEPARATOR.length && Arrays.equals(raw, 0, MBOX_SEPARATOR.length, MBOX_SEPARATOR, 0,
+        MBOX_SEPARATOR.length)) {
+      int eol = 0;
+      while (eol < raw.length && raw[eol] != '\n') {
+        eol++;
+      }
+      start = Math.min(eol + 1, raw.length);
+    }
+    return RawMessage.parse(start == 0 ? raw : Arrays.copyOfRange(raw, start, raw.length));
+  }
+
+  /** The address of the Return-Path field the delivering MTA added: the MAIL FROM the message came with. */
+  private static Optional<String> returnPath(RawMessage message) {
+    return message.headers().stream().filter(h -> h.hasName("Return-Path")).findFirst().map(h -> h.value().strip());
   }
 
   private void print(PrintWriter out, Path file, Envelope envelope, String sender, MessageVerdict verdict) {

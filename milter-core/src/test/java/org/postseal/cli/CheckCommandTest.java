@@ -24,8 +24,10 @@ import org.postseal.dkim.DkimCause;
 import org.postseal.dkim.DkimSigner;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dkim.SigningSession;
+import org.postseal.dmarc.DmarcCause;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 import org.postseal.server.TestKeys;
 import org.postseal.spf.SpfCause;
 
@@ -35,6 +37,7 @@ class CheckCommandTest {
   private static final Path FAIL = Path.of("src/test/resources/check/fail-bank-reject.eml");
   private static final Path PASS = Path.of("src/test/resources/check/pass-bank-spf.eml");
   private static final Path SUBDOMAIN = Path.of("src/test/resources/check/pass-subdomain-spf.eml");
+  private static final Path TWO_FROM = Path.of("src/test/resources/check/permerror-from-space-before-colon.eml");
 
   @TempDir
   static Path dir;
@@ -226,7 +229,7 @@ class CheckCommandTest {
 
   /** {@code raw} with a DKIM-Signature of bank.example, selector s1, made at {@code when}. */
   private static byte[] signedBy(PrivateKey key, Instant when, byte[] raw) {
-    SavedMessage message = SavedMessage.parse(raw);
+    RawMessage message = RawMessage.parse(raw);
     SigningSession session = new DkimSigner(Clock.fixed(when, ZoneOffset.UTC)).start(message.headers(),
         List.of(new SigningKey("bank.example", "s1", DkimAlgorithm.RSA_SHA256, key)));
     session.body(message.body(), 0, message.body().length);
@@ -260,8 +263,22 @@ class CheckCommandTest {
   }
 
   @Test
+  void aSecondFromWrittenWithSpaceBeforeTheColon_isASecondFrom_asThroughPostfix() throws IOException {
+    // RFC 5322 section 4.5: "From :" is a From field; Postfix hands it to the milter as one, so check must too
+    Run run = run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", TWO_FROM.toString());
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("\tdmarc=permerror")
+        .contains("disposition: reject (550 5.7.1 Email rejected per DMARC: the From header must hold exactly one"
+            + " address)\n");
+    JsonNode dmarc = json(run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", "--json",
+        TWO_FROM.toString())).get(0).get("dmarc");
+    assertThat(dmarc.get("result").asText()).isEqualTo("permerror");
+    assertThat(dmarc.get("cause").asText()).isEqualTo(DmarcCause.SEVERAL_FROM.keyword());
+  }
+
+  @Test
   void savedMessagesGetCrlfLineEndsAndLoseTheMboxSeparator() {
-    SavedMessage message = SavedMessage.parse(("From alice@example.org Sat Nov 28 09:00:00 2026\n"
+    RawMessage message = CheckCommand.savedMessage(("From alice@example.org Sat Nov 28 09:00:00 2026\n"
         + "From: alice@example.org\nSubject: one\n two\n\nbody\nline\n").getBytes(StandardCharsets.UTF_8));
     assertThat(message.headers()).containsExactly(new HeaderField("From", " alice@example.org"),
         new HeaderField("Subject", " one\r\n two"));

@@ -7,12 +7,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.postseal.config.ListenAddress;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 import org.postseal.milter.client.Envelope;
 import org.postseal.milter.client.MessageOutcome;
 import org.postseal.milter.client.MilterClient;
@@ -66,7 +66,7 @@ public final class FakeMta implements Closeable {
   /** Runs one whole transaction (connect and HELO first, the first time) and returns the milter's answer. */
   public MilterOutcome send(Envelope envelope, byte[] rawMessage) throws IOException {
     RawMessage message = RawMessage.parse(rawMessage);
-    return new MilterOutcome(client.send(envelope, headerFields(message), message.body()));
+    return new MilterOutcome(client.send(envelope, message.headers(), message.body()));
   }
 
   public MilterReply connect(String hostname, String ip) throws IOException {
@@ -128,14 +128,6 @@ public final class FakeMta implements Closeable {
     client.close();
   }
 
-  private static List<HeaderField> headerFields(RawMessage message) {
-    List<HeaderField> fields = new ArrayList<>();
-    for (RawMessage.Field f : message.fields()) {
-      fields.add(new HeaderField(f.name(), f.value()));
-    }
-    return fields;
-  }
-
   /** Everything the milter answered to one message, with what tests ask of it. */
   public record MilterOutcome(MessageOutcome outcome) {
 
@@ -177,7 +169,7 @@ public final class FakeMta implements Closeable {
     public byte[] applyTo(byte[] rawMessage) {
       RawMessage message = RawMessage.parse(rawMessage);
       ByteArrayOutputStream out = new ByteArrayOutputStream(rawMessage.length + 1024);
-      for (HeaderField f : outcome.applyTo(headerFields(message))) {
+      for (HeaderField f : outcome.applyTo(message.headers())) {
         out.writeBytes((f.raw() + "\r\n").getBytes(StandardCharsets.UTF_8));
       }
       out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -36,9 +36,9 @@ import org.postseal.dkim.VerificationSession;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 import org.postseal.milter.FakeMta;
 import org.postseal.milter.FakeMta.MilterOutcome;
-import org.postseal.milter.RawMessage;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -143,8 +143,7 @@ class KeyRotationScenarioTest {
     DkimVerifier verifier = new DkimVerifier(DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(2),
         Clock.systemUTC()), config.verify().policy(), Clock.systemUTC());
     RawMessage message = RawMessage.parse(delivered);
-    VerificationSession session = verifier.start(message.fields().stream()
-        .map(f -> new HeaderField(f.name(), f.value())).toList());
+    VerificationSession session = verifier.start(message.headers());
     session.body(message.body());
     session.keysLookedUp().orTimeout(5, TimeUnit.SECONDS).join();
     return session.finish();
@@ -196,7 +195,7 @@ class KeyRotationScenarioTest {
         inFlight.mailFrom("<carol@" + DOMAIN + ">", Map.of());
         inFlight.rcptTo("<rcpt@example.org>");
         inFlight.data(queue);
-        for (RawMessage.Field field : pending.fields()) {
+        for (HeaderField field : pending.headers()) {
           inFlight.header(field.name(), field.value(), queue);
         }
         inFlight.endOfHeaders(queue);

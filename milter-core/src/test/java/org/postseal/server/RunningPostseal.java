@@ -18,9 +18,8 @@ import org.postseal.dkim.VerificationSession;
 import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
-import org.postseal.mail.HeaderField;
+import org.postseal.mail.RawMessage;
 import org.postseal.milter.FakeMta;
-import org.postseal.milter.RawMessage;
 import org.postseal.milter.client.Envelope;
 import org.postseal.milter.client.MilterClient;
 import org.postseal.pipeline.MessagePipeline;
@@ -120,8 +119,7 @@ public final class RunningPostseal implements AutoCloseable {
     DkimVerifier verifier = new DkimVerifier(DnsResolver.create(List.of(dns.address()), java.time.Duration.ofSeconds(2), CLOCK),
         config.verify().policy(), CLOCK);
     RawMessage message = RawMessage.parse(delivered);
-    List<HeaderField> headers = message.fields().stream().map(f -> new HeaderField(f.name(), f.value())).toList();
-    VerificationSession session = verifier.start(headers);
+    VerificationSession session = verifier.start(message.headers());
     session.body(message.body());
     session.keysLookedUp().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).join();
     return session.finish();
