@@ -3,6 +3,7 @@ package org.postseal.dmarc;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.SmtpReply;
 
 /**
@@ -136,11 +137,9 @@ public final class DmarcDispositionEvaluator {
   }
 
   /** Sender Rewriting Scheme addresses ("SRS0=hash=tt=domain=user@forwarder"): the forwarder said it forwards. */
-  private static boolean isSrs(String mailFrom) {
-    String lower = mailFrom.strip().toLowerCase(Locale.ROOT);
-    if (lower.startsWith("<")) {
-      lower = lower.substring(1);
-    }
-    return lower.startsWith("srs0=") || lower.startsWith("srs1=");
+  private static boolean isSrs(EnvelopeAddress mailFrom) {
+    String localPart = mailFrom instanceof EnvelopeAddress.Address address
+        ? address.localPart().toLowerCase(Locale.ROOT) : "";
+    return localPart.startsWith("srs0=") || localPart.startsWith("srs1=");
   }
 }

@@ -1,6 +1,5 @@
 package org.postseal.dmarc;
 
-import java.net.IDN;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -10,10 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
+import org.postseal.mail.DomainName;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.HeaderField;
 import org.postseal.mail.Mailbox;
 import org.postseal.spf.SpfOutcome;
@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
 final class MessageDmarcSession implements DmarcSession {
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageDmarcSession.class);
-  private static final Pattern LDH_LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
-  private static final int MAX_DOMAIN_LENGTH = 253;
 
   private final DmarcSettings settings;
   private final DmarcDispositionEvaluator dispositions;
@@ -59,14 +57,15 @@ final class MessageDmarcSession implements DmarcSession {
       this.lookupsDone = CompletableFuture.completedFuture(null);
       return;
     }
-    this.author = domainName(headerFromDomains(headers).get(0)).orElseThrow();
+    this.author = fromDomain(headerFromDomains(headers).get(0)).orElseThrow();
     this.discovery = lookups.discover(author);
     this.existence = discovery.thenCompose(found -> isExistenceNeeded(found)
         ? lookups.exists(author) : CompletableFuture.completedFuture(null));
     List<String> others = new ArrayList<>(signingDomains);
-    others.add(origin.mailFrom().isEmpty() ? origin.helo() : domainOfAddress(origin.mailFrom()));
+    // the domain SPF checks (RFC 7208 section 2.4): MAIL FROM's, or the HELO name for the null sender
+    others.add(origin.mailFrom() instanceof EnvelopeAddress.Address address ? address.domainPart() : origin.helo());
     for (String other : others) {
-      domainName(other).filter(this::mayNeedWalk).ifPresent(d -> walks.computeIfAbsent(d, lookups::walk));
+      comparable(other).filter(this::mayNeedWalk).ifPresent(d -> walks.computeIfAbsent(d, lookups::walk));
     }
     List<CompletableFuture<?>> all = new ArrayList<>(walks.values());
     all.add(existence);
@@ -134,12 +133,13 @@ final class MessageDmarcSession implements DmarcSession {
   private static List<Candidate> candidates(List<DkimResult> dkimResults, SpfResult spfResult) {
     Set<Candidate> out = new LinkedHashSet<>();
     for (DkimResult dkim : dkimResults) {
-      if (dkim.isPass() && !dkim.domain().isEmpty()) {
-        out.add(new Candidate(IdentifierAlignment.Method.DKIM, comparable(dkim.domain()), dkim.selector()));
+      if (dkim.isPass()) {
+        comparable(dkim.domain()).ifPresent(d -> out.add(new Candidate(IdentifierAlignment.Method.DKIM, d,
+            dkim.selector())));
       }
     }
-    if (spfResult.isPass() && !spfResult.domain().isEmpty()) {
-      out.add(new Candidate(IdentifierAlignment.Method.SPF, comparable(spfResult.domain()), ""));
+    if (spfResult.isPass()) {
+      comparable(spfResult.domain()).ifPresent(d -> out.add(new Candidate(IdentifierAlignment.Method.SPF, d, "")));
     }
     return List.copyOf(out);
   }
@@ -254,10 +254,11 @@ final class MessageDmarcSession implements DmarcSession {
       return result;
     }
     Optional<String> open = dkimResults.stream()
-        .filter(d -> d.outcome() == DkimOutcome.TEMPERROR && isRelated(comparable(d.domain())))
+        .filter(d -> d.outcome() == DkimOutcome.TEMPERROR && comparable(d.domain()).filter(this::isRelated).isPresent())
         .map(d -> "DKIM d=" + d.domain() + " s=" + d.selector() + " is temperror: " + d.reason())
         .findFirst();
-    if (open.isEmpty() && spfResult.outcome() == SpfOutcome.TEMPERROR && isRelated(comparable(spfResult.domain()))) {
+    if (open.isEmpty() && spfResult.outcome() == SpfOutcome.TEMPERROR
+        && comparable(spfResult.domain()).filter(this::isRelated).isPresent()) {
       open = Optional.of("SPF for " + spfResult.domain() + " is temperror: " + spfResult.reason());
     }
     return open.map(why -> result.withCause(DmarcCause.RELATED_CHECK_OPEN, "DMARC " + result.outcome().keyword()
@@ -324,7 +325,7 @@ final class MessageDmarcSession implements DmarcSession {
       return Optional.of(DmarcResult.without(DmarcCause.SEVERAL_FROM, "", "the message has " + fromDomains.size()
           + " From addresses " + fromDomains + "; DMARC needs exactly one (RFC 9989 sections 5.3.1, 11.5)"));
     }
-    if (domainName(fromDomains.get(0)).isEmpty()) {
+    if (fromDomain(fromDomains.get(0)).isEmpty()) {
       return Optional.of(DmarcResult.without(DmarcCause.MALFORMED_FROM, "",
           "the From domain \"" + fromDomains.get(0) + "\" is not a valid domain name"));
     }
@@ -332,51 +333,16 @@ final class MessageDmarcSession implements DmarcSession {
   }
 
   /**
-   * The From domain as DMARC compares it: lower case, no trailing dot, U-labels as A-labels (section
-   * 5.3.1), letters-digits-hyphen labels, at least two of them. Empty when it is not such a name.
+   * The From domain as DMARC compares it (section 5.3.1): a host name of at least two labels, as a
+   * {@link DomainName} writes it. Empty when it is not such a name.
    */
-  static Optional<String> domainName(String raw) {
-    String d = comparable(raw);
-    if (d.isEmpty() || d.length() > MAX_DOMAIN_LENGTH) {
-      return Optional.empty();
-    }
-    String[] labels = d.split("\\.", -1);
-    if (labels.length < 2) {
-      return Optional.empty();
-    }
-    for (String label : labels) {
-      if (!LDH_LABEL.matcher(label).matches()) {
-        return Optional.empty();
-      }
-    }
-    return Optional.of(d);
+  private static Optional<String> fromDomain(String raw) {
+    return DomainName.parse(raw).filter(d -> d.labels().size() >= 2).map(DomainName::value);
   }
 
-  /** Lower case, stripped, no trailing dot, A-labels where IDNA accepts the name. */
-  private static String comparable(String raw) {
-    String d = raw.strip();
-    if (d.endsWith(".")) {
-      d = d.substring(0, d.length() - 1);
-    }
-    for (int i = 0; i < d.length(); i++) {
-      if (d.charAt(i) > 0x7F) {
-        try {
-          d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-          // not a valid IDN: stays non-ASCII and fails the label check of domainName
-        }
-        break;
-      }
-    }
-    return d.toLowerCase(Locale.ROOT);
-  }
-
-  private static String domainOfAddress(String address) {
-    String a = address.strip();
-    if (a.startsWith("<") && a.endsWith(">")) {
-      a = a.substring(1, a.length() - 1);
-    }
-    return a.substring(a.lastIndexOf('@') + 1);
+  /** An authenticated domain (d=, the SPF domain) as it is compared with the author; empty when it is no name. */
+  private static Optional<String> comparable(String raw) {
+    return DomainName.parse(raw, DomainName.Syntax.WITH_UNDERSCORE).toOptional().map(DomainName::value);
   }
 
   private static String lastLabel(String domain) {

@@ -3,6 +3,7 @@ package org.postseal.dmarc;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
+import org.postseal.mail.EnvelopeAddress;
 
 /**
  * Where a message came from, as the disposition needs it.
@@ -14,16 +15,16 @@ import java.util.Optional;
  * @param isAuthenticated the client authenticated (SMTP AUTH)
  * @param isInternal     the client is in the internal networks
  * @param helo           the HELO/EHLO name the client gave; empty when unknown
- * @param mailFrom       the MAIL FROM address, empty for the null sender
+ * @param mailFrom       the MAIL FROM argument, read
  */
 public record MessageOrigin(Optional<InetAddress> clientIp, String clientHostName, boolean isAuthenticated,
-                            boolean isInternal, String helo, String mailFrom) {
+                            boolean isInternal, String helo, EnvelopeAddress mailFrom) {
 
   public MessageOrigin {
     Objects.requireNonNull(clientIp, "clientIp");
     clientHostName = clientHostName == null ? "" : clientHostName;
     helo = helo == null ? "" : helo;
-    mailFrom = mailFrom == null ? "" : mailFrom;
+    Objects.requireNonNull(mailFrom, "mailFrom");
   }
 
   /** An outside client that did not authenticate: the mail DMARC enforcement is for. */

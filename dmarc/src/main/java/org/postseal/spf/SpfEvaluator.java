@@ -70,56 +70,86 @@ public final class SpfEvaluator {
   public CompletableFuture<SpfResult> evaluate(InetAddress clientIp, String mailFrom, String helo, Deadline deadline) {
     Objects.requireNonNull(clientIp, "clientIp");
     String heloName = helo == null ? "" : helo.strip();
-    EnvelopeAddress envelope = EnvelopeAddress.parse(mailFrom);
-    if (envelope instanceof EnvelopeAddress.Malformed malformed) {
-      // section 4.3: an identity that is no address has no domain to check
-      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN,
-          SpfIdentity.MAILFROM, malformed.text(), "", "MAIL FROM \"" + malformed.text() + "\" " + malformed.problem(),
-          Optional.empty()));
+    Identity checked = Identity.of(mailFrom, heloName);
+    if (checked.problem().isPresent()) {
+      return CompletableFuture.completedFuture(checked.result(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN,
+          checked.problem().get()));
     }
-    // section 2.4: the null sender's identity is the HELO name
-    SpfIdentity identity = envelope instanceof EnvelopeAddress.Address ? SpfIdentity.MAILFROM : SpfIdentity.HELO;
-    String localPart = envelope instanceof EnvelopeAddress.Address address ? address.localPart() : "";
-    String domainPart = envelope instanceof EnvelopeAddress.Address address ? address.domainPart() : heloName;
-    if (localPart.isEmpty()) {
-      // section 4.3: "If the <sender> has no local-part, substitute the string "postmaster""
-      localPart = "postmaster";
-    }
-    // check_host() takes any name the DNS can carry, underscores included; a malformed one is "none" (section 4.3)
-    DomainName.Parse parsed = DomainName.parse(domainPart, DomainName.Syntax.WITH_UNDERSCORE);
-    if (parsed instanceof DomainName.Invalid invalid) {
-      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN, identity,
-          localPart + "@" + domainPart, domainPart, identityName(identity) + " " + invalid.describe(),
-          Optional.empty()));
-    }
-    String domain = ((DomainName.Valid) parsed).domain().value();
-    String sender = localPart + "@" + domain;
-    Optional<String> problem = CheckHostRun.domainProblem(domain);
-    if (problem.isPresent()) {
-      // section 4.3: a malformed domain is "none", without any lookup
-      return CompletableFuture.completedFuture(new SpfResult(SpfOutcome.NONE, SpfCause.MALFORMED_DOMAIN, identity,
-          sender, domain, identityName(identity) + " \"" + domainPart + "\" " + problem.get(), Optional.empty()));
-    }
+    String domain = checked.domain();
     byte[] ip = IpNetwork.unmapped(clientIp).getAddress();
-    CheckHostRun run = new CheckHostRun(dns, ip, sender, localPart, domain, heloName, receivingHost,
-        clock.instant().getEpochSecond());
+    CheckHostRun run = new CheckHostRun(dns, ip, checked.sender(), checked.localPart(), domain, heloName,
+        receivingHost, clock.instant().getEpochSecond());
     CompletableFuture<SpfResult> result = run.checkHost(domain).thenCompose(verdict ->
-        run.explanation(verdict).thenApply(explanation ->
-            new SpfResult(verdict.outcome(), verdict.cause(), identity, sender, domain, verdict.detail(),
-                explanation)));
-    deadline.whenAnsweredOrReached(result).thenRun(() -> result.complete(new SpfResult(SpfOutcome.TEMPERROR,
-        SpfCause.TIMEOUT, identity, sender, domain, "did not finish by its deadline", Optional.empty())));
+        run.explanation(verdict).thenApply(explanation -> new SpfResult(verdict.outcome(), verdict.cause(),
+            checked.identity(), checked.sender(), domain, verdict.detail(), explanation)));
+    deadline.whenAnsweredOrReached(result).thenRun(() -> result.complete(checked.result(SpfOutcome.TEMPERROR,
+        SpfCause.TIMEOUT, "did not finish by its deadline")));
     return result
         .exceptionally(error -> {
           // a programming error: the contract is a value, so say temperror and leave the trace for the operator
           LOG.error("SPF evaluation for {} from {} failed unexpectedly", domain, clientIp.getHostAddress(), error);
-          return new SpfResult(SpfOutcome.TEMPERROR, SpfCause.INTERNAL_ERROR, identity, sender, domain,
-              error.toString(), Optional.empty());
+          return checked.result(SpfOutcome.TEMPERROR, SpfCause.INTERNAL_ERROR, error.toString());
         });
   }
 
-  private static String identityName(SpfIdentity identity) {
-    return identity == SpfIdentity.MAILFROM ? "MAIL FROM domain" : "HELO name";
+  /**
+   * A result for a transaction whose SPF was not, or not fully, evaluated (no client address; the deadline),
+   * for the same identity {@link #evaluate} would have checked.
+   *
+   * @param cause gives the outcome: it must have one of its own ({@link SpfCause#defaultOutcome()})
+   */
+  public static SpfResult unevaluated(SpfCause cause, String mailFrom, String helo, String detail) {
+    SpfOutcome outcome = cause.defaultOutcome().orElseThrow(() ->
+        new IllegalArgumentException(cause + " has no outcome of its own"));
+    return Identity.of(mailFrom, helo == null ? "" : helo.strip()).result(outcome, cause, detail);
+  }
+
+  /**
+   * The identity of one transaction (section 2.4: MAIL FROM, or postmaster@HELO for the null sender), read once,
+   * or why it is none (section 4.3: no address, or a domain the DNS cannot carry).
+   *
+   * @param domain the domain to check, lower case A-labels; the text as written when it is not a name
+   */
+  private record Identity(SpfIdentity identity, String localPart, String domain, Optional<String> problem) {
+
+    static Identity of(String mailFrom, String heloName) {
+      EnvelopeAddress envelope = EnvelopeAddress.parse(mailFrom);
+      if (envelope instanceof EnvelopeAddress.Malformed malformed) {
+        // section 4.3: an identity that is no address has no domain to check
+        return new Identity(SpfIdentity.MAILFROM, malformed.text(), "", Optional.of("MAIL FROM \""
+            + malformed.text() + "\" " + malformed.problem()));
+      }
+      // section 2.4: the null sender's identity is the HELO name
+      SpfIdentity identity = envelope instanceof EnvelopeAddress.Address ? SpfIdentity.MAILFROM : SpfIdentity.HELO;
+      String localPart = envelope instanceof EnvelopeAddress.Address address ? address.localPart() : "";
+      String domainPart = envelope instanceof EnvelopeAddress.Address address ? address.domainPart() : heloName;
+      if (localPart.isEmpty()) {
+        // section 4.3: "If the <sender> has no local-part, substitute the string "postmaster""
+        localPart = "postmaster";
+      }
+      // check_host() takes any name the DNS can carry, underscores included; a malformed one is "none"
+      DomainName.Parse parsed = DomainName.parse(domainPart, DomainName.Syntax.WITH_UNDERSCORE);
+      if (parsed instanceof DomainName.Invalid invalid) {
+        return new Identity(identity, localPart, domainPart,
+            Optional.of(identityName(identity) + " " + invalid.describe()));
+      }
+      String domain = ((DomainName.Valid) parsed).domain().value();
+      Optional<String> problem = CheckHostRun.domainProblem(domain)
+          .map(p -> identityName(identity) + " \"" + domainPart + "\" " + p);
+      return new Identity(identity, localPart, domain, problem);
+    }
+
+    String sender() {
+      return domain.isEmpty() ? localPart : localPart + "@" + domain;
+    }
+
+    SpfResult result(SpfOutcome outcome, SpfCause cause, String detail) {
+      return new SpfResult(outcome, cause, identity, sender(), domain, detail, Optional.empty());
+    }
+
+    private static String identityName(SpfIdentity identity) {
+      return identity == SpfIdentity.MAILFROM ? "MAIL FROM domain" : "HELO name";
+    }
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.SmtpReply;
 
 /** The disposition rules, from DmarcResult values (no DNS): what each setting and override does. */
@@ -17,6 +18,7 @@ class DmarcDispositionEvaluatorTest {
 
   private static final Set<String> OUR_DOMAINS = Set.of("example.org");
   private static final DmarcSettings DEFAULTS = DmarcSettings.defaults(OUR_DOMAINS);
+  private static final EnvelopeAddress NULL_SENDER = EnvelopeAddress.parse("<>");
 
   static InetAddress ip(String literal) {
     try {
@@ -28,7 +30,7 @@ class DmarcDispositionEvaluatorTest {
 
   static MessageOrigin outside() {
     return new MessageOrigin(Optional.of(ip("203.0.113.7")), "mail.sender.example", false, false,
-        "", "bounce@sender.example");
+        "", EnvelopeAddress.parse("bounce@sender.example"));
   }
 
   static DmarcResult result(DmarcCause cause, String author, String recordText, DmarcPolicy applied) {
@@ -166,8 +168,8 @@ class DmarcDispositionEvaluatorTest {
   @Test
   void ownDomainProtection_spareAuthenticatedInternalPassingAndOtherDomains() {
     DmarcResult forged = result(DmarcCause.NOT_ALIGNED, "example.org", "v=DMARC1; p=none", DmarcPolicy.NONE);
-    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", "");
-    MessageOrigin internal = new MessageOrigin(Optional.of(ip("127.0.0.1")), "localhost", false, true, "", "");
+    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", NULL_SENDER);
+    MessageOrigin internal = new MessageOrigin(Optional.of(ip("127.0.0.1")), "localhost", false, true, "", NULL_SENDER);
     DmarcSettings off = new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.ACCEPT, false, OUR_DOMAINS, TrustedForwarders.NONE, Set.of());
 
@@ -183,7 +185,8 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void ownDomainWithoutPublishedPolicy_butAnAlignedSignature_isAccepted() {
-    DmarcResult signed = new DmarcResult(DmarcCause.NO_POLICY, "", "example.org", Optional.empty(), "", "example.org", Optional.empty(), List.of(new IdentifierAlignment(
+    DmarcResult signed = new DmarcResult(DmarcCause.NO_POLICY, "", "example.org", Optional.empty(), "", "example.org",
+        Optional.empty(), List.of(new IdentifierAlignment(
             IdentifierAlignment.Method.DKIM, "example.org", "s2026", DmarcAlignmentMode.RELAXED, true, "")));
 
     assertThat(decide(DEFAULTS, signed, outside()).action()).isEqualTo(DmarcAction.ACCEPT);
@@ -191,7 +194,7 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void authenticatedClient_failingARejectPolicy_isAcceptedAsLocalPolicy() {
-    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", "");
+    MessageOrigin authenticated = new MessageOrigin(Optional.of(ip("198.51.100.4")), "", true, false, "", NULL_SENDER);
 
     DmarcDisposition d = decide(DEFAULTS, fail("bank.example", DmarcPolicy.REJECT), authenticated);
 
@@ -201,8 +204,10 @@ class DmarcDispositionEvaluatorTest {
 
   @Test
   void severalOrNoFrom_isRejectedWhenEnforced_andNeverRejectCannotBeSmuggledIn() {
-    DmarcResult several = new DmarcResult(DmarcCause.SEVERAL_FROM, "2 From addresses", "", Optional.empty(), "", "", Optional.empty(), List.of());
-    DmarcResult none = new DmarcResult(DmarcCause.NO_FROM, "", "", Optional.empty(), "", "", Optional.empty(), List.of());
+    DmarcResult several = new DmarcResult(DmarcCause.SEVERAL_FROM, "2 From addresses", "", Optional.empty(), "", "",
+        Optional.empty(), List.of());
+    DmarcResult none = new DmarcResult(DmarcCause.NO_FROM, "", "", Optional.empty(), "", "", Optional.empty(),
+        List.of());
     DmarcSettings neverRejectAll = new DmarcSettings(true, DmarcSettings.QuarantineMode.HEADER,
         DmarcSettings.DnsErrorMode.ACCEPT, true, OUR_DOMAINS, TrustedForwarders.parse(List.of("203.0.113.0/24")),
         Set.of("bank.example"));
@@ -240,14 +245,14 @@ class DmarcDispositionEvaluatorTest {
         TrustedForwarders.parse(List.of("198.51.100.0/24", "2001:db8:f::/48", "lists.example.net")), Set.of());
     DmarcResult reject = fail("bank.example", DmarcPolicy.REJECT);
     MessageOrigin byIp = new MessageOrigin(Optional.of(ip("198.51.100.77")), "unknown", false, false,
-        "", "someone@bank.example");
-    MessageOrigin byIpv6 = new MessageOrigin(Optional.of(ip("2001:db8:f::25")), "", false, false, "", "");
+        "", EnvelopeAddress.parse("someone@bank.example"));
+    MessageOrigin byIpv6 = new MessageOrigin(Optional.of(ip("2001:db8:f::25")), "", false, false, "", NULL_SENDER);
     MessageOrigin list = new MessageOrigin(Optional.of(ip("203.0.113.50")), "mx2.lists.example.net", false, false,
-        "", "list-bounces@lists.example.net");
+        "", EnvelopeAddress.parse("list-bounces@lists.example.net"));
     MessageOrigin srs = new MessageOrigin(Optional.of(ip("198.51.100.8")), "", false, false,
-        "", "SRS0=HHH=TT=bank.example=someone@forwarder.example");
+        "", EnvelopeAddress.parse("SRS0=HHH=TT=bank.example=someone@forwarder.example"));
     MessageOrigin lookalike = new MessageOrigin(Optional.of(ip("203.0.113.50")), "evil-lists.example.net", false, false,
-        "", "");
+        "", EnvelopeAddress.parse(""));
 
     DmarcDisposition trusted = decide(settings, reject, byIp);
 

@@ -97,7 +97,8 @@ class DmarcPolicySourceTest {
     assertThat(discovery.status()).isEqualTo(PolicyDiscovery.Status.FOUND);
     assertThat(discovery.policyDomain()).isEqualTo("bank.example");
     assertThat(discovery.organizationalDomain()).isEqualTo("new.bank.example");
-    assertThat(discovery.walk().publicSuffixStep()).hasValueSatisfying(s -> assertThat(s.domain()).isEqualTo("bank.example"));
+    assertThat(discovery.walk().publicSuffixStep())
+        .hasValueSatisfying(step -> assertThat(step.domain()).isEqualTo("bank.example"));
   }
 
   @Test

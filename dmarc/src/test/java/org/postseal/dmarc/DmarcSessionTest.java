@@ -21,6 +21,7 @@ import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfIdentity;
@@ -108,7 +109,8 @@ class DmarcSessionTest {
     headers.add(new HeaderField("Subject", " test"));
     boolean helo = spf.identity() == SpfIdentity.HELO;
     MessageOrigin origin = new MessageOrigin(Optional.of(DmarcDispositionEvaluatorTest.ip("203.0.113.7")),
-        "mx.sender.example", false, false, helo ? spf.domain() : "mx.sender.example", helo ? "" : spf.sender());
+        "mx.sender.example", false, false, helo ? spf.domain() : "mx.sender.example",
+        EnvelopeAddress.parse(helo ? "" : spf.sender()));
     return verifier.start(origin, headers, dkim.stream().map(DkimResult::domain).toList(), deadline);
   }
 
@@ -404,7 +406,8 @@ class DmarcSessionTest {
         "rsa-sha256", "c2ln", "");
     DkimResult openElsewhere = new DkimResult(DkimCause.DNS_TIMEOUT, "no answer for the key", "example.net", "sel",
         "rsa-sha256", "c2ln", "");
-    SpfResult spfOpen = new SpfResult(SpfOutcome.TEMPERROR, SpfCause.DNS_TIMEOUT, SpfIdentity.MAILFROM, "bounce@mail.example.com",
+    SpfResult spfOpen = new SpfResult(SpfOutcome.TEMPERROR, SpfCause.DNS_TIMEOUT, SpfIdentity.MAILFROM,
+        "bounce@mail.example.com",
         "mail.example.com", "DNS timeout", Optional.empty());
 
     DmarcResult byDkim = evaluate("example.com", List.of(open), NO_SPF);

@@ -21,6 +21,7 @@ import org.postseal.dkim.DkimResult;
 import org.postseal.dns.Deadline;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.FakeDnsServer;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.HeaderField;
 import org.postseal.mail.SmtpReply;
 import org.postseal.spf.SpfEvaluator;
@@ -76,7 +77,8 @@ class InboundEvaluationScenarioTest {
       headers.add(new HeaderField("List-Id", " <announce.lists.example.net>"));
     }
     DmarcSession session = dmarc.start(new MessageOrigin(Optional.of(ip), clientHost, false, false, "client.example",
-        mailFrom), headers, dkim.stream().map(DkimResult::domain).toList(), Deadline.after(Duration.ofSeconds(10)));
+        EnvelopeAddress.parse(mailFrom)), headers, dkim.stream().map(DkimResult::domain).toList(),
+        Deadline.after(Duration.ofSeconds(10)));
     session.lookupsDone().get(10, TimeUnit.SECONDS);
     DmarcVerdict verdict = session.finish(dkim, spfResult);
     DmarcResult dmarcResult = verdict.result();

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.spf.IpNetwork;
 
 class TrustedForwardersTest {
@@ -37,7 +38,7 @@ class TrustedForwardersTest {
 
   private static MessageOrigin origin(String host) {
     return new MessageOrigin(Optional.of(DmarcDispositionEvaluatorTest.ip("203.0.113.1")), host, false, false, "",
-        "");
+        EnvelopeAddress.parse(""));
   }
 
   @ParameterizedTest

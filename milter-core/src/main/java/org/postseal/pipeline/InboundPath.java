@@ -3,7 +3,6 @@ package org.postseal.pipeline;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.postseal.authres.AuthenticationResultsHeader;
@@ -17,10 +16,11 @@ import org.postseal.dmarc.DmarcSession;
 import org.postseal.dmarc.DmarcVerdict;
 import org.postseal.dmarc.EvaluatedMessage;
 import org.postseal.dmarc.MessageOrigin;
+import org.postseal.mail.DomainName;
+import org.postseal.mail.EnvelopeAddress;
 import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfCause;
-import org.postseal.spf.SpfIdentity;
-import org.postseal.spf.SpfOutcome;
+import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfResult;
 
 /**
@@ -93,7 +93,7 @@ final class InboundPath {
     HeaderField authenticationResults = AuthenticationResultsHeader.builder(authservId)
         .dkim(dkim).spf(spf).dmarc(dmarc, disposition).build();
     results.record(new EvaluatedMessage(clock.instant(), message.clientAddress(), dmarc.headerFrom(),
-        domainOf(bare(message.mailFrom())), recipientDomains(message.recipients()), spf, dkim, dmarc, disposition));
+        domainOf(message.mailFrom()), recipientDomains(message.recipients()), spf, dkim, dmarc, disposition));
     InboundAuthentication inbound = new InboundAuthentication(spf, dkim, dmarc, disposition, authenticationResults);
 
     if (disposition.reply().isPresent()) {
@@ -131,28 +131,18 @@ final class InboundPath {
   /** The SPF result begun at MAIL FROM; none without a client address, temperror when it did not finish in time. */
   private static SpfResult spfResult(MessageState message) {
     if (message.spfResult().isEmpty()) {
-      return spfWithout(message, SpfOutcome.NONE, SpfCause.NO_CLIENT_ADDRESS, "SPF was not evaluated");
+      return SpfEvaluator.unevaluated(SpfCause.NO_CLIENT_ADDRESS, message.mailFrom(), message.helo(),
+          "SPF was not evaluated");
     }
-    return message.spfResult().get().getNow(spfWithout(message, SpfOutcome.TEMPERROR, SpfCause.TIMEOUT,
-        "not finished by the message's deadline (" + message.deadline().budget().toMillis()
+    return message.spfResult().get().getNow(SpfEvaluator.unevaluated(SpfCause.TIMEOUT, message.mailFrom(),
+        message.helo(), "not finished by the message's deadline (" + message.deadline().budget().toMillis()
             + " ms after end of headers)"));
-  }
-
-  /** An SPF result not computed by the evaluator, for the same identity it would have checked. */
-  private static SpfResult spfWithout(MessageState message, SpfOutcome outcome, SpfCause cause, String detail) {
-    String mailFrom = bare(message.mailFrom());
-    if (mailFrom.isEmpty()) {
-      String helo = message.helo().toLowerCase(Locale.ROOT);
-      return new SpfResult(outcome, cause, SpfIdentity.HELO, "postmaster@" + helo, helo, detail, Optional.empty());
-    }
-    return new SpfResult(outcome, cause, SpfIdentity.MAILFROM, mailFrom, domainOf(mailFrom), detail,
-        Optional.empty());
   }
 
   private static MessageOrigin origin(MessageState message) {
     boolean internal = message.clientAddress().map(ip -> message.snapshot.config().signing().isInternal(ip)).orElse(false);
     return new MessageOrigin(message.clientAddress(), message.clientHost(), !message.authenticatedUser().isEmpty(),
-        internal, message.helo(), bare(message.mailFrom()));
+        internal, message.helo(), EnvelopeAddress.parse(message.mailFrom()));
   }
 
   private static String holdReason(DmarcResult dmarc, DmarcDisposition disposition) {
@@ -165,22 +155,13 @@ final class InboundPath {
     return text.replaceAll("[\\x00-\\x1F\\x7F]", " ");
   }
 
-  /** An envelope address without its angle brackets and surrounding space; empty for the null sender. */
-  private static String bare(String address) {
-    String a = address == null ? "" : address.strip();
-    if (a.startsWith("<") && a.endsWith(">")) {
-      a = a.substring(1, a.length() - 1).strip();
-    }
-    return a;
-  }
-
-  private static String domainOf(String address) {
-    int at = address.lastIndexOf('@');
-    String domain = at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
-    return domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+  /** The domain of a MAIL FROM or RCPT TO argument, as reports name it; empty for the null sender or no domain. */
+  private static String domainOf(String argument) {
+    return EnvelopeAddress.parse(argument) instanceof EnvelopeAddress.Address address
+        ? address.domain().map(DomainName::value).orElse("") : "";
   }
 
   private static List<String> recipientDomains(List<String> recipients) {
-    return recipients.stream().map(r -> domainOf(bare(r))).filter(d -> !d.isEmpty()).distinct().toList();
+    return recipients.stream().map(InboundPath::domainOf).filter(d -> !d.isEmpty()).distinct().toList();
   }
 }
