@@ -31,7 +31,7 @@ import org.postseal.mail.SmtpReply;
  * Whenever the action is milder (or, for our own domains, stricter) than the published policy, the
  * override reason says why.
  */
-public final class DmarcDispositionEvaluator {
+final class DmarcDispositionEvaluator {
 
   private final DmarcSettings settings;
 

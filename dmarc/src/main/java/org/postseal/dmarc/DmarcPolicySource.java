@@ -23,7 +23,7 @@ import org.postseal.dns.RecordType;
  * call, and within one message's {@link DmarcSession}, each "_dmarc" name is queried once, and no query is sent
  * once the message's deadline is reached.
  */
-public final class DmarcPolicySource {
+final class DmarcPolicySource {
 
   /** Section 4.10: a tree walk makes at most eight queries. */
   public static final int MAX_QUERIES = 8;

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * a bad value falls back to its default with a note in {@link DmarcRecord#problems()}. The tags RFC 9989
  * removed (pct, rf, ri of RFC 7489) are still read. Stateless and thread-safe.
  */
-public final class DmarcRecordParser {
+final class DmarcRecordParser {
 
   /** What {@link #parse} concluded. */
   public sealed interface Parsed permits Valid, NotDmarc {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param steps       in query order: longest name first
  * @param failure     why the walk stopped early (a DNS failure, the message's deadline), else empty
  */
-public record DmarcTreeWalk(String startDomain, List<Step> steps, Optional<LookupFailure> failure) {
+record DmarcTreeWalk(String startDomain, List<Step> steps, Optional<LookupFailure> failure) {
 
   /** One query of the walk: the domain and the single valid DMARC record at "_dmarc." + domain. */
   public record Step(String domain, Optional<DmarcRecord> record) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param cause  DNS_FAILURE or DEADLINE
  * @param detail the name and what went wrong, for logs
  */
-public record LookupFailure(DmarcCause cause, String detail) {
+record LookupFailure(DmarcCause cause, String detail) {
 
   public LookupFailure {
     Objects.requireNonNull(cause, "cause");

@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param walk                 the tree walk behind the conclusion
  * @param reason               in words, for logs
  */
-public record PolicyDiscovery(Status status, String authorDomain, Optional<DmarcRecord> record, String policyDomain,
+record PolicyDiscovery(Status status, String authorDomain, Optional<DmarcRecord> record, String policyDomain,
                               String organizationalDomain, DmarcTreeWalk walk, String reason) {
 
   /** What discovery concluded. */

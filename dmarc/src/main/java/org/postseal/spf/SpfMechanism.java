@@ -7,7 +7,7 @@ import java.util.Objects;
  * written (macros unexpanded); an empty {@code domainSpec} means the current domain. {@link #term()} writes
  * the directive back in a normalised form, for reasons and logs.
  */
-public sealed interface SpfMechanism {
+sealed interface SpfMechanism {
 
   /** IPv4 prefix length when a/mx give none. */
   int FULL_IPV4 = 32;

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param explanation      the exp= domain spec, unexpanded
  * @param unknownModifiers other modifiers ("name=value"), which check_host() ignores (section 6)
  */
-public record SpfRecord(List<SpfMechanism> mechanisms, Optional<String> redirect, Optional<String> explanation,
+record SpfRecord(List<SpfMechanism> mechanisms, Optional<String> redirect, Optional<String> explanation,
                         List<String> unknownModifiers) {
 
   public SpfRecord {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * is evaluated, so a syntax error anywhere is a permerror even behind a matching "all" (section 4.6). The
  * outcome is a value: {@link Valid} or {@link Invalid} with the reason. Stateless and thread-safe.
  */
-public final class SpfRecordParser {
+final class SpfRecordParser {
 
   /** What {@link #parse} concluded. */
   public sealed interface Parsed permits Valid, Invalid {

@@ -16,7 +16,7 @@ import org.postseal.dmarc.DmarcDisposition;
 import org.postseal.dmarc.DmarcOutcome;
 import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.DmarcRecord;
-import org.postseal.dmarc.DmarcRecordParser;
+import org.postseal.dmarc.DmarcRecords;
 import org.postseal.dmarc.DmarcResult;
 import org.postseal.mail.HeaderField;
 import org.postseal.mail.SmtpReply;
@@ -321,7 +321,7 @@ class AuthenticationResultsHeaderTest {
   }
 
   private static DmarcRecord dmarcRecord(String text) {
-    return ((DmarcRecordParser.Valid) DmarcRecordParser.parse(text)).record();
+    return DmarcRecords.parse(text);
   }
 
   private static DmarcDisposition disposition(DmarcAction action) {

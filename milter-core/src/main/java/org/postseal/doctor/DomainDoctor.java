@@ -18,11 +18,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.postseal.dmarc.DmarcAlignmentMode;
 import org.postseal.dmarc.DmarcPolicy;
-import org.postseal.dmarc.DmarcPolicySource;
+import org.postseal.dmarc.DmarcDomainCheck;
+import org.postseal.dmarc.DmarcDomainReport;
 import org.postseal.dmarc.DmarcRecord;
-import org.postseal.dmarc.DmarcRecordParser;
-import org.postseal.dmarc.DmarcTreeWalk;
-import org.postseal.dmarc.PolicyDiscovery;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
@@ -35,11 +33,9 @@ import org.postseal.keys.KeyState;
 import org.postseal.keys.PublicationStatus;
 import org.postseal.keys.SigningKeyStore;
 import org.postseal.mail.DomainName;
+import org.postseal.spf.SpfDomainCheck;
+import org.postseal.spf.SpfDomainReport;
 import org.postseal.spf.SpfEvaluator;
-import org.postseal.spf.SpfMechanism;
-import org.postseal.spf.SpfQualifier;
-import org.postseal.spf.SpfRecord;
-import org.postseal.spf.SpfRecordParser;
 import org.postseal.spf.SpfResult;
 import org.xbill.DNS.ReverseMap;
 
@@ -52,11 +48,6 @@ import org.xbill.DNS.ReverseMap;
  * main thread, never from a milter event loop. Lookups go one after another; a report needs a few dozen.
  */
 public final class DomainDoctor {
-
-  /** RFC 7208 section 4.6.4: at most 10 terms that cause DNS queries (include, a, mx, ptr, exists, redirect). */
-  public static final int SPF_LOOKUP_LIMIT = 10;
-  /** Deeper include/redirect nesting than any sane record; also ends loops the visited set misses. */
-  private static final int MAX_SPF_DEPTH = 12;
 
   private static final String MX = "MX";
   private static final String SPF = "SPF";
@@ -141,68 +132,56 @@ public final class DomainDoctor {
 
   // ---------------------------------------------------------------- SPF
 
-  /** What following one SPF record (and its includes and redirect) found. */
-  private static final class SpfTally {
-    int lookups;
-    final List<String> problems = new ArrayList<>();
-    final List<String> notes = new ArrayList<>();
-    final Set<String> visited = new HashSet<>();
-  }
-
   private void checkSpf(String domain, Optional<InetAddress> serverIp, List<Finding> findings) {
-    DnsAnswer answer = lookup(domain, RecordType.TXT);
-    if (answer instanceof DnsAnswer.Failed failed) {
-      findings.add(Finding.error(SPF, "DNS lookup of " + domain + " TXT failed: " + failed.reason(),
-          "make sure the name servers of " + domain + " answer (dig " + domain + " TXT)"));
-      return;
+    SpfDomainReport report = new SpfDomainCheck(dns, lookupTimeout).check(domain);
+    switch (report.status()) {
+      case DNS_FAILURE -> {
+        findings.add(Finding.error(SPF, "DNS lookup of " + domain + " TXT failed: " + report.failure(),
+            "make sure the name servers of " + domain + " answer (dig " + domain + " TXT)"));
+        return;
+      }
+      case NO_RECORD -> {
+        findings.add(Finding.error(SPF, domain + " has no SPF record: receivers get spf=none and many treat the mail"
+            + " as suspect", "publish " + domain + ". IN TXT \"v=spf1 mx -all\" (listing every host that sends as "
+            + domain + ")"));
+        return;
+      }
+      case SEVERAL_RECORDS -> {
+        findings.add(Finding.error(SPF, domain + " has " + report.failure() + " of SPF: receivers return permerror"
+            + " (RFC 7208 section 4.5)", "merge them into one v=spf1 record"));
+        return;
+      }
+      case INVALID -> {
+        findings.add(Finding.error(SPF, "\"" + report.recordText() + "\" is not valid SPF: " + report.failure()
+            + "; receivers return permerror", "correct the record's syntax (RFC 7208 section 12)"));
+        return;
+      }
+      case FOUND -> findings.add(Finding.ok(SPF, "record: \"" + report.recordText() + "\""));
+      default -> throw new IllegalStateException(report.status().toString());
     }
-    List<String> spf = spfRecords(answer);
-    if (spf.isEmpty()) {
-      findings.add(Finding.error(SPF, domain + " has no SPF record: receivers get spf=none and many treat the mail"
-          + " as suspect", "publish " + domain + ". IN TXT \"v=spf1 mx -all\" (listing every host that sends as "
-          + domain + ")"));
-      return;
-    }
-    if (spf.size() > 1) {
-      findings.add(Finding.error(SPF, domain + " has " + spf.size() + " SPF records: receivers return permerror"
-          + " (RFC 7208 section 4.5)", "merge them into one v=spf1 record"));
-      return;
-    }
-    String text = spf.get(0);
-    SpfRecordParser.Parsed parsed = SpfRecordParser.parse(text);
-    if (parsed instanceof SpfRecordParser.Invalid invalid) {
-      findings.add(Finding.error(SPF, "\"" + text + "\" is not valid SPF: " + invalid.reason()
-          + "; receivers return permerror", "correct the record's syntax (RFC 7208 section 12)"));
-      return;
-    }
-    SpfRecord record = ((SpfRecordParser.Valid) parsed).record();
-    findings.add(Finding.ok(SPF, "record: \"" + text + "\""));
-    SpfTally tally = new SpfTally();
-    tally.visited.add(domain);
-    Optional<SpfQualifier> ending = follow(domain, record, tally, 0);
-    for (String problem : tally.problems) {
+    for (String problem : report.problems()) {
       findings.add(Finding.error(SPF, problem, "fix or remove the include/redirect that points there"));
     }
-    if (tally.lookups > SPF_LOOKUP_LIMIT) {
-      findings.add(Finding.error(SPF, "the record needs " + tally.lookups + " DNS lookups (include, a, mx, ptr,"
-          + " exists, redirect, counted through every include); receivers stop at " + SPF_LOOKUP_LIMIT
-          + " and return permerror (RFC 7208 section 4.6.4)", "bring it to " + SPF_LOOKUP_LIMIT
+    if (report.isOverLookupLimit()) {
+      findings.add(Finding.error(SPF, "the record needs " + report.lookups() + " DNS lookups (include, a, mx, ptr,"
+          + " exists, redirect, counted through every include); receivers stop at " + report.lookupLimit()
+          + " and return permerror (RFC 7208 section 4.6.4)", "bring it to " + report.lookupLimit()
           + " or fewer: replace includes you do not need, and a/mx terms by ip4:/ip6: ranges"));
     } else {
-      findings.add(Finding.ok(SPF, tally.lookups + " of " + SPF_LOOKUP_LIMIT + " DNS lookups used"));
+      findings.add(Finding.ok(SPF, report.lookups() + " of " + report.lookupLimit() + " DNS lookups used"));
     }
-    for (String note : tally.notes) {
+    for (String note : report.notes()) {
       findings.add(Finding.info(SPF, note));
     }
-    if (record.mechanisms().stream().anyMatch(m -> m instanceof SpfMechanism.Ptr)) {
+    if (report.usesPtr()) {
       findings.add(Finding.warning(SPF, "the record uses ptr, which RFC 7208 section 5.5 says not to use: slow, and"
           + " some receivers skip it", "replace ptr by ip4:/ip6: ranges or a"));
     }
-    if (ending.isEmpty()) {
+    if (report.ending().isEmpty()) {
       findings.add(Finding.warning(SPF, "the record does not end in an all: mail from other hosts gets neutral, which"
           + " protects nothing", "end the record with -all (or ~all while you are testing)"));
     } else {
-      switch (ending.get()) {
+      switch (report.ending().get()) {
         case FAIL -> findings.add(Finding.ok(SPF, "ends in -all: other hosts fail"));
         case SOFTFAIL -> findings.add(Finding.ok(SPF, "ends in ~all: other hosts soft-fail (-all is stricter, and"
             + " DMARC decides the rest)"));
@@ -210,78 +189,10 @@ public final class DomainDoctor {
             + " nothing", "end the record with -all or ~all"));
         case PASS -> findings.add(Finding.error(SPF, "ends in +all: every host on the internet passes SPF for "
             + domain, "end the record with -all or ~all"));
-        default -> throw new IllegalStateException(ending.get().toString());
+        default -> throw new IllegalStateException(report.ending().get().toString());
       }
     }
     serverIp.ifPresent(ip -> findings.add(spfFor(domain, ip)));
-  }
-
-  /** The SPF records among a name's TXT records. */
-  private static List<String> spfRecords(DnsAnswer answer) {
-    if (!(answer instanceof DnsAnswer.Found found)) {
-      return List.of();
-    }
-    return found.records().stream().filter(SpfRecordParser::isSpfRecord).toList();
-  }
-
-  /**
-   * Counts the DNS-querying terms of {@code record} and, recursively, of every include and redirect target into
-   * {@code tally}; returns the qualifier of the "all" that ends the evaluation (through redirects), if any.
-   */
-  private Optional<SpfQualifier> follow(String domain, SpfRecord record, SpfTally tally, int depth) {
-    Optional<SpfQualifier> ending = Optional.empty();
-    for (SpfMechanism m : record.mechanisms()) {
-      if (m.isDnsQuerying()) {
-        tally.lookups++;
-      }
-      if (m instanceof SpfMechanism.Include include) {
-        followTarget("include:" + include.domainSpec(), include.domainSpec(), tally, depth);
-      } else if (m instanceof SpfMechanism.All all) {
-        ending = Optional.of(all.qualifier());
-      }
-    }
-    if (record.redirect().isPresent() && !record.hasAll()) {
-      tally.lookups++;
-      return followTarget("redirect=" + record.redirect().get(), record.redirect().get(), tally, depth);
-    }
-    return ending;
-  }
-
-  /** One include or redirect: its target's record, counted; the ending of that record (for a redirect). */
-  private Optional<SpfQualifier> followTarget(String term, String target, SpfTally tally, int depth) {
-    if (target.contains("%")) {
-      tally.notes.add(term + " uses macros: its lookups depend on the sender and were not counted");
-      return Optional.empty();
-    }
-    DomainName.Parse targetName = DomainName.parse(target, DomainName.Syntax.WITH_UNDERSCORE);
-    if (targetName instanceof DomainName.Invalid invalid) {
-      // RFC 7208 section 4.3: check_host() of a malformed name is none; an include or redirect makes that permerror
-      tally.problems.add(term + ": " + invalid.describe() + ": receivers return permerror");
-      return Optional.empty();
-    }
-    String name = ((DomainName.Valid) targetName).domain().value();
-    if (!tally.visited.add(name) || depth >= MAX_SPF_DEPTH) {
-      tally.problems.add(term + " leads back to a record already followed (a loop): receivers return permerror");
-      return Optional.empty();
-    }
-    DnsAnswer answer = lookup(name, RecordType.TXT);
-    if (answer instanceof DnsAnswer.Failed failed) {
-      tally.problems.add(term + ": DNS lookup failed (" + failed.reason() + "): receivers return temperror");
-      return Optional.empty();
-    }
-    List<String> spf = spfRecords(answer);
-    if (spf.size() != 1) {
-      tally.problems.add(term + ": " + name + (spf.isEmpty() ? " has no SPF record" : " has " + spf.size()
-          + " SPF records") + ", so receivers return permerror (RFC 7208 section 5.2)");
-      return Optional.empty();
-    }
-    SpfRecordParser.Parsed parsed = SpfRecordParser.parse(spf.get(0));
-    if (parsed instanceof SpfRecordParser.Invalid invalid) {
-      tally.problems.add(term + ": the record of " + name + " is not valid SPF (" + invalid.reason()
-          + "), so receivers return permerror");
-      return Optional.empty();
-    }
-    return follow(name, ((SpfRecordParser.Valid) parsed).record(), tally, depth + 1);
   }
 
   /** check_host() for the server's address, as a receiver runs it for MAIL FROM postmaster@DOMAIN. */
@@ -367,31 +278,21 @@ public final class DomainDoctor {
 
   private void checkDmarc(String domain, List<Finding> findings) {
     String name = "_dmarc." + domain;
-    DnsAnswer own = lookup(name, RecordType.TXT);
-    if (own instanceof DnsAnswer.Found found) {
-      long count = found.records().stream()
-          .filter(t -> DmarcRecordParser.parse(t) instanceof DmarcRecordParser.Valid).count();
-      if (count > 1) {
-        findings.add(Finding.error(DMARC, name + " has " + count + " DMARC records: receivers ignore them all (RFC"
-            + " 9989 section 4.10)", "keep exactly one v=DMARC1 record at " + name));
-        return;
-      }
+    DmarcDomainReport discovery = new DmarcDomainCheck(dns, lookupTimeout).check(domain);
+    if (discovery.status() == DmarcDomainReport.Status.SEVERAL_RECORDS) {
+      findings.add(Finding.error(DMARC, name + " has " + discovery.failure() + ": receivers ignore them all (RFC"
+          + " 9989 section 4.10)", "keep exactly one v=DMARC1 record at " + name));
+      return;
     }
-    // a walk is at most DmarcPolicySource.MAX_QUERIES lookups one after another
-    PolicyDiscovery discovery = await(new DmarcPolicySource(dns).discover(domain), null,
-        lookupTimeout.multipliedBy(DmarcPolicySource.MAX_QUERIES));
-    if (discovery == null || discovery.status() == PolicyDiscovery.Status.TEMPERROR) {
-      findings.add(Finding.error(DMARC, "DMARC policy discovery failed: "
-          + (discovery == null ? "no answer in time" : discovery.reason()),
+    if (discovery.status() == DmarcDomainReport.Status.DNS_FAILURE) {
+      findings.add(Finding.error(DMARC, "DMARC policy discovery failed: " + discovery.failure(),
           "make sure the name servers of " + domain + " answer (dig " + name + " TXT)"));
       return;
     }
-    DmarcTreeWalk walk = discovery.walk();
-    findings.add(Finding.info(DMARC, "tree walk (RFC 9989 section 4.10): " + describe(walk)
-        + (walk.isComplete() ? "; organizational domain " + discovery.organizationalDomain()
-        : "; it stopped early (" + walk.failure().map(f -> f.detail()).orElse("")
-        + "), after finding the record it needs")));
-    if (discovery.status() == PolicyDiscovery.Status.NOT_FOUND) {
+    findings.add(Finding.info(DMARC, "tree walk (RFC 9989 section 4.10): " + String.join(", ", discovery.walk())
+        + discovery.walkStoppedEarly().map(why -> "; it stopped early (" + why + "), after finding the record it needs")
+        .orElse("; organizational domain " + discovery.organizationalDomain())));
+    if (discovery.status() == DmarcDomainReport.Status.NOT_FOUND) {
       findings.add(Finding.error(DMARC, "no DMARC record for " + domain + " or its organizational domain: receivers"
           + " apply no policy, anyone can send as " + domain + ", and you get no reports",
           "publish " + name + ". IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@" + domain
@@ -448,10 +349,6 @@ public final class DomainDoctor {
     return mode == DmarcAlignmentMode.STRICT ? "s" : "r";
   }
 
-  private static String describe(DmarcTreeWalk walk) {
-    return walk.steps().stream().map(s -> "_dmarc." + s.domain() + (s.record().isPresent() ? " (record)" : " (none)"))
-        .collect(Collectors.joining(", "));
-  }
 
   // ---------------------------------------------------------------- reverse DNS
 
