@@ -2,7 +2,6 @@ package org.postseal.mail;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * RFC 5322 section 3.4 address-list, including the obsolete forms of section 4.4, as a tokenizer
@@ -136,7 +135,7 @@ final class AddressListParser {
   private String parseDomain() throws SyntaxError {
     Token first = next();
     if (first.kind == Kind.LITERAL) {
-      return "[" + first.text.toLowerCase(Locale.ROOT) + "]";
+      return "[" + first.text + "]";
     }
     if (first.kind != Kind.ATOM) {
       throw SYNTAX_ERROR;
@@ -150,7 +149,7 @@ final class AddressListParser {
       }
       domain.append('.').append(label.text);
     }
-    return domain.toString().toLowerCase(Locale.ROOT);
+    return domain.toString();
   }
 
   private String parseWord() throws SyntaxError {

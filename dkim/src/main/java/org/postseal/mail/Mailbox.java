@@ -2,6 +2,7 @@ package org.postseal.mail;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One mailbox of an address header (RFC 5322 section 3.4), reduced to what authentication needs: the
@@ -10,8 +11,8 @@ import java.util.Objects;
  * ({@code "admin@bank.com" <x@evil.com>} is a mailbox at evil.com).
  *
  * @param localPart the local part with quoting removed ({@code "john doe"@x} gives {@code john doe})
- * @param domain    the domain, lower-cased with {@link java.util.Locale#ROOT}; a domain literal keeps its
- *                  brackets ({@code [192.0.2.1]})
+ * @param domain    the domain as written; a domain literal keeps its brackets ({@code [192.0.2.1]}).
+ *                  Compare it through {@link #domainName()}
  */
 public record Mailbox(String localPart, String domain) {
 
@@ -31,6 +32,11 @@ public record Mailbox(String localPart, String domain) {
       return List.of();
     }
     return new AddressListParser(headerValue).parse();
+  }
+
+  /** The domain as a host name, as every comparison takes it; empty for a literal or what is no host name. */
+  public Optional<DomainName> domainName() {
+    return DomainName.parse(domain);
   }
 
   /** The address as {@code local@domain}, quoting the local part when it is not a dot-atom. */

@@ -81,6 +81,7 @@ final class OutboundPath {
       return new FromDomain("", mailboxes.isEmpty() ? "the From field does not parse as an address"
           : "the From field has " + mailboxes.size() + " mailboxes");
     }
-    return new FromDomain(mailboxes.get(0).domain(), "");
+    return mailboxes.get(0).domainName().map(d -> new FromDomain(d.value(), ""))
+        .orElse(new FromDomain("", "the From domain \"" + mailboxes.get(0).domain() + "\" is not a host name"));
   }
 }
