@@ -1,6 +1,7 @@
 package org.postseal.dmarc;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -36,9 +37,17 @@ public final class DmarcDomainCheck {
   public DmarcDomainReport check(String domain) {
     Objects.requireNonNull(domain, "domain");
     String name = "_dmarc." + domain;
+    List<String> invalid = new ArrayList<>();
     if (await(dns.lookup(name, RecordType.TXT), lookupTimeout) instanceof DnsAnswer.Found own) {
-      long count = own.records().stream()
-          .filter(t -> DmarcRecordParser.parse(t) instanceof DmarcRecordParser.Valid).count();
+      long count = 0;
+      for (String text : own.records()) {
+        DmarcRecordParser.Parsed parsed = DmarcRecordParser.parse(text);
+        if (parsed instanceof DmarcRecordParser.Valid) {
+          count++;
+        } else if (parsed instanceof DmarcRecordParser.Invalid bad) {
+          invalid.add("\"" + text + "\": " + bad.reason());
+        }
+      }
       if (count > 1) {
         return DmarcDomainReport.without(DmarcDomainReport.Status.SEVERAL_RECORDS, domain, count + " DMARC records");
       }
@@ -57,7 +66,7 @@ public final class DmarcDomainCheck {
     };
     return new DmarcDomainReport(status, domain, discovery.status() == PolicyDiscovery.Status.TEMPERROR
         ? discovery.reason() : "", steps, walk.failure().map(LookupFailure::detail), discovery.organizationalDomain(),
-        discovery.record(), discovery.policyDomain());
+        discovery.record(), discovery.policyDomain(), invalid);
   }
 
   private static <T> T await(CompletableFuture<T> future, Duration timeout) {

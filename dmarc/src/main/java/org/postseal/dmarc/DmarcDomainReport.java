@@ -16,10 +16,12 @@ import java.util.Optional;
  * @param organizationalDomain the domain's Organizational Domain; empty when the walk could not conclude
  * @param record               the record that applies
  * @param policyDomain         where that record was found: the domain, its Organizational Domain or a PSD
+ * @param invalidRecords       DMARC records at the domain itself that receivers ignore as a whole (a repeated
+ *                             tag), each quoted with why
  */
 public record DmarcDomainReport(Status status, String domain, String failure, List<String> walk,
                                 Optional<String> walkStoppedEarly, String organizationalDomain,
-                                Optional<DmarcRecord> record, String policyDomain) {
+                                Optional<DmarcRecord> record, String policyDomain, List<String> invalidRecords) {
 
   /** What policy discovery concluded. */
   public enum Status {
@@ -35,10 +37,12 @@ public record DmarcDomainReport(Status status, String domain, String failure, Li
     Objects.requireNonNull(organizationalDomain, "organizationalDomain");
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(policyDomain, "policyDomain");
+    invalidRecords = List.copyOf(invalidRecords);
   }
 
   static DmarcDomainReport without(Status status, String domain, String failure) {
-    return new DmarcDomainReport(status, domain, failure, List.of(), Optional.empty(), "", Optional.empty(), "");
+    return new DmarcDomainReport(status, domain, failure, List.of(), Optional.empty(), "", Optional.empty(), "",
+        List.of());
   }
 
   /** True when the record applies from a parent (the Organizational Domain or a PSD): sp= and np= count. */

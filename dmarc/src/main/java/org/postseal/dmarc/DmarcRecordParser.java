@@ -17,13 +17,16 @@ import java.util.regex.Pattern;
  * Reads a DMARC policy record (RFC 9989 sections 4.7-4.8). A TXT record is a DMARC record when its first
  * tag is "v=DMARC1" (value case-sensitive); anything else is {@link NotDmarc} and is discarded by the tree
  * walk. Past the version, the parser is lenient as section 4.8 asks: unknown tags are ignored, and a tag with
- * a bad value falls back to its default with a note in {@link DmarcRecord#problems()}. The tags RFC 9989
+ * a bad value falls back to its default with a note in {@link DmarcRecord#problems()}. One error is not
+ * forgiven: a tag that appears twice makes the whole record {@link Invalid}, since DMARC records use RFC
+ * 6376's tag-list (section 4.7), where "tags with duplicate names MUST NOT occur" and such a list is invalid
+ * (RFC 6376 section 3.2); an invalid record is discarded like any text that is not DMARC. The tags RFC 9989
  * removed (pct, rf, ri of RFC 7489) are still read. Stateless and thread-safe.
  */
 final class DmarcRecordParser {
 
   /** What {@link #parse} concluded. */
-  public sealed interface Parsed permits Valid, NotDmarc {
+  public sealed interface Parsed permits Valid, NotDmarc, Invalid {
   }
 
   /** A DMARC record (possibly with problems noted in it). */
@@ -36,6 +39,13 @@ final class DmarcRecordParser {
   /** Not a DMARC record: it must be ignored (section 4.7, tag v). */
   public record NotDmarc(String reason) implements Parsed {
     public NotDmarc {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /** A DMARC record (it starts v=DMARC1) whose tag-list is invalid as a whole: ignored like one that is not DMARC. */
+  public record Invalid(String reason) implements Parsed {
+    public Invalid {
       Objects.requireNonNull(reason, "reason");
     }
   }
@@ -62,7 +72,7 @@ final class DmarcRecordParser {
       return new NotDmarc("v=" + first[1] + " is not v=DMARC1");
     }
     List<String> problems = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
+    Set<String> seen = new HashSet<>(Set.of("v"));
     DmarcPolicy policy = DmarcPolicy.NONE;
     boolean validPolicy = true;
     DmarcPolicy subdomain = null;
@@ -91,8 +101,8 @@ final class DmarcRecordParser {
       String name = tag[0].toLowerCase(Locale.ROOT);
       String value = tag[1];
       if (!seen.add(name)) {
-        problems.add("ignored repeated tag " + name + "=" + value);
-        continue;
+        return new Invalid("the tag " + name + "= appears twice, which makes the whole record invalid (RFC 9989"
+            + " section 4.7, RFC 6376 section 3.2)");
       }
       switch (name) {
         case "p" -> {

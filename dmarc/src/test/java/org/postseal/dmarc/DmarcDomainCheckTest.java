@@ -24,6 +24,7 @@ class DmarcDomainCheckTest {
         _dmarc.example.com.   TXT "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.com"
         _dmarc.twice.example. TXT "v=DMARC1; p=none"
         _dmarc.twice.example. TXT "v=DMARC1; p=reject"
+        _dmarc.repeated.example. TXT "v=DMARC1; p=reject; adkim=r; adkim=s"
         """);
     check = new DmarcDomainCheck(DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(2),
         Clock.systemUTC()), Duration.ofSeconds(2));
@@ -46,6 +47,14 @@ class DmarcDomainCheckTest {
     assertThat(report.walk()).containsExactly("_dmarc.mail.example.com (none)", "_dmarc.example.com (record)",
         "_dmarc.com (none)");
     assertThat(report.walkStoppedEarly()).isEmpty();
+  }
+
+  @Test
+  void aRecordWithARepeatedTag_isIgnored_andNamed() {
+    DmarcDomainReport report = check.check("repeated.example");
+
+    assertThat(report.status()).isEqualTo(DmarcDomainReport.Status.NOT_FOUND);
+    assertThat(report.invalidRecords()).singleElement().asString().contains("adkim= appears twice");
   }
 
   @Test

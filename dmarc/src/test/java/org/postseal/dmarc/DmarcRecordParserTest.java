@@ -117,7 +117,6 @@ class DmarcRecordParserTest {
       "v=DMARC1; p=reject; fo=d:d      | fo=d:d is not a list of 0, 1, d, s; using 0",
       "v=DMARC1; p=reject; pct=150     | pct=150 is not 0..100",
       "v=DMARC1; p=reject; rua=agg     | rua entry \"agg\" is not a URI",
-      "v=DMARC1; p=reject; p=none      | ignored repeated tag p=none",
       "v=DMARC1; p=reject; 9x=1        | ignored malformed tag \"9x=1\"",
       "v=DMARC1; p=reject; adkim       | ignored malformed tag \"adkim\"",
   })
@@ -131,6 +130,14 @@ class DmarcRecordParserTest {
     assertThat(r.isTesting()).isFalse();
     assertThat(r.psd()).isEqualTo(DmarcRecord.Psd.U);
     assertThat(r.failureOptions()).isEqualTo("0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"v=DMARC1; p=reject; p=none", "v=DMARC1; adkim=r; adkim=s; p=reject",
+      "v=DMARC1; p=reject; RUA=mailto:a@example.com; rua=mailto:b@example.com", "v=DMARC1; p=none; v=DMARC1"})
+  void aTagThatAppearsTwice_makesTheWholeRecordInvalid(String text) {
+    assertThat(DmarcRecordParser.parse(text)).isInstanceOfSatisfying(DmarcRecordParser.Invalid.class,
+        invalid -> assertThat(invalid.reason()).contains("appears twice"));
   }
 
   @Test

@@ -60,6 +60,9 @@ class DmarcSessionTest {
         _dmarc.bank.example.       TXT "v=DMARC1; p=reject; np=reject; sp=none; psd=y"
         _dmarc.giant.bank.example. TXT "v=DMARC1; p=quarantine"
         shop.bank.example.         A   192.0.2.9
+        _dmarc.badsp.example.      TXT "v=DMARC1; p=reject; sp=bogus; rua=mailto:d@badsp.example"
+        _dmarc.badnp.example.      TXT "v=DMARC1; p=reject; np=never; rua=mailto:d@badnp.example"
+        _dmarc.repeated.example.   TXT "v=DMARC1; p=reject; adkim=r; adkim=s"
         """);
     verifier = verifier(Duration.ofSeconds(2), Set.of());
   }
@@ -294,6 +297,24 @@ class DmarcSessionTest {
     assertThat(withoutRua.appliedPolicy()).isEmpty();
     assertThat(withRua.outcome()).isEqualTo(DmarcOutcome.FAIL);
     assertThat(withRua.appliedPolicy()).contains(DmarcPolicy.NONE);
+  }
+
+  @Test
+  void invalidSpOrNp_withAUsableRua_actsAsPNone_forTheDomainAndItsSubdomains() throws Exception {
+    for (String author : List.of("badsp.example", "www.badsp.example", "badnp.example", "gone.badnp.example")) {
+      DmarcResult r = evaluate(author, List.of(), NO_SPF);
+
+      assertThat(r.cause()).as(author).isEqualTo(DmarcCause.NOTHING_PASSED);
+      assertThat(r.appliedPolicy()).as(author).contains(DmarcPolicy.NONE);
+    }
+  }
+
+  @Test
+  void aRecordWithARepeatedTag_isIgnoredAsAWhole() throws Exception {
+    DmarcResult r = evaluate("repeated.example", List.of(), NO_SPF);
+
+    assertThat(r.cause()).isEqualTo(DmarcCause.NO_POLICY);
+    assertThat(r.record()).isEmpty();
   }
 
   @Test

@@ -289,6 +289,10 @@ public final class DomainDoctor {
           "make sure the name servers of " + domain + " answer (dig " + name + " TXT)"));
       return;
     }
+    for (String invalid : discovery.invalidRecords()) {
+      findings.add(Finding.error(DMARC, name + " has a record receivers ignore: " + invalid,
+          "publish each tag once (RFC 9989 section 4.7)"));
+    }
     findings.add(Finding.info(DMARC, "tree walk (RFC 9989 section 4.10): " + String.join(", ", discovery.walk())
         + discovery.walkStoppedEarly().map(why -> "; it stopped early (" + why + "), after finding the record it needs")
         .orElse("; organizational domain " + discovery.organizationalDomain())));
@@ -304,8 +308,12 @@ public final class DomainDoctor {
     findings.add(Finding.ok(DMARC, "record at _dmarc." + discovery.policyDomain() + ": \"" + record.text() + "\""
         + (fromParent ? " (" + domain + " has none of its own; its organizational domain's applies)" : "")));
     if (!record.hasValidPolicy()) {
-      findings.add(Finding.error(DMARC, "the record's policy is not valid: " + String.join("; ", record.problems()),
-          "use p=none, p=quarantine or p=reject"));
+      // RFC 9989 section 4.10.1: an invalid p=, sp= or np= means p=none with a usable rua=, else no DMARC at all
+      findings.add(Finding.error(DMARC, "the record's policy is not valid: " + String.join("; ", record.problems())
+          + (record.aggregateReportUris().isEmpty() ? "; receivers apply no DMARC to mail from " + domain
+          : "; receivers act as if it said p=none (no sp=, no np=)"), "use p=none, p=quarantine or p=reject"
+          + " (and sp=/np= the same way)"));
+      return;
     }
     DmarcPolicy policy = fromParent ? record.subdomainPolicy().orElse(record.policy()) : record.policy();
     String tag = fromParent && record.subdomainPolicy().isPresent() ? "sp=" : "p=";
