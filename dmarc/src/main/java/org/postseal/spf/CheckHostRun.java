@@ -279,7 +279,8 @@ final class CheckHostRun {
 
   /**
    * Section 5.4: the client is one of the addresses of the target's MX names. More than
-   * {@value #MAX_MX_NAMES} names is a permerror (section 4.6.4) before any address is looked up; a null MX
+   * {@value #MAX_MX_NAMES} names would take more than {@value #MAX_MX_NAMES} address lookups, which section 4.6.4
+   * forbids: a permerror, before any address is looked up; a null MX
    * (RFC 7505, target ".") has no addresses.
    */
   private CompletableFuture<Match> matchMx(String target, int ip4Prefix, int ip6Prefix, String domain) {
@@ -303,8 +304,10 @@ final class CheckHostRun {
         }
       }
       if (names.size() > MAX_MX_NAMES) {
+        // section 4.6.4: "the evaluation of each "MX" record MUST NOT result in querying more than 10 address
+        // records"; one per MX name, so more names than that is the permerror, decided before any is asked
         return done(Match.error(Verdict.of(SpfOutcome.PERMERROR, SpfCause.MX_LOOKUP_LIMIT,
-            target + " has " + names.size(), domain)));
+            target + " has " + names.size() + " MX names, one address lookup each", domain)));
       }
       List<CompletableFuture<DnsAnswer>> lookups = new ArrayList<>();
       for (String name : names) {

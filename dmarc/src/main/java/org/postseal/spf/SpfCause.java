@@ -43,8 +43,8 @@ public enum SpfCause {
       SpfOutcome.PERMERROR),
   VOID_LOOKUP_LIMIT("more than " + CheckHostRun.MAX_VOID_LOOKUPS
       + " DNS lookups found nothing (RFC 7208 section 4.6.4)", SpfOutcome.PERMERROR),
-  MX_LOOKUP_LIMIT("more than " + CheckHostRun.MAX_MX_NAMES + " MX names (RFC 7208 section 4.6.4)",
-      SpfOutcome.PERMERROR),
+  MX_LOOKUP_LIMIT("an mx mechanism would query more than " + CheckHostRun.MAX_MX_NAMES + " address records"
+      + " (RFC 7208 section 4.6.4)", SpfOutcome.PERMERROR),
 
   /** Sections 2.6.6, 4.4, 5: a lookup that check_host() needs failed. */
   DNS_TIMEOUT("DNS timeout", SpfOutcome.TEMPERROR),

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * result is temperror. One evaluator serves any number of concurrent evaluations.
  *
  * <p>What this implementation chose where RFC 7208 leaves a choice: exp= is evaluated (section 6.2); an "mx"
- * whose target has more than 10 MX names is a permerror before any address lookup; the void-lookup limit is
+ * whose target has more than 10 MX names, which would query more than the 10 address records section 4.6.4
+ * allows, is a permerror before any address lookup; the void-lookup limit is
  * 2 (section 4.6.4's recommendation) and counts each term's own lookup, not the lookups of MX or PTR names;
  * a target name that cannot be put in a DNS query (empty label, label over 63 octets) matches nothing;
  * the %{p} macro's lookups do not count as terms.
@@ -90,6 +91,25 @@ public final class SpfEvaluator {
           LOG.error("SPF evaluation for {} from {} failed unexpectedly", domain, clientIp.getHostAddress(), error);
           return checked.result(SpfOutcome.TEMPERROR, SpfCause.INTERNAL_ERROR, error.toString());
         });
+  }
+
+  /**
+   * The separate check of the HELO identity that RFC 7208 section 2.3 RECOMMENDS besides MAIL FROM: check_host()
+   * for postmaster@HELO. Empty when there is nothing separate to check: MAIL FROM is the null sender (its check is
+   * the HELO check already, section 2.4), or the HELO name is not a multi-label domain name ("This SPF check can
+   * only be performed when the "HELO" string is a valid, multi-label domain name", section 2.3: address literals
+   * and bare host names are common). DMARC never uses this result (RFC 9989 section 4.4.2); it is reported.
+   */
+  public Optional<CompletableFuture<SpfResult>> evaluateHelo(InetAddress clientIp, String mailFrom, String helo,
+                                                            Deadline deadline) {
+    if (EnvelopeAddress.parse(mailFrom) instanceof EnvelopeAddress.NullSender) {
+      return Optional.empty();
+    }
+    String heloName = helo == null ? "" : helo.strip();
+    if (DomainName.parse(heloName).filter(d -> d.labels().size() > 1).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(evaluate(clientIp, "", heloName, deadline));
   }
 
   /**

@@ -290,6 +290,15 @@ final class CheckCommand implements Callable<Integer> {
     // the domain's own words for a fail (RFC 7208 section 6.2), when its record has exp=
     spf.put("explanation", inbound.spf().explanation().orElse(null));
     r.put("spf", spf);
+    // the separate check of the HELO name (RFC 7208 section 2.3), which DMARC does not use
+    r.put("spf_helo", inbound.heloSpf().map(helo -> {
+      Map<String, Object> h = new LinkedHashMap<>();
+      h.put("result", helo.outcome().keyword());
+      h.put("domain", helo.domain());
+      h.put("cause", helo.cause().keyword());
+      h.put("reason", helo.reason());
+      return h;
+    }).orElse(null));
     List<Map<String, Object>> dkim = new ArrayList<>();
     for (DkimResult d : inbound.dkim()) {
       Map<String, Object> one = new LinkedHashMap<>();

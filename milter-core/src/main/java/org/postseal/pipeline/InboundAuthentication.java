@@ -2,6 +2,7 @@ package org.postseal.pipeline;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcDisposition;
 import org.postseal.dmarc.DmarcResult;
@@ -13,17 +14,20 @@ import org.postseal.spf.SpfResult;
  * local settings decided, and the Authentication-Results field that says so. The log line, {@code postseal
  * check} and the result store read it; the field is added to the message only when it is delivered.
  *
- * @param spf                   SPF for MAIL FROM (HELO for the null sender)
+ * @param spf                   SPF for MAIL FROM (HELO for the null sender): the one DMARC uses
+ * @param heloSpf               the separate check of the HELO identity (RFC 7208 section 2.3), when there was one
  * @param dkim                  one result per DKIM-Signature, in header order
  * @param dmarc                 the DMARC result
  * @param disposition           what is done with the message and why
  * @param authenticationResults our Authentication-Results field (dkim=, spf=, dmarc=)
  */
-public record InboundAuthentication(SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc, DmarcDisposition disposition,
+public record InboundAuthentication(SpfResult spf, Optional<SpfResult> heloSpf, List<DkimResult> dkim, DmarcResult dmarc,
+                                    DmarcDisposition disposition,
                                     HeaderField authenticationResults) {
 
   public InboundAuthentication {
     Objects.requireNonNull(spf, "spf");
+    Objects.requireNonNull(heloSpf, "heloSpf");
     dkim = List.copyOf(dkim);
     Objects.requireNonNull(dmarc, "dmarc");
     Objects.requireNonNull(disposition, "disposition");

@@ -1,5 +1,6 @@
 package org.postseal.pipeline;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +47,20 @@ final class InboundPath {
     this.results = results;
   }
 
-  /** MAIL FROM: SPF for MAIL FROM (postmaster@HELO for the null sender, RFC 7208 section 2.4) starts now. */
+  /**
+   * MAIL FROM: SPF starts now, for the HELO identity first, as RFC 7208 section 2.3 orders the two checks (when
+   * it is a separate check), then for MAIL FROM (postmaster@HELO for the null sender, section 2.4), the one
+   * DMARC uses.
+   */
   void begin(MessageState message, ConnectionState connection) {
-    connection.clientAddress().ifPresent(ip -> message.setSpfResult(
-        message.snapshot.spf().evaluate(ip, message.mailFrom(), connection.helo(), message.deadline())));
+    if (connection.clientAddress().isEmpty()) {
+      return;
+    }
+    InetAddress ip = connection.clientAddress().get();
+    SpfEvaluator spf = message.snapshot.spf();
+    spf.evaluateHelo(ip, message.mailFrom(), connection.helo(), message.deadline())
+        .ifPresent(message::setHeloSpfResult);
+    message.setSpfResult(spf.evaluate(ip, message.mailFrom(), connection.helo(), message.deadline()));
   }
 
   /** End of headers: the deadline starts; the DKIM key lookups and the DMARC session start. */
@@ -71,6 +82,7 @@ final class InboundPath {
     List<CompletableFuture<?>> lookups = new ArrayList<>();
     message.verificationSession().ifPresent(s -> lookups.add(s.keysLookedUp()));
     message.spfResult().ifPresent(lookups::add);
+    message.heloSpfResult().ifPresent(lookups::add);
     message.dmarcSession().ifPresent(s -> lookups.add(s.lookupsDone()));
     return message.deadline().whenAnsweredOrReached(lookups.toArray(new CompletableFuture<?>[0]));
   }
@@ -81,8 +93,10 @@ final class InboundPath {
     String authservId = current.config().authservId();
     // 2. DKIM: keys still missing are temperror
     List<DkimResult> dkim = message.verificationSession().map(VerificationSession::finish).orElse(List.of());
-    // 3. SPF: still under way is temperror
+    // 3. SPF: still under way is temperror; the HELO check is reported beside it, never used by DMARC
     SpfResult spf = spfResult(message);
+    Optional<SpfResult> heloSpf = message.heloSpfResult().map(f -> f.getNow(SpfEvaluator.unevaluated(
+        SpfCause.TIMEOUT, "", message.helo(), "not finished by the message's deadline")));
     // 4. DMARC and what to do with the message
     DmarcSession session = message.dmarcSession().orElseThrow(() -> new IllegalStateException("no end of headers"));
     DmarcVerdict dmarcVerdict = session.finish(dkim, spf);
@@ -90,11 +104,13 @@ final class InboundPath {
     DmarcDisposition disposition = dmarcVerdict.disposition();
     message.setFromDomain(dmarc.headerFrom());
     // 5. Authentication-Results
-    HeaderField authenticationResults = AuthenticationResultsHeader.builder(authservId)
-        .dkim(dkim).spf(spf).dmarc(dmarc, disposition).build();
+    AuthenticationResultsHeader.Builder header = AuthenticationResultsHeader.builder(authservId).dkim(dkim).spf(spf);
+    heloSpf.ifPresent(header::spf);
+    HeaderField authenticationResults = header.dmarc(dmarc, disposition).build();
     results.record(new EvaluatedMessage(clock.instant(), message.clientAddress(), dmarc.headerFrom(),
         domainOf(message.mailFrom()), recipientDomains(message.recipients()), spf, dkim, dmarc, disposition));
-    InboundAuthentication inbound = new InboundAuthentication(spf, dkim, dmarc, disposition, authenticationResults);
+    InboundAuthentication inbound = new InboundAuthentication(spf, heloSpf, dkim, dmarc, disposition,
+        authenticationResults);
 
     if (disposition.reply().isPresent()) {
       // a refusal is the final answer: the message is not delivered, so it gets no header edits

@@ -42,6 +42,7 @@ public final class MessageState {
   private String helo = "";
   private String clientHost = "";
   private CompletableFuture<SpfResult> spfResult;
+  private CompletableFuture<SpfResult> heloSpfResult;
   private DmarcSession dmarcSession;
   private String notSignedReason = "";
   private SigningSession signingSession;
@@ -161,6 +162,15 @@ public final class MessageState {
 
   void setSpfResult(CompletableFuture<SpfResult> result) {
     this.spfResult = result;
+  }
+
+  /** The separate SPF check of the HELO identity, when there is one (inbound, RFC 7208 section 2.3). */
+  Optional<CompletableFuture<SpfResult>> heloSpfResult() {
+    return Optional.ofNullable(heloSpfResult);
+  }
+
+  void setHeloSpfResult(CompletableFuture<SpfResult> result) {
+    this.heloSpfResult = result;
   }
 
   /** The DMARC session started at end of headers (inbound only). */

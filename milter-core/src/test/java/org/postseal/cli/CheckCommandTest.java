@@ -87,6 +87,7 @@ class CheckCommandTest {
         .contains("Authentication-Results: mx.check.test;\n"
             + "\tdkim=none;\n"
             + "\tspf=pass smtp.mailfrom=attacker.example;\n"
+            + "\tspf=none (" + SpfCause.NO_RECORD.text() + ": mx.attacker.example) smtp.helo=mx.attacker.example;\n"
             + "\tdmarc=fail (p=reject sp=reject dis=reject) header.from=bank.example policy.dmarc=reject\n")
         .contains("disposition: reject (550 5.7.1 Email rejected per DMARC policy for bank.example)\n")
         .contains("policy: reject  override: -\n")

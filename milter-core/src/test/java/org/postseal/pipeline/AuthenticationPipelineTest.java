@@ -115,7 +115,8 @@ class AuthenticationPipelineTest {
     connection.setClient("client", org.postseal.config.Network.parseAddressLiteral("2001:db8::5").orElseThrow());
     connection.setHelo("client.example");
     MessageState message = pipeline.beginMessage(connection, "<a@sender.example>", Map.of());
-    assertThat(asked).containsExactly("TXT sender.example");
+    // the HELO identity first, then MAIL FROM (RFC 7208 section 2.3)
+    assertThat(asked).containsExactly("TXT client.example", "TXT sender.example");
 
     message.addHeader(new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n\td=Mail.Author.example;"
         + " s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"));

@@ -32,6 +32,7 @@ import org.postseal.milter.FakeMta.MilterOutcome;
 import org.postseal.milter.client.Envelope;
 import org.postseal.milter.client.MilterClient;
 import org.postseal.milter.client.Modification;
+import org.postseal.spf.SpfCause;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -69,6 +70,7 @@ class DmarcMilterTest {
         + """
         ours.example.            TXT "v=spf1 ip4:192.0.2.10 -all"
         bank.example.            TXT "v=spf1 ip4:198.51.100.20 ip6:2001:db8::20 -all"
+        mail.bank.example.       TXT "v=spf1 ip4:198.51.100.20 -all"
         _dmarc.bank.example.     TXT "v=DMARC1; p=reject; rua=mailto:dmarc@bank.example"
         attacker.example.        TXT "v=spf1 +all"
         shop.example.            TXT "v=spf1 ip4:198.51.100.30 -all"
@@ -191,7 +193,7 @@ class DmarcMilterTest {
     assertThat(unfolded(inbound.insertedValue("Authentication-Results")))
         .startsWith(" " + AUTHSERV_ID + "; dkim=pass (" + DkimCause.VERIFIED.text() + ") header.d=ours.example"
             + " header.s=rsa2026 header.a=rsa-sha256 header.b=\"")
-        .endsWith("; spf=pass smtp.mailfrom=attacker.example;"
+        .endsWith("; spf=pass smtp.mailfrom=attacker.example; spf=none (" + SpfCause.NO_RECORD.text() + ": client.example) smtp.helo=client.example;"
             + " dmarc=none (no DMARC record for ours.example or its organizational domain) header.from=ours.example");
   }
 
@@ -250,8 +252,26 @@ class DmarcMilterTest {
       assertThat(outcome.insertedValue("Authentication-Results")).as(ip).isEqualTo(" " + AUTHSERV_ID + ";\r\n"
           + "\tdkim=none;\r\n"
           + "\tspf=pass smtp.mailfrom=bank.example;\r\n"
+          + "\tspf=none (" + SpfCause.NO_RECORD.text() + ": client.example) smtp.helo=client.example;\r\n"
           + "\tdmarc=pass (p=reject sp=reject dis=none) header.from=bank.example policy.dmarc=reject");
     }
+  }
+
+  @Test
+  void theHeloNameIsCheckedToo_beforeMailFrom_andOnlyWhenItIsAMultiLabelName() throws IOException {
+    Envelope fromBank = new Envelope("mail.bank.example", BANK_IP, "mail.bank.example", "<alerts@bank.example>",
+        List.of("<rcpt@example.org>"), "", "QHELO1");
+    Envelope literal = new Envelope("mail.bank.example", BANK_IP, "[" + BANK_IP + "]", "<alerts@bank.example>",
+        List.of("<rcpt@example.org>"), "", "QHELO2");
+
+    String checked = unfolded(postseal.send(fromBank, Messages.from("alerts@bank.example"))
+        .insertedValue("Authentication-Results"));
+    String notChecked = unfolded(postseal.send(literal, Messages.from("alerts@bank.example"))
+        .insertedValue("Authentication-Results"));
+
+    assertThat(checked).contains("; spf=pass smtp.mailfrom=bank.example; spf=pass smtp.helo=mail.bank.example;")
+        .contains("dmarc=pass");
+    assertThat(notChecked).contains("; spf=pass smtp.mailfrom=bank.example; dmarc=pass").doesNotContain("smtp.helo");
   }
 
   @Test
@@ -288,6 +308,7 @@ class DmarcMilterTest {
     String delivered = Messages.text(outcome.applyTo(Messages.from("orders@shop.example")));
     assertThat(unfolded(delivered)).startsWith("Authentication-Results: " + AUTHSERV_ID + "; dkim=none;"
         + " spf=pass smtp.mailfrom=attacker.example;"
+        + " spf=none (" + SpfCause.NO_RECORD.text() + ": client.example) smtp.helo=client.example;"
         + " dmarc=fail (p=quarantine sp=quarantine dis=quarantine) header.from=shop.example policy.dmarc=quarantine\r\n"
         + "X-Postseal-Quarantine: yes; DMARC fail for shop.example");
     assertThat(outcome.otherModifications()).isEmpty();
@@ -344,6 +365,7 @@ class DmarcMilterTest {
       assertThat(Messages.text(outcome.applyTo(raw))).startsWith("Authentication-Results: " + AUTHSERV_ID + ";\r\n"
           + "\tdkim=none;\r\n"
           + "\tspf=pass smtp.mailfrom=attacker.example;\r\n"
+          + "\tspf=none (" + SpfCause.NO_RECORD.text() + ": client.example) smtp.helo=client.example;\r\n"
           + "\tdmarc=fail (p=reject sp=reject dis=quarantine) header.from=bank.example policy.dmarc=reject\r\n"
           + "X-Postseal-Quarantine: yes; DMARC fail for bank.example (nothing that passed is aligned with bank.example"
           + " (SPF attacker.example relaxed)); not rejected, dmarc.enforce = false\r\n");
