@@ -203,7 +203,7 @@ public final class MilterServer implements AutoCloseable {
     Path directory = path.getParent();
     if (directory == null || !Files.isDirectory(directory)) {
       throw new IOException("cannot listen on " + where + ": directory " + directory + " does not exist; create it"
-          + " (e.g. install -d -o postseal -g postfix -m 0750 " + directory + ")");
+          + " (e.g. install -d -o postseal -g postfix -m 2750 " + directory + ": setgid, so the socket gets the group postfix)");
     }
     if (Files.exists(path)) {
       boolean answers;
@@ -224,7 +224,7 @@ public final class MilterServer implements AutoCloseable {
 
   /**
    * Mode 0660, and the group of the socket's directory: the admin creates the directory once with
-   * Postfix's group ({@code install -d -o postseal -g postfix -m 0750 /var/spool/postfix/postseal}) and
+   * Postfix's group ({@code install -d -o postseal -g postfix -m 2750 /var/spool/postfix/postseal}) and
    * Postfix may connect, nobody else. When the group cannot be given (a non-root process outside that
    * group), the socket keeps ours and the log says what to do.
    */
