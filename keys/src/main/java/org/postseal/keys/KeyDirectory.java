@@ -367,8 +367,9 @@ public final class KeyDirectory {
   /**
    * Every key of {@code domain} with its state, by selector: the state file's lines, or for a domain without
    * state file its loadable key files (the signing one active, the others retired, dates unknown but created).
+   * Public for the key-state metrics of serve.
    */
-  List<KeyEntry> entries(String domain) {
+  public List<KeyEntry> entries(String domain) {
     Objects.requireNonNull(domain, "domain");
     DomainKeys keys = find(domain);
     return keys == null ? List.of() : keys.entries();
