@@ -2,6 +2,7 @@
 # The Debian package as an admin meets it: built by `mvn -B package` (packaging/target/postseal_*_all.deb),
 # inspected (dpkg-deb --info/--contents), linted (lintian: no errors), installed with dpkg -i, run as the
 # postseal user (--version, config check), its socket directory and config file checked for owner and mode,
+# keygen as root giving the keys to postseal, an unlistable key directory reported with its chown fix,
 # its unit checked by systemd-analyze (verify, and security with an exposure of at most 3.0), upgraded over
 # itself (an edited config, a key and the state stay), removed and purged (what the package made is gone,
 # the user stays).
@@ -73,13 +74,14 @@ sed -i '0,/^listen = /s|^listen = .*|listen = "unix:/var/spool/postfix/postseal/
 install -d -o postseal -g postseal -m 0750 "$work/state"
 chmod 755 "$work"
 runuser -u postseal -- postseal config check --config "$work/unix.toml"
-runuser -u postseal -- postseal serve --config "$work/unix.toml" >"$work/serve.log" 2>&1 &
+# setpriv execs (runuser would stay as the parent and SIGKILL serve 2 s after passing SIGTERM on)
+setpriv --reuid postseal --regid postseal --init-groups postseal serve --config "$work/unix.toml" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 PIDS[serve]=$serve_pid
 for _ in $(seq 1 300); do [ -S /var/spool/postfix/postseal/postseal.sock ] && break; sleep 0.1; done
 expect_stat /var/spool/postfix/postseal/postseal.sock "postseal:postfix 660"
 stop_pid serve
-[ ! -e /var/spool/postfix/postseal/postseal.sock ] || die "the socket stayed after serve stopped"
+[ ! -e /var/spool/postfix/postseal/postseal.sock ] || { cat "$work/serve.log"; die "the socket stayed after serve stopped"; }
 
 log "systemd-analyze verify"
 systemd-analyze verify /lib/systemd/system/postseal.service
@@ -90,9 +92,20 @@ exposure=$(sed -n 's/.*Overall exposure level for postseal.service: \([0-9.]*\).
 awk -v e="$exposure" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(e <= max) }' \
   || die "exposure $exposure is above $MAX_EXPOSURE"
 
+log "keygen run as root writes keys the service's user owns"
+postseal keygen example.com --selector upgrade1 >/dev/null
+expect_stat /var/lib/postseal/keys "postseal:postseal 700"
+expect_stat /var/lib/postseal/keys/example.com "postseal:postseal 700"
+expect_stat /var/lib/postseal/keys/example.com/upgrade1.pem "postseal:postseal 600"
+log "a key directory the service cannot list is reported with the chown that fixes it"
+install -d -o root -g root -m 0700 /var/lib/postseal/keys/blocked.example
+runuser -u postseal -- postseal config check 2>&1 | tee "$work/blocked.txt"
+grep -q "blocked.example: cannot list the directory: permission denied (owner root), so no key in it signs; fix: chown -R postseal /var/lib/postseal/keys/blocked.example" \
+  "$work/blocked.txt" || die "config check did not name the chown fix"
+rmdir /var/lib/postseal/keys/blocked.example
+
 log "upgrade over itself: the edited config, a key and the state stay"
 echo "# edited by the admin" >>/etc/postseal/postseal.toml
-runuser -u postseal -- postseal keygen example.com --selector upgrade1 >/dev/null
 dpkg -i "$deb"
 grep -qx "# edited by the admin" /etc/postseal/postseal.toml || die "the upgrade replaced the edited config"
 expect_stat /etc/postseal/postseal.toml "root:postseal 640"
