@@ -375,7 +375,7 @@ public final class DnsResolver implements DnsSource {
       return new DnsAnswer.Failed("no answer for " + what + ": " + message, true);
     }
     if (cause instanceof PortUnreachableException) {
-      return new DnsAnswer.Failed("DNS server unreachable for " + what + " (port unreachable)", false);
+      return new DnsAnswer.Failed(DnsAnswer.Failed.UNREACHABLE + " for " + what + " (port unreachable)", false);
     }
     return new DnsAnswer.Failed("lookup of " + what + " failed: " + cause.getClass().getSimpleName()
         + ": " + message, false);
