@@ -266,7 +266,8 @@ public final class DnsResolver implements DnsSource {
     long started = System.nanoTime();
     AtomicBoolean finished = new AtomicBoolean();
     int qtype = AnswerReader.dnsType(key.type());
-    String what = key.name() + " " + key.type();
+    // the root zone is "" in the cache key and "." to a reader
+    String what = (key.name().isEmpty() ? "." : key.name()) + " " + key.type();
     Message message = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
     CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor).execute(() ->
         finish(key, query, finished, started, AnswerReader.failure(
