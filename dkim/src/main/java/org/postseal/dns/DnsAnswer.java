@@ -26,5 +26,16 @@ public sealed interface DnsAnswer {
 
   /** No usable answer: timeout, SERVFAIL, REFUSED, network error. {@code reason} is for logs and comments. */
   record Failed(String reason, boolean timedOut) implements DnsAnswer {
+
+    /** How {@link DnsResolver} begins the reason when the server's port is closed (ICMP port unreachable). */
+    static final String UNREACHABLE = "DNS server unreachable";
+
+    /**
+     * True when no server answered at all (a timeout, a closed port), as opposed to a server that answered with
+     * an error code: then the resolver, not the name looked up, is the first suspect ({@link ResolverProbe}).
+     */
+    public boolean isNoAnswer() {
+      return timedOut || reason.startsWith(UNREACHABLE);
+    }
   }
 }

@@ -82,6 +82,7 @@ public final class DnsResolver implements DnsSource {
   private final Executor executor;
   private final AnswerCache cache;
   private final ConcurrentHashMap<AnswerCache.Key, CompletableFuture<DnsAnswer>> inFlight = new ConcurrentHashMap<>();
+  private volatile DnsObserver observer = DnsObserver.NONE;
 
   DnsResolver(List<Resolver> servers, Duration timeout, Clock clock, Executor executor, int maxCacheEntries) {
     this.servers = List.copyOf(servers);
@@ -218,23 +219,32 @@ public final class DnsResolver implements DnsSource {
     AnswerCache.Key key = new AnswerCache.Key(normalName, type);
     DnsAnswer cached = cache.get(key, clock.instant());
     if (cached != null) {
+      observer.answeredWithoutQuery(type);
       return CompletableFuture.completedFuture(cached);
     }
     CompletableFuture<DnsAnswer> query = new CompletableFuture<>();
     CompletableFuture<DnsAnswer> running = inFlight.putIfAbsent(key, query);
     if (running != null) {
+      observer.answeredWithoutQuery(type);
       return running.copy();
     }
     // another lookup may have finished between the cache miss and putIfAbsent
     DnsAnswer justCached = cache.get(key, clock.instant());
     if (justCached != null) {
       inFlight.remove(key, query);
+      observer.answeredWithoutQuery(type);
       query.complete(justCached);
       return query.copy();
     }
     send(key, qname, query);
     // each caller gets its own copy: one caller cancelling must not cancel the others' answer
     return query.copy();
+  }
+
+  /** Who is told about each lookup from now on (metrics); {@link DnsObserver#NONE} by default. */
+  public DnsResolver observedBy(DnsObserver value) {
+    this.observer = Objects.requireNonNull(value, "observer");
+    return this;
   }
 
   /** Drops every cached answer (SIGHUP, tests). Lookups in flight are not affected. */
@@ -253,14 +263,16 @@ public final class DnsResolver implements DnsSource {
    * another server if there is one not yet asked; otherwise it is the answer. Past the timeout: timed out.
    */
   private void send(AnswerCache.Key key, Name qname, CompletableFuture<DnsAnswer> query) {
+    long started = System.nanoTime();
     AtomicBoolean finished = new AtomicBoolean();
     int qtype = AnswerReader.dnsType(key.type());
-    String what = key.name() + " " + key.type();
+    // the root zone is "" in the cache key and "." to a reader
+    String what = (key.name().isEmpty() ? "." : key.name()) + " " + key.type();
     Message message = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
     CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, executor).execute(() ->
-        finish(key, query, finished, AnswerReader.failure(
+        finish(key, query, finished, started, AnswerReader.failure(
             new DnsAnswer.Failed("no answer for " + what + " within " + timeout.toMillis() + " ms", true))));
-    Lookup lookup = new Lookup(key, qname, what, message, query, finished);
+    Lookup lookup = new Lookup(key, qname, what, message, query, finished, started);
     lookup.ask(0);
     Duration interval = timeout.dividedBy(QUERIES_PER_LOOKUP);
     for (int i = 1; i < QUERIES_PER_LOOKUP; i++) {
@@ -278,17 +290,20 @@ public final class DnsResolver implements DnsSource {
     private final Message message;
     private final CompletableFuture<DnsAnswer> query;
     private final AtomicBoolean finished;
+    /** System.nanoTime() when the first query went out. */
+    private final long started;
     /** Queries sent so far; query i goes to server i modulo the number of servers. */
     private final AtomicInteger sent = new AtomicInteger();
 
     Lookup(AnswerCache.Key key, Name qname, String what, Message message, CompletableFuture<DnsAnswer> query,
-           AtomicBoolean finished) {
+           AtomicBoolean finished, long started) {
       this.key = key;
       this.qname = qname;
       this.what = what;
       this.message = message;
       this.query = query;
       this.finished = finished;
+      this.started = started;
     }
 
     /** The scheduled query number {@code attempt}, unless the lookup is over or that many were sent already. */
@@ -331,11 +346,11 @@ public final class DnsResolver implements DnsSource {
           return;
         }
       }
-      finish(key, query, finished, reading);
+      finish(key, query, finished, started, reading);
     }
   }
 
-  private void finish(AnswerCache.Key key, CompletableFuture<DnsAnswer> query, AtomicBoolean finished,
+  private void finish(AnswerCache.Key key, CompletableFuture<DnsAnswer> query, AtomicBoolean finished, long started,
                       AnswerReader.Reading reading) {
     if (!finished.compareAndSet(false, true)) {
       return;
@@ -346,6 +361,8 @@ public final class DnsResolver implements DnsSource {
     Instant now = clock.instant();
     cache.put(key, reading.answer(), reading.cacheFor(), now);
     inFlight.remove(key, query);
+    // before the callers hear the answer, so that what they do next is observed after it
+    observer.queried(key.type(), reading.answer(), Duration.ofNanos(System.nanoTime() - started));
     query.complete(reading.answer());
   }
 
@@ -359,7 +376,7 @@ public final class DnsResolver implements DnsSource {
       return new DnsAnswer.Failed("no answer for " + what + ": " + message, true);
     }
     if (cause instanceof PortUnreachableException) {
-      return new DnsAnswer.Failed("DNS server unreachable for " + what + " (port unreachable)", false);
+      return new DnsAnswer.Failed(DnsAnswer.Failed.UNREACHABLE + " for " + what + " (port unreachable)", false);
     }
     return new DnsAnswer.Failed("lookup of " + what + " failed: " + cause.getClass().getSimpleName()
         + ": " + message, false);

@@ -587,4 +587,26 @@ class DnsResolverTest {
     assertThat(answer).isInstanceOf(DnsAnswer.Failed.class);
     assertThat(((DnsAnswer.Failed) answer).reason()).contains("resolver bug");
   }
+
+  @Test
+  void theObserverHearsOfEveryQueryWithItsTimeAndOfEveryLookupTheCacheAnswered() throws Exception {
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    resolver.observedBy(new DnsObserver() {
+      @Override
+      public void answeredWithoutQuery(RecordType type) {
+        heard.add("cached " + type);
+      }
+
+      @Override
+      public void queried(RecordType type, DnsAnswer answer, Duration elapsed) {
+        assertThat(elapsed).isPositive().isLessThan(TIMEOUT);
+        heard.add("queried " + type + " " + answer.getClass().getSimpleName());
+      }
+    });
+    lookup("sel._domainkey.example.com", RecordType.TXT);
+    lookup("sel._domainkey.example.com", RecordType.TXT);
+    lookup("nothing.example.com", RecordType.TXT);
+
+    assertThat(heard).containsExactly("queried TXT Found", "cached TXT", "queried TXT NotFound");
+  }
 }

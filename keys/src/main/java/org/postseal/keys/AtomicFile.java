@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
@@ -127,16 +128,21 @@ final class AtomicFile {
   }
 
   /**
-   * Makes {@code created} belong to the owner of {@code directory} when they differ and we may change it:
-   * {@code sudo postseal keygen} run as root in a keys directory of the postseal user must leave files that
-   * {@code serve}, running as postseal, accepts and can rewrite. Without the right (not root) nothing changes,
-   * and the key directory's owner check reports the file.
+   * Makes {@code created} belong to the owner and group of {@code directory} when they differ and we may change
+   * them: {@code sudo postseal keygen} run as root in a keys directory of the postseal user must leave files that
+   * {@code serve}, running as postseal, accepts and can rewrite (and that look like the rest: postseal:postseal).
+   * Without the right (not root) nothing changes, and the key directory's owner check reports the file.
    */
   static void giveToOwnerOf(Path directory, Path created) {
     try {
-      UserPrincipal owner = Files.getOwner(directory);
-      if (!owner.equals(Files.getOwner(created))) {
-        Files.setOwner(created, owner);
+      PosixFileAttributes parent = Files.readAttributes(directory, PosixFileAttributes.class);
+      PosixFileAttributeView view = Files.getFileAttributeView(created, PosixFileAttributeView.class);
+      PosixFileAttributes mine = view.readAttributes();
+      if (!parent.owner().equals(mine.owner())) {
+        view.setOwner(parent.owner());
+      }
+      if (!parent.group().equals(mine.group())) {
+        view.setGroup(parent.group());
       }
     } catch (IOException | UnsupportedOperationException e) {
       // not root: the file stays ours

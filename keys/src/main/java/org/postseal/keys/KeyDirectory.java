@@ -2,6 +2,7 @@ package org.postseal.keys;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -101,7 +102,7 @@ public final class KeyDirectory {
       problems.add(keysDir + ": is not a directory; the keys directory holds one directory per domain");
       return new KeyDirectory(keysDir, Map.of(), problems, fingerprint);
     }
-    for (Path domainDir : sortedEntries(keysDir, problems)) {
+    for (Path domainDir : sortedEntries(keysDir, processUser, problems)) {
       String name = domainDir.getFileName().toString();
       if (name.startsWith(".") || !Files.isDirectory(domainDir)) {
         continue;
@@ -128,7 +129,7 @@ public final class KeyDirectory {
   private static DomainKeys scanDomain(Path domainDir, String domain, String processUser, List<String> problems) {
     Map<String, SigningKey> loaded = new TreeMap<>();
     Set<String> files = new TreeSet<>();
-    for (Path file : sortedEntries(domainDir, problems)) {
+    for (Path file : sortedEntries(domainDir, processUser, problems)) {
       String fileName = file.getFileName().toString();
       if (!fileName.endsWith(SUFFIX) || fileName.startsWith(".")) {
         continue;
@@ -326,17 +327,31 @@ public final class KeyDirectory {
     return new SigningKey(domain, selector, key.algorithm(), key.privateKey());
   }
 
-  private static List<Path> sortedEntries(Path dir, List<String> problems) {
+  /** The entries of {@code dir} by name; a directory that cannot be listed is a problem naming the fix. */
+  private static List<Path> sortedEntries(Path dir, String processUser, List<String> problems) {
     List<Path> entries = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         entries.add(p);
       }
+    } catch (AccessDeniedException e) {
+      // the classic: the first keygen ran as root and left keys/ root:root 0700
+      problems.add(dir + ": cannot list the directory: permission denied (owner " + ownerName(dir) + "), so no key in"
+          + " it signs; fix: chown -R " + processUser + " " + dir + " (postseal runs as " + processUser
+          + "; run key commands as that user: sudo -u " + processUser + " postseal ...)");
     } catch (IOException e) {
       problems.add(dir + ": cannot list the directory: " + e.getMessage());
     }
     entries.sort(Comparator.comparing(p -> p.getFileName().toString()));
     return entries;
+  }
+
+  private static String ownerName(Path path) {
+    try {
+      return Files.getOwner(path).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "unknown";
+    }
   }
 
   private static String octal(Set<PosixFilePermission> permissions) {
@@ -367,8 +382,9 @@ public final class KeyDirectory {
   /**
    * Every key of {@code domain} with its state, by selector: the state file's lines, or for a domain without
    * state file its loadable key files (the signing one active, the others retired, dates unknown but created).
+   * Public for the key-state metrics of serve.
    */
-  List<KeyEntry> entries(String domain) {
+  public List<KeyEntry> entries(String domain) {
     Objects.requireNonNull(domain, "domain");
     DomainKeys keys = find(domain);
     return keys == null ? List.of() : keys.entries();
@@ -428,13 +444,13 @@ public final class KeyDirectory {
     if (!Files.isDirectory(keysDir)) {
       return text.toString();
     }
-    for (Path domainDir : sortedEntries(keysDir, new ArrayList<>())) {
+    for (Path domainDir : sortedEntries(keysDir, "", new ArrayList<>())) {
       if (domainDir.getFileName().toString().startsWith(".")) {
         continue;
       }
       appendAttributes(text, domainDir);
       if (Files.isDirectory(domainDir)) {
-        for (Path file : sortedEntries(domainDir, new ArrayList<>())) {
+        for (Path file : sortedEntries(domainDir, "", new ArrayList<>())) {
           if (!file.getFileName().toString().startsWith(".")) {
             appendAttributes(text, file);
           }

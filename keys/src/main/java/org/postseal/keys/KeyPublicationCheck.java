@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.postseal.dkim.KeyRecordParser;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
+import org.postseal.dns.ResolverProbe;
 import org.postseal.mail.DomainName;
 
 /**
@@ -45,6 +47,11 @@ final class KeyPublicationCheck {
   KeyPublicationCheck(DnsSource dns, Duration lookupTimeout) {
     this.dns = Objects.requireNonNull(dns, "dns");
     this.lookupTimeout = Objects.requireNonNull(lookupTimeout, "lookupTimeout");
+  }
+
+  /** Empty when the resolver answers at all; else what its silence looked like ({@link ResolverProbe}). Blocks. */
+  Optional<String> resolverSilence() {
+    return ResolverProbe.silence(dns, lookupTimeout);
   }
 
   /** Compares what DNS serves for {@code selector} of {@code domain} with {@code expected}. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.postseal.dns.ResolverProbe;
 
 /**
  * The rows that {@link KeyInventory} and {@link DomainKeyCheck} return: each key of a domain with what DNS serves
@@ -32,6 +33,12 @@ final class KeyRows {
       }
     }
     Map<String, PublicationStatus> answers = publication.checkAll(domain, keys);
+    if (answers.values().stream().anyMatch(a -> a.kind() == PublicationStatus.Kind.DNS_ERROR)) {
+      // a resolver that answers nothing must not read as a domain whose records are broken
+      publication.resolverSilence().ifPresent(silence -> answers.replaceAll((selector, status) ->
+          status.kind() == PublicationStatus.Kind.DNS_ERROR ? new PublicationStatus(PublicationStatus.Kind.DNS_ERROR,
+              status.recordName(), ResolverProbe.blame(silence), List.of()) : status));
+    }
     List<KeyListing.Row> rows = new ArrayList<>();
     for (KeyEntry entry : entries) {
       rows.add(row(domain, entry, Optional.ofNullable(keys.get(entry.selector())),
@@ -56,6 +63,8 @@ final class KeyRows {
         if (kind == PublicationStatus.Kind.MATCH) {
           note = "DNS serves it: activate it with postseal keys activate " + domain + " (serve does so by itself with"
               + " [keys] auto-activate)";
+        } else if (kind == PublicationStatus.Kind.DNS_ERROR) {
+          note = "pending; DNS lookup failed, publication unknown: " + status.get().detail();
         } else if (keyRecord.isPresent()) {
           note = "pending, DNS: " + label + "; publish its record, then run postseal keys activate " + domain;
           publish = keyRecord;
@@ -64,7 +73,10 @@ final class KeyRows {
         }
       }
       case ACTIVE -> {
-        if (kind == PublicationStatus.Kind.DNS_ERROR) {
+        if (!store.signingAlgorithms().contains(entry.algorithm())) {
+          note = "active, but it signs nothing: signing.algorithms does not list " + entry.algorithm().tagValue()
+              + "; add it there to sign with this key as well";
+        } else if (kind == PublicationStatus.Kind.DNS_ERROR) {
           note = "DNS lookup failed, publication unknown: " + status.get().detail();
         } else if (kind != PublicationStatus.Kind.MATCH && keyRecord.isPresent()) {
           note = "ACTION NEEDED: it signs, but DNS does not serve its key (" + label + "), so receivers fail DKIM;"

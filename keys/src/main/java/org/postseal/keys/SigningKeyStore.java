@@ -17,10 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.SigningKey;
 import org.postseal.mail.DomainName;
 
@@ -59,6 +61,8 @@ public final class SigningKeyStore {
   private final Duration retireAfter;
   /** Null: the owner of the keys directory. */
   private final String keyOwner;
+  /** signing.algorithms: what an active key of each algorithm is told apart by in keys list and doctor. */
+  private final Set<DkimAlgorithm> signingAlgorithms;
 
   /**
    * @param keysDir     {@code state-dir/keys}; created (mode 700) by the first keygen
@@ -67,11 +71,25 @@ public final class SigningKeyStore {
    * @throws IllegalArgumentException when retireAfter is not positive
    */
   public SigningKeyStore(Path keysDir, Clock clock, Duration retireAfter) {
-    this(keysDir, clock, retireAfter, null);
+    this(keysDir, clock, retireAfter, EnumSet.allOf(DkimAlgorithm.class));
+  }
+
+  /**
+   * @param signingAlgorithms signing.algorithms: an active key of an algorithm not listed signs nothing, and keys
+   *                          list and doctor say so
+   */
+  public SigningKeyStore(Path keysDir, Clock clock, Duration retireAfter, Set<DkimAlgorithm> signingAlgorithms) {
+    this(keysDir, clock, retireAfter, null, signingAlgorithms);
   }
 
   /** @param keyOwner the user key files must belong to; null: the owner of the keys directory */
   SigningKeyStore(Path keysDir, Clock clock, Duration retireAfter, String keyOwner) {
+    this(keysDir, clock, retireAfter, keyOwner, EnumSet.allOf(DkimAlgorithm.class));
+  }
+
+  private SigningKeyStore(Path keysDir, Clock clock, Duration retireAfter, String keyOwner,
+                          Set<DkimAlgorithm> signingAlgorithms) {
+    this.signingAlgorithms = Set.copyOf(signingAlgorithms);
     this.keysDir = Objects.requireNonNull(keysDir, "keysDir");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retireAfter = Objects.requireNonNull(retireAfter, "retireAfter");
@@ -87,6 +105,11 @@ public final class SigningKeyStore {
 
   Instant now() {
     return clock.instant();
+  }
+
+  /** signing.algorithms: only active keys of these sign. */
+  public Set<DkimAlgorithm> signingAlgorithms() {
+    return signingAlgorithms;
   }
 
   Duration retireAfter() {
@@ -140,7 +163,14 @@ public final class SigningKeyStore {
     if (Files.exists(keysDir) && !Files.isDirectory(keysDir)) {
       throw new NotDirectoryException(keysDir.toString());
     }
-    Files.createDirectories(keysDir, OWNER_ONLY_DIRECTORY);
+    if (!Files.exists(keysDir)) {
+      Files.createDirectories(keysDir, OWNER_ONLY_DIRECTORY);
+      // root's first keygen in a state-dir that belongs to the service's user (sudo postseal keygen): the keys
+      // directory, and so every file below it, goes to that user, or serve could not list it
+      if (keysDir.toAbsolutePath().getParent() != null) {
+        AtomicFile.giveToOwnerOf(keysDir.toAbsolutePath().getParent(), keysDir);
+      }
+    }
     Path dir = domainDir(domain);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new NotDirectoryException(dir.toString());

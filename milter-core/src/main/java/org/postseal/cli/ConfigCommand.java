@@ -1,10 +1,17 @@
 package org.postseal.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
+import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
 import org.postseal.keys.KeyDirectory;
 import picocli.CommandLine;
@@ -26,7 +33,10 @@ final class ConfigCommand implements Callable<Integer> {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required, e.g. postseal config check");
   }
 
-  /** {@code postseal config check}: exit 0 and say OK, or print every error with its line and exit 1. */
+  /**
+   * {@code postseal config check}: exit 0 and say OK, or print every error with its line and exit 1. Beyond the
+   * file itself: state-dir and a unix socket's directory exist and are usable by the user running the check.
+   */
   @Command(name = "check", description = "Validate the configuration; print each error with its line and fix.",
       mixinStandardHelpOptions = true)
   static final class Check implements Callable<Integer> {
@@ -56,6 +66,17 @@ final class ConfigCommand implements Callable<Integer> {
         return Main.EXIT_FAILURE;
       }
       PostsealConfig config = ((ConfigResult.Valid) result).config();
+      // the file is valid; are the places it names usable by this user (run it as the user serve runs as)?
+      List<String> unusable = new ArrayList<>();
+      stateDirProblem(config.stateDir()).ifPresent(unusable::add);
+      if (config.listen() instanceof ListenAddress.Unix socket) {
+        socketDirectoryProblem(socket.path()).ifPresent(unusable::add);
+      }
+      if (!unusable.isEmpty()) {
+        unusable.forEach(p -> err.println(result.source() + ": " + p));
+        err.println("postseal: " + result.source() + ": " + unusable.size() + " error" + (unusable.size() == 1 ? "" : "s"));
+        return Main.EXIT_FAILURE;
+      }
       // keys are not configuration, but a key serve would refuse is worth knowing now
       KeyDirectory keys = KeyDirectory.scan(config.keysDir());
       for (String problem : keys.problems()) {
@@ -69,6 +90,56 @@ final class ConfigCommand implements Callable<Integer> {
       }
       out.println("postseal: configuration OK (" + result.source() + ")");
       return Main.EXIT_OK;
+    }
+  }
+
+  /** The user this runs as, for messages: serve must run as the same one for the checks to mean anything. */
+  private static String user() {
+    return System.getProperty("user.name", "this user");
+  }
+
+  /** Why serve could not keep its state in {@code dir}; empty when it can (or can create it). */
+  static Optional<String> stateDirProblem(Path dir) {
+    Path absolute = dir.toAbsolutePath();
+    if (!Files.exists(absolute)) {
+      Path parent = absolute.getParent();
+      if (parent != null && Files.isDirectory(parent) && Files.isWritable(parent)) {
+        return Optional.empty();
+      }
+      return Optional.of("state-dir: " + absolute + " does not exist and " + user() + " cannot create it; create it:"
+          + " install -d -o " + user() + " -m 0750 " + absolute);
+    }
+    if (!Files.isDirectory(absolute)) {
+      return Optional.of("state-dir: " + absolute + " is not a directory");
+    }
+    if (!Files.isReadable(absolute) || !Files.isWritable(absolute) || !Files.isExecutable(absolute)) {
+      return Optional.of("state-dir: " + absolute + " is not readable and writable by " + user() + " (owner "
+          + owner(absolute) + "); run postseal as the user that owns it (sudo -u " + owner(absolute)
+          + " postseal config check), or give it to " + user() + ": chown -R " + user() + " " + absolute);
+    }
+    return Optional.empty();
+  }
+
+  /** Why serve could not create {@code socket}; empty when it can. */
+  static Optional<String> socketDirectoryProblem(Path socket) {
+    Path directory = socket.toAbsolutePath().getParent();
+    String create = "install -d -o " + user() + " -g postfix -m 2750 " + directory
+        + " (setgid: the socket gets the group postfix, so Postfix may connect)";
+    if (directory == null || !Files.isDirectory(directory)) {
+      return Optional.of("listen: the socket's directory " + directory + " does not exist; create it: " + create);
+    }
+    if (!Files.isWritable(directory) || !Files.isExecutable(directory)) {
+      return Optional.of("listen: " + user() + " cannot create a socket in " + directory + " (owner " + owner(directory)
+          + "); " + create);
+    }
+    return Optional.empty();
+  }
+
+  private static String owner(Path path) {
+    try {
+      return Files.getOwner(path).getName();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "unknown";
     }
   }
 }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.postseal.config.ConfigLoader;
@@ -48,9 +49,10 @@ final class KeyCommandRun {
     return output.exitCode();
   }
 
-  /** The key store of {@code config}: state-dir/keys, [keys] retire-after. */
+  /** The key store of {@code config}: state-dir/keys, [keys] retire-after, signing.algorithms. */
   static SigningKeyStore store(PostsealConfig config, Clock clock) {
-    return new SigningKeyStore(config.keysDir(), clock, config.keys().retireAfter());
+    return new SigningKeyStore(config.keysDir(), clock, config.keys().retireAfter(),
+        Set.copyOf(config.signing().algorithms()));
   }
 
   /** picocli converter for --algorithm: an unknown value is a usage error (exit 2) naming the allowed ones. */

@@ -82,6 +82,10 @@ record KeyOutput(int exitCode, String text) {
           .append('\n');
     } else if (checked.isPassed()) {
       text.append("Every active and pending key of ").append(domain).append(" is published correctly.\n");
+    } else if (checked.rows().stream().filter(r -> !r.isPublishedCorrectly() && r.key().state() != KeyState.DELETED)
+        .allMatch(r -> r.dns().map(d -> d.kind() == PublicationStatus.Kind.DNS_ERROR).orElse(false))) {
+      text.append("DNS gave no verdict on the keys of ").append(domain).append(" (see above): nothing is known about"
+          + " their records yet.\n");
     } else {
       text.append("Some keys of ").append(domain).append(" are not published correctly: fix the records above;"
           + " DNS changes may take the zone's TTL to be seen.\n");

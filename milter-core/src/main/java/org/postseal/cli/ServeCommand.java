@@ -3,12 +3,14 @@ package org.postseal.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
 import org.postseal.config.PostsealConfig;
 import org.postseal.server.PostsealServer;
+import org.postseal.systemd.SystemdNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code postseal serve}: runs the milter in the foreground. Prints where it listens on stdout; SIGTERM
  * and SIGINT stop accepting, let messages in flight finish and exit 0; SIGHUP reloads configuration and
- * keys. An invalid configuration (every error printed) or an address it cannot bind exits 1.
+ * keys. An invalid configuration (every error printed) or an address it cannot bind exits 1. Under systemd
+ * ({@code Type=notify}) it says READY=1 once it listens, RELOADING=1 and READY=1 around a reload, STOPPING=1.
  */
 @Command(name = "serve", description = "Run the milter (foreground; logs to stdout).", mixinStandardHelpOptions = true)
 final class ServeCommand implements Callable<Integer> {
@@ -62,12 +65,17 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
 
+    // Type=notify: systemd (and Postfix, ordered after us) waits for READY=1, sent once we listen
+    Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment();
     CountDownLatch stop = new CountDownLatch(1);
     boolean handled = SignalHandling.onSignal("TERM", stop::countDown)
         & SignalHandling.onSignal("INT", stop::countDown);
     SignalHandling.onSignal("HUP", () -> {
       LOG.info("SIGHUP: reloading configuration and keys");
-      server.reload();
+      systemd.ifPresent(n -> n.notify("RELOADING=1"));
+      boolean accepted = server.reload();
+      systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(server)
+          + (accepted ? "" : "; the reloaded configuration was invalid, the previous one stays")));
     });
     // Runs when the JVM exits some other way (or when the signals above could not be taken over).
     Thread hook = new Thread(server::close, "postseal-shutdown");
@@ -78,9 +86,12 @@ final class ServeCommand implements Callable<Integer> {
 
     out.println("postseal: listening on " + server.listenAddress());
     out.flush();
+    systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(server)));
     stop.await();
     LOG.info("stopping: no new connections; letting messages in flight finish");
+    systemd.ifPresent(n -> n.notify("STOPPING=1"));
     server.close();
+    systemd.ifPresent(SystemdNotifier::close);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
@@ -88,5 +99,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     LOG.info("stopped");
     return Main.EXIT_OK;
+  }
+
+  /** The one line {@code systemctl status} shows. */
+  private static String status(PostsealServer server) {
+    return "listening on " + server.listenAddress();
   }
 }

@@ -25,8 +25,20 @@ import org.postseal.mail.DomainName;
  */
 final class ConfigKeys {
 
-  /** One key: {@code name} is dotted ("dns.timeout"); top-level keys have no dot. */
-  record Key<T>(String name, T defaultValue, ValueReader<T> reader) {
+  /**
+   * One key: {@code name} is dotted ("dns.timeout"); top-level keys have no dot. {@code missingFeature} is empty
+   * for a key whose feature is built; otherwise it names what is missing, and any value but the default is an
+   * error naming this release (an admin who sets it must not believe it works).
+   */
+  record Key<T>(String name, T defaultValue, ValueReader<T> reader, String missingFeature) {
+
+    Key(String name, T defaultValue, ValueReader<T> reader) {
+      this(name, defaultValue, reader, "");
+    }
+
+    boolean isBuilt() {
+      return missingFeature.isEmpty();
+    }
 
     String section() {
       int dot = name.indexOf('.');
@@ -46,6 +58,7 @@ final class ConfigKeys {
 
   static final Key<ListenAddress> LISTEN = new Key<>("listen",
       ListenAddress.parse(PostsealConfig.DEFAULT_LISTEN), text(ListenAddress.ALLOWED, ListenAddress::parse));
+  static final Key<Boolean> LISTEN_PUBLIC = new Key<>("listen-public", PostsealConfig.DEFAULT_LISTEN_PUBLIC, bool());
   static final Key<String> AUTHSERV_ID_KEY = new Key<>("authserv-id", PostsealConfig.DEFAULT_AUTHSERV_ID,
       text("a host name such as \"mail.example.com\" (RFC 8601 authserv-id), or \"\" for this host's name", ConfigKeys::authservId));
   static final Key<String> STATE_DIR = new Key<>("state-dir", PostsealConfig.DEFAULT_STATE_DIR,
@@ -59,7 +72,8 @@ final class ConfigKeys {
   static final Key<List<String>> SIGNING_DOMAINS = new Key<>("signing.domains", SigningConfig.DEFAULT_DOMAINS,
       list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
   static final Key<String> SIGNING_DOMAINS_QUERY = new Key<>("signing.domains-query", SigningConfig.DEFAULT_DOMAINS_QUERY,
-      text("an SQL query returning one column of domains, or \"\"", Function.identity()));
+      text("an SQL query returning one column of domains, or \"\"", Function.identity()),
+      "reading signing domains from a database query");
   static final Key<List<Network>> SIGNING_INTERNAL_NETWORKS = new Key<>("signing.internal-networks",
       SigningConfig.DEFAULT_INTERNAL_NETWORKS.stream().map(Network::parse).toList(),
       list(text(Network.ALLOWED, Network::parse), true, ""));
@@ -91,7 +105,8 @@ final class ConfigKeys {
   static final Key<Duration> KEYS_RETIRE_AFTER = new Key<>("keys.retire-after", KeysConfig.DEFAULT_RETIRE_AFTER,
       duration(KeysConfig.MIN_RETIRE_AFTER, KeysConfig.MAX_RETIRE_AFTER));
 
-  static final Key<Boolean> REPORTS_ENABLED = new Key<>("reports.enabled", ReportsConfig.DEFAULT_ENABLED, bool());
+  static final Key<Boolean> REPORTS_ENABLED = new Key<>("reports.enabled", ReportsConfig.DEFAULT_ENABLED, bool(),
+      "sending DMARC aggregate reports");
   static final Key<String> REPORTS_ORG_NAME = new Key<>("reports.org-name", ReportsConfig.DEFAULT_ORG_NAME,
       text("any text, e.g. \"Example Mail\"", Function.identity()));
   static final Key<String> REPORTS_FROM = new Key<>("reports.from", ReportsConfig.DEFAULT_FROM,
@@ -100,17 +115,24 @@ final class ConfigKeys {
       text(HostPort.ALLOWED, HostPort::parse));
 
   static final Key<String> DATABASE_URL = new Key<>("database.url", DatabaseConfig.DEFAULT_URL,
-      text("\"\" (SQLite in state-dir), \"jdbc:sqlite:/path\" or \"jdbc:postgresql://HOST/DB\"", ConfigKeys::databaseUrl));
+      text("\"\" (SQLite in state-dir), \"jdbc:sqlite:/path\" or \"jdbc:postgresql://HOST/DB\"", ConfigKeys::databaseUrl),
+      "the results database");
 
   static final Key<Optional<HostPort>> METRICS_LISTEN = new Key<>("metrics.listen", Optional.empty(),
       text(HostPort.ALLOWED + ", or \"\" to turn metrics off",
           s -> s.isEmpty() ? Optional.<HostPort>empty() : Optional.of(HostPort.parse(s))));
+  static final Key<Boolean> METRICS_LISTEN_PUBLIC = new Key<>("metrics.listen-public", MetricsConfig.DEFAULT_LISTEN_PUBLIC,
+      bool());
 
-  static final List<Key<?>> ALL = List.of(LISTEN, AUTHSERV_ID_KEY, STATE_DIR, DNS_SERVERS, DNS_TIMEOUT,
+  static final Key<String> WEB_LISTEN = new Key<>("web.listen", "",
+      text(HostPort.ALLOWED + ", or \"\"", Function.identity()), "the report web page");
+
+  static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, DNS_SERVERS, DNS_TIMEOUT,
       SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
       VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
       DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
-      REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, DATABASE_URL, METRICS_LISTEN);
+      REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, DATABASE_URL, METRICS_LISTEN, METRICS_LISTEN_PUBLIC,
+      WEB_LISTEN);
 
   /** The [section] names, in the order of the reference file. */
   static final Set<String> SECTIONS;
@@ -138,8 +160,8 @@ final class ConfigKeys {
       ValueReader.Read<Integer> read = range.read(node);
       if (read instanceof ValueReader.Read.Bad<Integer> bad && node.isIntegralNumber()
           && node.asLong() < VerifyConfig.LOWEST_MIN_RSA_BITS) {
-        return ValueReader.bad(bad.problem() + ": RFC 8301 section 3.2 forbids accepting RSA keys under 1024 bits",
-            bad.allowed());
+        return ValueReader.bad(bad.first().problem() + ": RFC 8301 section 3.2 forbids accepting RSA keys under 1024 bits",
+            bad.first().allowed());
       }
       return read;
     };

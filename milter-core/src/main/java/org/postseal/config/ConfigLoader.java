@@ -60,6 +60,11 @@ public final class ConfigLoader {
     return ConfigKeys.ALL.stream().map(ConfigKeys.Key::name).toList();
   }
 
+  /** The known keys whose feature this release does not have: only their default is accepted. */
+  public static List<String> unbuiltKeys() {
+    return ConfigKeys.ALL.stream().filter(k -> !k.isBuilt()).map(ConfigKeys.Key::name).toList();
+  }
+
   /** Loads {@code explicitFile} when given, else the system file when it exists, else the built-in default. */
   public ConfigResult load(Optional<Path> explicitFile) {
     if (explicitFile.isPresent()) {
@@ -107,10 +112,23 @@ public final class ConfigLoader {
 
   /** Parses and validates TOML text; {@code source} names it in errors. */
   public ConfigResult parse(String text, String source) {
+    TomlKeyLocator locator = TomlKeyLocator.index(text);
     JsonNode root;
     try {
       root = TOML.readTree(text);
     } catch (JsonProcessingException e) {
+      if (!locator.duplicates().isEmpty()) {
+        // Jackson says "Duplicate key" or "Table redefined" at some later line: name the key and both lines
+        List<ConfigError> errors = new ArrayList<>();
+        for (TomlKeyLocator.Duplicate d : locator.duplicates()) {
+          errors.add(d.isTable()
+              ? new ConfigError(source, d.line(), d.name(), "[" + d.name() + "] appears twice, on lines " + d.firstLine()
+                  + " and " + d.line(), "put every key of [" + d.name() + "] under one [" + d.name() + "] line")
+              : new ConfigError(source, d.line(), d.name(), "set twice, on lines " + d.firstLine() + " and " + d.line(),
+                  "keep one of them"));
+        }
+        return new ConfigResult.Invalid(errors, source);
+      }
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       return new ConfigResult.Invalid(List.of(new ConfigError(source, line, "", "TOML syntax error: " + e.getOriginalMessage(),
           "see https://toml.io for the syntax; strings need double quotes")), source);
@@ -118,7 +136,6 @@ public final class ConfigLoader {
     if (root == null || root.isMissingNode() || root.isNull()) {
       root = TOML.createObjectNode();
     }
-    TomlKeyLocator locator = TomlKeyLocator.index(text);
     List<ConfigError> errors = new ArrayList<>();
     Map<String, Object> values = new HashMap<>();
 
@@ -140,11 +157,42 @@ public final class ConfigLoader {
         readKey(name, node, source, locator, values, errors);
       }
     }
+    checkPublicListeners(values, source, locator, errors);
     if (!errors.isEmpty()) {
       errors.sort(Comparator.comparingInt(ConfigError::line));
       return new ConfigResult.Invalid(errors, source);
     }
     return new ConfigResult.Valid(build(values), source);
+  }
+
+  /**
+   * Neither the milter protocol nor the metrics page has authentication: a listener beyond loopback needs the
+   * admin to say so ({@code listen-public}, {@code metrics.listen-public}), e.g. behind a firewall that lets only
+   * the MTAs in.
+   */
+  private static void checkPublicListeners(Map<String, Object> values, String source, TomlKeyLocator locator,
+                                           List<ConfigError> errors) {
+    if (value(values, ConfigKeys.LISTEN) instanceof ListenAddress.Inet inet && !isLoopback(inet.host())
+        && !value(values, ConfigKeys.LISTEN_PUBLIC)) {
+      errors.add(new ConfigError(source, locator.lineOf(ConfigKeys.LISTEN.name()), ConfigKeys.LISTEN.name(),
+          inet + " is not a loopback address, and the milter protocol has no authentication: anyone who reaches this"
+              + " port gets mail signed with your keys and past your DMARC checks",
+          "listen on \"inet:127.0.0.1:8891\" or a unix: socket, or set listen-public = true (top level) if a firewall"
+              + " lets only your MTAs reach " + inet));
+    }
+    Optional<HostPort> metrics = value(values, ConfigKeys.METRICS_LISTEN);
+    if (metrics.isPresent() && !isLoopback(metrics.get().host()) && !value(values, ConfigKeys.METRICS_LISTEN_PUBLIC)) {
+      errors.add(new ConfigError(source, locator.lineOf(ConfigKeys.METRICS_LISTEN.name()), ConfigKeys.METRICS_LISTEN.name(),
+          metrics.get() + " is not a loopback address: anyone who reaches it reads your mail volumes and domains' results",
+          "use \"127.0.0.1:9891\", or set listen-public = true in [metrics] if a firewall lets only your Prometheus"
+              + " reach " + metrics.get()));
+    }
+  }
+
+  /** {@code localhost} or a loopback address literal; any other name counts as public (it may resolve anywhere). */
+  static boolean isLoopback(String host) {
+    return host.equalsIgnoreCase(LOCALHOST)
+        || Network.parseAddressLiteral(host).map(InetAddress::isLoopbackAddress).orElse(false);
   }
 
   private static void readKey(String name, JsonNode node, String source, TomlKeyLocator locator,
@@ -157,10 +205,24 @@ public final class ConfigLoader {
     }
     ValueReader.Read<?> read = key.get().reader().read(node);
     if (read instanceof ValueReader.Read.Bad<?> bad) {
-      errors.add(new ConfigError(source, line, name, bad.problem(), bad.allowed()));
-    } else {
-      values.put(name, ((ValueReader.Read.Ok<?>) read).value());
+      for (ValueReader.Problem problem : bad.problems()) {
+        errors.add(new ConfigError(source, line, name, problem.problem(), problem.allowed()));
+      }
+      return;
     }
+    Object value = ((ValueReader.Read.Ok<?>) read).value();
+    if (!key.get().isBuilt() && !value.equals(key.get().defaultValue())) {
+      // an admin who sets it must not believe it works: "domains-query" would leave domains unsigned
+      errors.add(new ConfigError(source, line, name, "not in postseal " + Release.version() + ": "
+          + key.get().missingFeature() + " is not built yet",
+          "remove the line (its default, " + describeDefault(key.get().defaultValue()) + ", is what this release does)"));
+      return;
+    }
+    values.put(name, value);
+  }
+
+  private static String describeDefault(Object value) {
+    return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 
   private static ConfigError unknownKey(String name, String source, int line, JsonNode node) {
@@ -185,7 +247,7 @@ public final class ConfigLoader {
           ? "did you mean " + s + " (key " + s.substring(s.indexOf('.') + 1) + " in [" + s.substring(0, s.indexOf('.')) + "])?"
           : "did you mean " + s + "?";
     } else if (topLevel) {
-      allowed = "top-level keys are listen, authserv-id, state-dir; sections are " + sectionList();
+      allowed = "top-level keys are listen, listen-public, authserv-id, state-dir; sections are " + sectionList();
     } else {
       allowed = "keys of [" + section + "] are " + String.join(", ", ConfigKeys.ALL.stream()
           .filter(k -> k.section().equals(section)).map(ConfigKeys.Key::leaf).toList());

@@ -18,6 +18,8 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
                              DatabaseConfig database, MetricsConfig metrics) {
 
   public static final String DEFAULT_LISTEN = "inet:127.0.0.1:8891";
+  /** A listen address beyond loopback must be asked for: the milter protocol has no authentication. */
+  public static final boolean DEFAULT_LISTEN_PUBLIC = false;
   /** Empty means this host's name. */
   public static final String DEFAULT_AUTHSERV_ID = "";
   /** The default in a configuration file, as installed by the package. */

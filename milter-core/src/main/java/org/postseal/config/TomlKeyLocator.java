@@ -15,7 +15,12 @@ import java.util.Map;
  */
 final class TomlKeyLocator {
 
+  /** A key or table written twice: TOML forbids it, and Jackson's parser names neither the key nor the first line. */
+  record Duplicate(String name, boolean isTable, int firstLine, int line) {
+  }
+
   private final Map<String, Integer> lines = new HashMap<>();
+  private final List<Duplicate> duplicates = new ArrayList<>();
 
   private TomlKeyLocator() {
   }
@@ -24,6 +29,11 @@ final class TomlKeyLocator {
     TomlKeyLocator locator = new TomlKeyLocator();
     locator.scan(text);
     return locator;
+  }
+
+  /** Every key and table header written a second time in the same table, in file order. */
+  List<Duplicate> duplicates() {
+    return List.copyOf(duplicates);
   }
 
   /** The 1-based line of {@code dottedKey}, else of its nearest enclosing table or key, else 0. */
@@ -73,7 +83,10 @@ final class TomlKeyLocator {
             return;
           }
           table = normalizeKey(text.substring(start, end));
-          lines.putIfAbsent(table, line);
+          Integer first = lines.putIfAbsent(table, line);
+          if (first != null && !arrayTable) {
+            duplicates.add(new Duplicate(table, true, first, line));
+          }
           i = end + (arrayTable ? 2 : 1);
           continue;
         }
@@ -81,7 +94,11 @@ final class TomlKeyLocator {
           int eq = indexOutsideQuotes(text, i, '=');
           if (eq > 0) {
             String key = normalizeKey(text.substring(i, eq));
-            lines.putIfAbsent(table.isEmpty() ? key : table + "." + key, line);
+            String dotted = table.isEmpty() ? key : table + "." + key;
+            Integer first = lines.putIfAbsent(dotted, line);
+            if (first != null) {
+              duplicates.add(new Duplicate(dotted, false, first, line));
+            }
             i = eq + 1;
             continue;
           }

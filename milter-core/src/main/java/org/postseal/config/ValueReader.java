@@ -17,13 +17,27 @@ interface ValueReader<T> {
 
   Read<T> read(JsonNode node);
 
-  /** A value read, or why not. */
+  /** A value read, or every reason why not (a list can have several bad elements). */
   sealed interface Read<T> {
     record Ok<T>(T value) implements Read<T> {
     }
 
-    record Bad<T>(String problem, String allowed) implements Read<T> {
+    record Bad<T>(List<Problem> problems) implements Read<T> {
+      public Bad {
+        problems = List.copyOf(problems);
+        if (problems.isEmpty()) {
+          throw new IllegalArgumentException("a bad value needs at least one problem");
+        }
+      }
+
+      Problem first() {
+        return problems.get(0);
+      }
     }
+  }
+
+  /** What is wrong, naming the value, and what would be accepted. */
+  record Problem(String problem, String allowed) {
   }
 
   static <T> Read<T> ok(T value) {
@@ -31,7 +45,7 @@ interface ValueReader<T> {
   }
 
   static <T> Read<T> bad(String problem, String allowed) {
-    return new Read.Bad<>(problem, allowed);
+    return new Read.Bad<>(List.of(new Problem(problem, allowed)));
   }
 
   /**
@@ -97,7 +111,7 @@ interface ValueReader<T> {
     });
   }
 
-  /** An array whose every element passes {@code element}; duplicates are an error. */
+  /** An array whose every element passes {@code element}; duplicates are an error. Every bad element is reported. */
   static <T> ValueReader<List<T>> list(ValueReader<T> element, boolean allowEmpty, String allowedWhenEmpty) {
     return node -> {
       if (!node.isArray()) {
@@ -110,18 +124,22 @@ interface ValueReader<T> {
       }
       List<T> values = new ArrayList<>();
       Set<T> seen = new HashSet<>();
+      List<Problem> problems = new ArrayList<>();
       for (int i = 0; i < node.size(); i++) {
         Read<T> read = element.read(node.get(i));
         if (read instanceof Read.Bad<T> b) {
-          return bad("element " + (i + 1) + ": " + b.problem(), b.allowed());
+          for (Problem p : b.problems()) {
+            problems.add(new Problem("element " + (i + 1) + ": " + p.problem(), p.allowed()));
+          }
+          continue;
         }
         T value = ((Read.Ok<T>) read).value();
         if (!seen.add(value)) {
-          return bad("element " + (i + 1) + ": " + node.get(i) + " is listed twice", "list each value once");
+          problems.add(new Problem("element " + (i + 1) + ": " + node.get(i) + " is listed twice", "list each value once"));
         }
         values.add(value);
       }
-      return ok(List.copyOf(values));
+      return problems.isEmpty() ? ok(List.copyOf(values)) : new Read.Bad<>(problems);
     };
   }
 

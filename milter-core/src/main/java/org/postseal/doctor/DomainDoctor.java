@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dmarc.DmarcAlignmentMode;
 import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.DmarcDomainCheck;
@@ -24,6 +25,7 @@ import org.postseal.dmarc.DmarcRecord;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsSource;
 import org.postseal.dns.RecordType;
+import org.postseal.dns.ResolverProbe;
 import org.postseal.keys.DomainKeyCheck;
 import org.postseal.keys.KeyCheckResult;
 import org.postseal.keys.KeyEntry;
@@ -54,6 +56,8 @@ public final class DomainDoctor {
   private static final String DKIM = "DKIM";
   private static final String DMARC = "DMARC";
   private static final String RDNS = "rDNS";
+  /** The resolver itself, when it does not answer: then nothing about the domain can be told. */
+  private static final String DNS = "DNS";
 
   private final DnsSource dns;
   private final SigningKeyStore keys;
@@ -82,12 +86,30 @@ public final class DomainDoctor {
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(serverIp, "serverIp");
     List<Finding> findings = new ArrayList<>();
+    Optional<String> silence = resolverSilence(domain);
+    if (silence.isPresent()) {
+      findings.add(Finding.error(DNS, ResolverProbe.blame(silence.get()) + ": nothing about " + domain
+          + " could be checked", "point [dns] servers at a resolver that answers (e.g. \"127.0.0.53\" with"
+          + " systemd-resolved), then run postseal doctor again"));
+      return new DoctorReport(domain, serverIp.map(InetAddress::getHostAddress), findings);
+    }
     checkMx(domain, findings);
     checkSpf(domain, serverIp, findings);
     checkDkim(domain, findings);
     checkDmarc(domain, findings);
     checkReverseDns(domain, serverIp, findings);
     return new DoctorReport(domain, serverIp.map(InetAddress::getHostAddress), findings);
+  }
+
+  /**
+   * Empty when the resolver answers. The domain's MX lookup comes first anyway (its answer is cached for
+   * {@link #checkMx}); only when it got no answer at all is the resolver itself probed.
+   */
+  private Optional<String> resolverSilence(String domain) {
+    if (lookup(domain, RecordType.MX) instanceof DnsAnswer.Failed failed && failed.isNoAnswer()) {
+      return ResolverProbe.silence(dns, lookupTimeout);
+    }
+    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- MX
@@ -236,12 +258,22 @@ public final class DomainDoctor {
           + ", then publish the record it prints"));
       return;
     }
+    // signing.algorithms: an active key of another algorithm signs nothing
+    Set<DkimAlgorithm> signingAlgorithms = keys.signingAlgorithms();
     boolean anyActive = false;
+    boolean anySigning = false;
     for (KeyListing.Row row : rows) {
       KeyEntry entry = row.key();
       KeyState state = entry.state();
       anyActive |= state == KeyState.ACTIVE;
       String what = "selector " + entry.selector() + " (" + entry.algorithmLabel() + ", " + state.label() + ")";
+      if (state == KeyState.ACTIVE && !signingAlgorithms.contains(entry.algorithm())) {
+        findings.add(Finding.warning(DKIM, what + ": signs nothing: signing.algorithms does not list "
+            + entry.algorithm().tagValue(), "add \"" + entry.algorithm().tagValue() + "\" to signing.algorithms to"
+            + " sign with it as well"));
+        continue;
+      }
+      anySigning |= state == KeyState.ACTIVE;
       if (row.dns().isEmpty()) {
         String file = keyDir + "/" + entry.selector() + ".";
         String problem = checked.problems().stream().filter(p -> p.contains(file)).findFirst()
@@ -267,7 +299,12 @@ public final class DomainDoctor {
             + " may fail to verify", "keep its record published until postseal keys list says it can be revoked"));
       }
     }
-    if (!anyActive) {
+    if (anyActive && !anySigning) {
+      findings.add(Finding.error(DKIM, domain + " has no active key of an algorithm in signing.algorithms ("
+          + signingAlgorithms.stream().map(DkimAlgorithm::tagValue).sorted().collect(Collectors.joining(", "))
+          + "): mail goes out unsigned", "add the active key's algorithm to signing.algorithms, or postseal keygen "
+          + domain + " --algorithm rsa-2048"));
+    } else if (!anyActive) {
       findings.add(Finding.error(DKIM, domain + " has no active key: mail goes out unsigned",
           "publish the pending key's record and run postseal keys activate " + domain + " (or postseal keygen "
               + domain + ")"));

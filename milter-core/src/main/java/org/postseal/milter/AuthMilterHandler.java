@@ -28,6 +28,7 @@ import org.postseal.dmarc.DmarcPolicy;
 import org.postseal.dmarc.OverrideReason;
 import org.postseal.dns.Deadline;
 import org.postseal.mail.HeaderField;
+import org.postseal.metrics.PostsealMetrics;
 import org.postseal.pipeline.ConnectionState;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.HeaderEdit;
@@ -105,12 +106,14 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   private final MessagePipeline pipeline;
   private final Executor authPool;
   private final InFlightMessages inFlight;
+  private final PostsealMetrics metrics;
 
-  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight) {
+  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight, PostsealMetrics metrics) {
     super(ACTIONS, STEPS, MACROS);
     this.pipeline = pipeline;
     this.authPool = authPool;
     this.inFlight = inFlight;
+    this.metrics = metrics;
   }
 
   @Override
@@ -319,6 +322,7 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
     Reply sent = apply(ctx, message, verdict);
     endMessage(message);
+    metrics.messageDecided(message, verdict, sent, Duration.ofNanos(System.nanoTime() - eomNanos));
     Optional<InboundAuthentication> inbound = verdict.inbound();
     MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} spf={} dkim={} dmarc={} policy={} disposition={}"
             + " override={} decision=\"{}\" reply=\"{}\" ms={}",

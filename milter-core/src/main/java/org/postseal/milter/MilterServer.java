@@ -39,6 +39,7 @@ import org.nightcode.milter.codec.MilterPacketDecoder;
 import org.nightcode.milter.codec.MilterPacketEncoder;
 import org.nightcode.milter.net.MilterChannelHandler;
 import org.postseal.config.ListenAddress;
+import org.postseal.metrics.PostsealMetrics;
 import org.postseal.pipeline.MessagePipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,12 @@ public final class MilterServer implements AutoCloseable {
    *                     did not finish within {@link #BIND_TIMEOUT}; the message names the address and cause
    */
   public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime) throws IOException {
+    return start(listen, pipeline, drainTime, new PostsealMetrics());
+  }
+
+  /** As {@link #start(ListenAddress, MessagePipeline, Duration)}, telling {@code metrics} about every message. */
+  public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime,
+                                   PostsealMetrics metrics) throws IOException {
     JmilterLogging.routeToSlf4j();
     boolean unix = listen instanceof ListenAddress.Unix;
     if (unix && !Epoll.isAvailable()) {
@@ -130,7 +137,7 @@ public final class MilterServer implements AutoCloseable {
         new LinkedBlockingQueue<>(), new DefaultThreadFactory("postseal-auth", true));
     ChannelGroup connections = new DefaultChannelGroup("milter-connections", GlobalEventExecutor.INSTANCE);
     InFlightMessages inFlight = new InFlightMessages();
-    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight);
+    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight, metrics);
 
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptGroup, ioGroup)
@@ -203,7 +210,7 @@ public final class MilterServer implements AutoCloseable {
     Path directory = path.getParent();
     if (directory == null || !Files.isDirectory(directory)) {
       throw new IOException("cannot listen on " + where + ": directory " + directory + " does not exist; create it"
-          + " (e.g. install -d -o postseal -g postfix -m 0750 " + directory + ")");
+          + " (e.g. install -d -o postseal -g postfix -m 2750 " + directory + ": setgid, so the socket gets the group postfix)");
     }
     if (Files.exists(path)) {
       boolean answers;
@@ -224,7 +231,7 @@ public final class MilterServer implements AutoCloseable {
 
   /**
    * Mode 0660, and the group of the socket's directory: the admin creates the directory once with
-   * Postfix's group ({@code install -d -o postseal -g postfix -m 0750 /var/spool/postfix/postseal}) and
+   * Postfix's group ({@code install -d -o postseal -g postfix -m 2750 /var/spool/postfix/postseal}) and
    * Postfix may connect, nobody else. When the group cannot be given (a non-root process outside that
    * group), the socket keeps ours and the log says what to do.
    */
@@ -257,6 +264,11 @@ public final class MilterServer implements AutoCloseable {
   /** The bound address in listen notation, e.g. {@code inet:127.0.0.1:8891} or {@code unix:/path}. */
   public ListenAddress listenAddress() {
     return boundAddress;
+  }
+
+  /** Milter connections open right now (closed ones leave the group by themselves). */
+  public int sessionsOpen() {
+    return connections.size();
   }
 
   /** Messages between MAIL FROM and their final reply right now. */

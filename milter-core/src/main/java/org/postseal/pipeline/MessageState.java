@@ -199,8 +199,8 @@ public final class MessageState {
     this.signingKeys = List.copyOf(keys);
   }
 
-  /** The keys this message is signed with, in signature order; empty when it is not signed. */
-  List<SigningKey> signingKeys() {
+  /** The keys this message is signed with, in signature order; empty when it is not signed (read by metrics). */
+  public List<SigningKey> signingKeys() {
     return signingKeys;
   }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -11,6 +13,7 @@ import java.util.function.UnaryOperator;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigResult;
 import org.postseal.config.DnsConfig;
+import org.postseal.config.HostPort;
 import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dkim.RsaEngine;
@@ -18,6 +21,8 @@ import org.postseal.dmarc.DmarcResultStore;
 import org.postseal.dmarc.InMemoryDmarcResultStore;
 import org.postseal.dns.DnsResolver;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.metrics.MetricsServer;
+import org.postseal.metrics.PostsealMetrics;
 import org.postseal.milter.MilterServer;
 import org.postseal.pipeline.AuthenticationPipeline;
 import org.postseal.pipeline.MessagePipeline;
@@ -44,17 +49,22 @@ public final class PostsealServer implements AutoCloseable {
   private final AuthenticationPipeline pipeline;
   private final MilterServer milter;
   private final KeyMaintenance keyMaintenance;
+  private final PostsealMetrics metrics;
+  private final Optional<MetricsServer> metricsServer;
   private PostsealConfig config;
   private DnsResolver dns;
+  private volatile boolean closed;
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
-                         MilterServer milter) {
+                         MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer) {
     this.clock = builder.clock;
     this.configSource = Optional.ofNullable(builder.configSource);
     this.config = config;
     this.dns = dns;
     this.pipeline = pipeline;
     this.milter = milter;
+    this.metrics = metrics;
+    this.metricsServer = metricsServer;
     this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
         builder.activationInterval);
   }
@@ -148,12 +158,27 @@ public final class PostsealServer implements AutoCloseable {
         LOG.info("config from {}: {}", sourceName, line);
       }
       LOG.info("RSA signing and verifying: {}", RsaEngine.description());
-      DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
+      PostsealMetrics metrics = new PostsealMetrics();
+      DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock).observedBy(metrics);
       KeyDirectory keys = scanKeys(config);
       AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock,
           resultStore);
-      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime);
-      return new PostsealServer(this, config, dns, pipeline, milter);
+      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime, metrics);
+      metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
+      metrics.watchKeys(() -> pipeline.snapshot().keys());
+      Optional<MetricsServer> metricsServer = Optional.empty();
+      PostsealServer[] started = new PostsealServer[1];
+      if (config.metrics().listen().isPresent()) {
+        try {
+          metricsServer = Optional.of(MetricsServer.start(config.metrics().listen().get(), metrics,
+              () -> started[0] == null ? List.of("starting") : started[0].healthProblems()));
+        } catch (IOException e) {
+          milter.close();
+          throw e;
+        }
+      }
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer);
+      return started[0];
     }
   }
 
@@ -169,6 +194,30 @@ public final class PostsealServer implements AutoCloseable {
 
   public synchronized PostsealConfig config() {
     return config;
+  }
+
+  /** Where /metrics and /healthz are served, when [metrics] listen is set (the real port when it said 0). */
+  public Optional<HostPort> metricsAddress() {
+    return metricsServer.map(MetricsServer::address);
+  }
+
+  /**
+   * What /healthz reports: empty while the milter listens with its configuration and keys loaded; otherwise one
+   * line per problem (stopping, a refused key file, a signing domain without a usable key: mail goes out unsigned).
+   */
+  public List<String> healthProblems() {
+    if (closed) {
+      return List.of("stopping: the milter no longer accepts connections");
+    }
+    PipelineSnapshot snapshot = pipeline.snapshot();
+    List<String> problems = new ArrayList<>();
+    snapshot.keys().problems().forEach(p -> problems.add("keys: " + p));
+    for (String domain : snapshot.config().signing().domains()) {
+      if (snapshot.signingKeys(domain).isEmpty()) {
+        problems.add("keys: no usable key for " + domain + " in signing.domains: its mail goes out unsigned");
+      }
+    }
+    return problems;
   }
 
   /** The keys messages beginning now sign with. */
@@ -196,6 +245,9 @@ public final class PostsealServer implements AutoCloseable {
         if (!next.listen().equals(config.listen())) {
           LOG.warn("reload: listen changed from {} to {}; restart postseal to listen there", config.listen(), next.listen());
         }
+        if (!next.metrics().equals(config.metrics())) {
+          LOG.warn("reload: [metrics] listen changed; restart postseal to serve metrics there");
+        }
         for (String line : next.describe()) {
           LOG.info("config from {}: {}", result.source(), line);
         }
@@ -203,7 +255,7 @@ public final class PostsealServer implements AutoCloseable {
     }
     DnsConfig oldDns = config.dns();
     if (!next.dns().equals(oldDns)) {
-      dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock);
+      dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock).observedBy(metrics);
     }
     KeyDirectory keys = scanKeys(next);
     pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
@@ -230,8 +282,10 @@ public final class PostsealServer implements AutoCloseable {
   /** Stops accepting, lets messages in flight finish (bounded by the drain time), closes everything. */
   @Override
   public void close() {
+    closed = true;
     keyMaintenance.close();
     milter.close();
+    metricsServer.ifPresent(MetricsServer::close);
   }
 
   /** "example.com s202611 (rsa-sha256), ...": every active key. */

@@ -124,4 +124,40 @@ class MainTest {
     Path file = config("");
     assertThat(run("config", "check", "--config", file.toString(), "--log-level", "LOUD").exitCode()).isEqualTo(2);
   }
+
+  @Test
+  void configCheckFailsWhenStateDirOrTheSocketDirectoryIsNotThere() throws IOException {
+    Path file = config("listen = \"unix:" + dir + "/absent/postseal.sock\"\nstate-dir = \"" + dir
+        + "/no/such/parent/state\"\n");
+    Run run = run("config", "check", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains(file + ": state-dir: " + dir + "/no/such/parent/state does not exist and ")
+        .contains(file + ": listen: the socket's directory " + dir + "/absent does not exist; create it: install -d -o ")
+        .contains("-g postfix -m 2750 " + dir + "/absent")
+        .contains("postseal: " + file + ": 2 errors");
+    // a state-dir that does not exist yet but can be created is fine: serve and keygen create it
+    Files.createDirectories(dir.resolve("spool"));
+    Path fine = config("listen = \"unix:" + dir + "/spool/postseal.sock\"\nstate-dir = \"" + dir + "/state\"\n");
+    assertThat(run("config", "check", "--config", fine.toString()).exitCode()).isZero();
+    Files.writeString(dir.resolve("plainfile"), "x");
+    Path notDir = config("state-dir = \"" + dir + "/plainfile\"\n");
+    assertThat(run("config", "check", "--config", notDir.toString()).err())
+        .contains("state-dir: " + dir + "/plainfile is not a directory");
+  }
+
+  /** What an admin sees who opens the milter to the network, or sets a key whose feature is not built. */
+  @Test
+  void serveRefusesAPublicListenerAndAFeatureThatIsNotBuilt() throws IOException {
+    Path file = config("listen = \"inet:0.0.0.0:8891\"\nstate-dir = \"" + dir + "\"\n[signing]\n"
+        + "domains-query = \"SELECT domain FROM virtual_domains\"\n");
+    Run run = run("serve", "--config", file.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo(file + ":1: listen: inet:0.0.0.0:8891 is not a loopback address, and the milter"
+        + " protocol has no authentication: anyone who reaches this port gets mail signed with your keys and past your"
+        + " DMARC checks; listen on \"inet:127.0.0.1:8891\" or a unix: socket, or set listen-public = true (top level)"
+        + " if a firewall lets only your MTAs reach inet:0.0.0.0:8891" + System.lineSeparator()
+        + file + ":4: signing.domains-query: not in postseal 0.1.0-SNAPSHOT: reading signing domains from a database"
+        + " query is not built yet; remove the line (its default, \"\", is what this release does)" + System.lineSeparator()
+        + "postseal: not starting: " + file + " has 2 errors (check with: postseal config check)" + System.lineSeparator());
+  }
 }

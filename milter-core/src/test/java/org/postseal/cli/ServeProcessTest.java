@@ -2,6 +2,15 @@ package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +48,7 @@ class ServeProcessTest {
         .redirectErrorStream(true)
         .start();
     List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread pump = new Thread(() -> {
       try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -80,6 +91,65 @@ class ServeProcessTest {
       assertThat(output).anyMatch(l -> l.contains("stopped"));
     } finally {
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * What systemd's Type=notify sees: READY=1 only once the milter listens, RELOADING=1 then READY=1 around a
+   * SIGHUP, STOPPING=1 on SIGTERM. The notify socket is bound here as systemd binds it.
+   */
+  @Test
+  void underSystemdServeSaysReadyOnceListeningAndAroundAReload() throws Exception {
+    Path config = dir.resolve("postseal.toml");
+    Files.writeString(config, "listen = \"inet:127.0.0.1:0\"\nstate-dir = \"" + dir + "\"\nauthserv-id = \"mx.test\"\n"
+        + "[dns]\nservers = [\"127.0.0.1:9\"]\ntimeout = \"200ms\"\n");
+    Path socket = dir.resolve("notify");
+    BlockingQueue<String> notes = new LinkedBlockingQueue<>();
+    EventLoopGroup group = new EpollEventLoopGroup(1);
+    Process process = null;
+    try {
+      Channel systemd = new Bootstrap().group(group)
+          .channel(EpollDomainDatagramChannel.class)
+          .handler(new SimpleChannelInboundHandler<io.netty.channel.unix.DomainDatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx,
+                                        DomainDatagramPacket packet) {
+              notes.add(packet.content().toString(StandardCharsets.UTF_8));
+            }
+          })
+          .bind(new DomainSocketAddress(socket.toString())).syncUninterruptibly().channel();
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Dfile.encoding=UTF-8",
+          "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+          Main.class.getName(), "serve", "--config", config.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("serve.log").toFile());
+      builder.environment().put("NOTIFY_SOCKET", socket.toString());
+      process = builder.start();
+
+      String ready = notes.poll(30, TimeUnit.SECONDS);
+      assertThat(ready).as("log: %s", Files.readString(dir.resolve("serve.log"))).startsWith("READY=1\nSTATUS=listening on inet:127.0.0.1:");
+      int port = Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
+      // ready means ready: a session completes right away
+      try (FakeMta mta = FakeMta.connect(new java.net.InetSocketAddress("127.0.0.1", port))) {
+        assertThat(mta.send(FakeMta.envelope("203.0.113.5"),
+            "From: a@example.net\r\n\r\nhello\r\n".getBytes(StandardCharsets.UTF_8)).reply().isContinue()).isTrue();
+      }
+
+      assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor()).isZero();
+      assertThat(notes.poll(10, TimeUnit.SECONDS)).isEqualTo("RELOADING=1");
+      assertThat(notes.poll(10, TimeUnit.SECONDS)).startsWith("READY=1\nSTATUS=listening on inet:127.0.0.1:" + port);
+
+      assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
+      assertThat(notes.poll(10, TimeUnit.SECONDS)).isEqualTo("STOPPING=1");
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).isZero();
+      systemd.close().syncUninterruptibly();
+    } finally {
+      if (process != null) {
+        process.destroyForcibly();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 }

@@ -88,7 +88,7 @@ class ConfigLoaderTest {
 
         [signing]
         domains = ["Example.COM", "example.org."]
-        domains-query = "SELECT name FROM domains"
+        domains-query = ""
         internal-networks = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"]
         sign-authenticated = false
         algorithms = ["ed25519-sha256", "rsa-sha256"]
@@ -116,7 +116,7 @@ class ConfigLoaderTest {
         smtp = "[::1]:2525"
 
         [database]
-        url = "jdbc:postgresql://db.example/postseal?password=secret"
+        url = ""
 
         [metrics]
         listen = "127.0.0.1:9891"
@@ -139,9 +139,92 @@ class ConfigLoaderTest {
     assertThat(config.keys()).isEqualTo(new KeysConfig(false, Duration.ofDays(2)));
     assertThat(config.reports()).isEqualTo(new ReportsConfig(false, "Example Mail", "dmarc-reports@example.com",
         new HostPort("::1", 2525)));
-    assertThat(config.database().redactedUrl()).isEqualTo("jdbc:postgresql://db.example/postseal?(parameters hidden)");
+    assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
     assertThat(config.metrics().listen()).contains(new HostPort("127.0.0.1", 9891));
-    assertThat(String.join("\n", config.describe())).doesNotContain("secret");
+  }
+
+  @Test
+  void aDatabaseUrlIsLoggedWithoutItsCredentials() {
+    assertThat(new DatabaseConfig("jdbc:postgresql://db.example/postseal?password=secret").redactedUrl())
+        .isEqualTo("jdbc:postgresql://db.example/postseal?(parameters hidden)");
+    assertThat(new DatabaseConfig("jdbc:postgresql://user:secret@db.example/postseal").redactedUrl())
+        .isEqualTo("jdbc:postgresql://(credentials hidden)@db.example/postseal");
+  }
+
+  @Test
+  void aKeyWhoseFeatureIsNotBuiltIsAnErrorNamingTheRelease() {
+    List<String> errors = errors("""
+        [signing]
+        domains-query = "SELECT name FROM domains"
+
+        [reports]
+        enabled = true
+
+        [database]
+        url = "jdbc:postgresql://db.example/postseal"
+
+        [web]
+        listen = "127.0.0.1:9892"
+        """);
+    String release = "not in postseal " + Release.version() + ": ";
+    assertThat(errors).containsExactly(
+        "test.toml:2: signing.domains-query: " + release + "reading signing domains from a database query is not built"
+            + " yet; remove the line (its default, \"\", is what this release does)",
+        "test.toml:5: reports.enabled: " + release + "sending DMARC aggregate reports is not built yet; remove the line"
+            + " (its default, false, is what this release does)",
+        "test.toml:8: database.url: " + release + "the results database is not built yet; remove the line (its default,"
+            + " \"\", is what this release does)",
+        "test.toml:11: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
+            + " \"\", is what this release does)");
+    // their defaults are what the release does, and stay accepted
+    valid("[signing]\ndomains-query = \"\"\n[reports]\nenabled = false\n[database]\nurl = \"\"\n[web]\nlisten = \"\"\n");
+  }
+
+  @Test
+  void aListenerBeyondLoopbackMustBeAskedFor() {
+    assertThat(errors("listen = \"inet:0.0.0.0:8891\"\n")).containsExactly(
+        "test.toml:1: listen: inet:0.0.0.0:8891 is not a loopback address, and the milter protocol has no authentication:"
+            + " anyone who reaches this port gets mail signed with your keys and past your DMARC checks; listen on"
+            + " \"inet:127.0.0.1:8891\" or a unix: socket, or set listen-public = true (top level) if a firewall lets only"
+            + " your MTAs reach inet:0.0.0.0:8891");
+    assertThat(errors("listen = \"inet:mail.example.com:8891\"\n")).hasSize(1);
+    assertThat(valid("listen = \"inet:0.0.0.0:8891\"\nlisten-public = true\n").listen())
+        .isEqualTo(new ListenAddress.Inet("0.0.0.0", 8891));
+    valid("listen = \"inet:127.0.0.2:8891\"\n");
+    valid("listen = \"inet:[::1]:8891\"\n");
+    valid("listen = \"inet:localhost:8891\"\n");
+    valid("listen = \"unix:/var/spool/postfix/postseal/postseal.sock\"\n");
+
+    assertThat(errors("[metrics]\nlisten = \"0.0.0.0:9891\"\n")).singleElement().asString()
+        .startsWith("test.toml:2: metrics.listen: 0.0.0.0:9891 is not a loopback address");
+    valid("[metrics]\nlisten = \"0.0.0.0:9891\"\nlisten-public = true\n");
+  }
+
+  @Test
+  void everyBadElementOfAListIsReported() {
+    assertThat(errors("""
+        [signing]
+        domains = ["ok.example", "bad domain", "ok.example", "also bad!"]
+        """)).containsExactly(
+        "test.toml:2: signing.domains: element 2: \"bad domain\" is not a domain name; " + ConfigKeys.DOMAIN_ALLOWED,
+        "test.toml:2: signing.domains: element 3: \"ok.example\" is listed twice; list each value once",
+        "test.toml:2: signing.domains: element 4: \"also bad!\" is not a domain name; " + ConfigKeys.DOMAIN_ALLOWED);
+  }
+
+  @Test
+  void aKeyOrTableWrittenTwiceIsNamedWithBothLines() {
+    assertThat(errors("""
+        listen = "inet:127.0.0.1:8891"
+        state-dir = "/srv/postseal"
+        listen = "inet:127.0.0.1:8892"
+        """)).containsExactly("test.toml:3: listen: set twice, on lines 1 and 3; keep one of them");
+    assertThat(errors("""
+        [dns]
+        timeout = "2s"
+        [dns]
+        servers = []
+        """)).containsExactly("test.toml:3: dns: [dns] appears twice, on lines 1 and 3; put every key of [dns] under one"
+        + " [dns] line");
   }
 
   @Test
@@ -208,8 +291,8 @@ class ConfigLoaderTest {
         "test.toml:2: max-signatures: unknown key; did you mean verify.max-signatures (key max-signatures in [verify])?",
         "test.toml:5: dns.timout: unknown key; did you mean dns.timeout?",
         "test.toml:7: verfiy: unknown section [verfiy]; did you mean verify?",
-        "test.toml:10: spam: unknown section [spam]; top-level keys are listen, authserv-id, state-dir; sections are [dns],"
-            + " [signing], [verify], [dmarc], [keys], [reports], [database], [metrics]");
+        "test.toml:10: spam: unknown section [spam]; top-level keys are listen, listen-public, authserv-id, state-dir;"
+            + " sections are [dns], [signing], [verify], [dmarc], [keys], [reports], [database], [metrics], [web]");
   }
 
   @Test

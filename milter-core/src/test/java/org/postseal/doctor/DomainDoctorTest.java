@@ -143,4 +143,38 @@ class DomainDoctorTest {
         .startsWith("publish nothing.good.example. IN TXT \"v=spf1 mx -all\"");
     finding(report, "rDNS", Severity.INFO, "not checked: no server address given");
   }
+
+  /** A resolver that answers nothing is named as the fault, not the domain: one finding, no blame on the records. */
+  @Test
+  void aResolverThatDoesNotAnswerIsBlamedInsteadOfTheDomain() throws Exception {
+    try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      Clock clock = Clock.systemUTC();
+      DomainDoctor blind = new DomainDoctor(
+          DnsResolver.create(List.of("127.0.0.1:" + silent.getLocalPort()), Duration.ofMillis(300), clock),
+          new SigningKeyStore(state.resolve("keys"), clock, Duration.ofDays(7)), clock, Duration.ofSeconds(2));
+      DoctorReport report = blind.examine("good.example", Optional.empty());
+      assertThat(report.findings()).singleElement().satisfies(f -> {
+        assertThat(f.area()).isEqualTo("DNS");
+        assertThat(f.severity()).isEqualTo(Severity.ERROR);
+        assertThat(f.message()).startsWith("the DNS resolver does not answer: no answer to a lookup of the root zone")
+            .contains("check [dns] servers").endsWith("nothing about good.example could be checked");
+      });
+    }
+  }
+
+  /** An active key signs only when signing.algorithms lists its algorithm; doctor says when it does not. */
+  @Test
+  void anActiveKeyOfAnAlgorithmNotInSigningAlgorithmsSignsNothing() throws Exception {
+    Clock clock = Clock.systemUTC();
+    DomainDoctor ed25519Only = new DomainDoctor(DnsResolver.create(List.of(dns.address()), Duration.ofSeconds(1), clock),
+        new SigningKeyStore(state.resolve("keys"), clock, Duration.ofDays(7),
+            java.util.Set.of(org.postseal.dkim.DkimAlgorithm.ED25519_SHA256)), clock, Duration.ofSeconds(2));
+    DoctorReport report = ed25519Only.examine("good.example", Optional.of(InetAddress.getByName("192.0.2.20")));
+    assertThat(finding(report, "DKIM", Severity.WARNING, "selector sel (rsa-2048, active): signs nothing").fix())
+        .isEqualTo("add \"rsa-sha256\" to signing.algorithms to sign with it as well");
+    finding(report, "DKIM", Severity.ERROR, "good.example has no active key of an algorithm in signing.algorithms"
+        + " (ed25519-sha256): mail goes out unsigned");
+    // with the default (every algorithm) the same key is fine
+    assertThat(examine("good.example", "192.0.2.20").findings()).noneMatch(f -> f.message().contains("signs nothing"));
+  }
 }
