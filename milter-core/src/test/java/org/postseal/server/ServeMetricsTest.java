@@ -68,7 +68,14 @@ class ServeMetricsTest {
         FakeMta.MilterOutcome forged = postseal.send(FakeMta.envelope(OUTSIDE_IP), Messages.from("Bank <ceo@bank.example>"));
         assertThat(forged.reply().isContinue()).isFalse();
 
+        // the counters move just after the reply is sent (they record the reply that went out): the client can
+        // read its reply first, so wait for the last message's decision to be counted
         HttpResponse<String> response = get(metrics, "/metrics");
+        for (int i = 0; i < 50 && (sample(response.body(), "postseal_decision_seconds_count{direction=\"inbound\"}") < 2
+            || sample(response.body(), "postseal_decision_seconds_count{direction=\"outbound\"}") < 2); i++) {
+          Thread.sleep(100);
+          response = get(metrics, "/metrics");
+        }
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> t.startsWith("text/plain"));
         String scrape = response.body();
