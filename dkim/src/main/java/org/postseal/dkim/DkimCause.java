@@ -23,6 +23,8 @@ public enum DkimCause {
   // policy: verified or verifiable, but not accepted (RFC 8301, RFC 6376 section 8.2)
   RSA_SHA1_REFUSED(DkimOutcome.POLICY, "rsa-sha1 is not accepted (RFC 8301)"),
   KEY_TOO_SHORT(DkimOutcome.POLICY, "RSA key is shorter than allowed (RFC 8301)"),
+  /** A local limit (verify.max-rsa-bits): the key would cost too much CPU to use. */
+  KEY_TOO_LONG(DkimOutcome.POLICY, "RSA key is longer than allowed (verify.max-rsa-bits)"),
   /** l= is shorter than the body: what follows is unauthenticated (RFC 6376 section 8.2). */
   BODY_LENGTH_PARTIAL(DkimOutcome.POLICY, "l= leaves body bytes unsigned"),
 
@@ -56,6 +58,8 @@ public enum DkimCause {
   KEY_TYPE_MISMATCH(DkimOutcome.PERMERROR, "key type k= does not match a="),
   /** p= does not decode to a public key of type k=. */
   KEY_MALFORMED(DkimOutcome.PERMERROR, "key p= is not a usable public key"),
+  /** A local limit (verify.max-key-record-bytes): the record is not parsed at all. */
+  KEY_RECORD_TOO_LONG(DkimOutcome.PERMERROR, "key record is longer than allowed (verify.max-key-record-bytes)"),
   KEY_HASH_NOT_ALLOWED(DkimOutcome.PERMERROR, "key h= excludes the signature's hash"),
   KEY_SERVICE_NOT_EMAIL(DkimOutcome.PERMERROR, "key s= is not for email"),
   /** t=s: the i= domain must be d= itself. */

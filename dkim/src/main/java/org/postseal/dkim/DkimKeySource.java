@@ -31,8 +31,12 @@ final class DkimKeySource {
   private final DnsSource dns;
   private final ConcurrentMap<String, KeyRecordParser.Parse> parsedRecords = new ConcurrentHashMap<>();
 
-  DkimKeySource(DnsSource dns) {
+  /** Key records longer than this are not parsed (verify.max-key-record-bytes). */
+  private final int maxRecordBytes;
+
+  DkimKeySource(DnsSource dns, int maxRecordBytes) {
     this.dns = dns;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   /** Starts the lookup of {@code name}; the future always completes normally. */
@@ -87,6 +91,11 @@ final class DkimKeySource {
   }
 
   private KeyRecordParser.Parse parse(String text) {
+    if (text.length() > maxRecordBytes) {
+      // checked before the cache: such text is never parsed, nor kept
+      return new KeyRecordParser.SyntaxError(DkimCause.KEY_RECORD_TOO_LONG, text.length() + " characters, the"
+          + " maximum is " + maxRecordBytes);
+    }
     KeyRecordParser.Parse cached = parsedRecords.get(text);
     if (cached != null) {
       return cached;

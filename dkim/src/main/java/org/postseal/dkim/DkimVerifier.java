@@ -34,7 +34,14 @@ public final class DkimVerifier {
     if (policy.clockSkew() == null || policy.clockSkew().isNegative()) {
       throw new IllegalArgumentException("dkim clockSkew must be zero or positive, was " + policy.clockSkew());
     }
-    this.keys = new DkimKeySource(dns);
+    if (policy.maxRsaBits() < policy.minRsaBits()) {
+      throw new IllegalArgumentException("dkim maxRsaBits must be at least minRsaBits (" + policy.minRsaBits()
+          + "), was " + policy.maxRsaBits());
+    }
+    if (policy.maxKeyRecordBytes() < 1) {
+      throw new IllegalArgumentException("dkim maxKeyRecordBytes must be positive, was " + policy.maxKeyRecordBytes());
+    }
+    this.keys = new DkimKeySource(dns, policy.maxKeyRecordBytes());
   }
 
   /**

@@ -53,6 +53,7 @@ final class MessageVerificationSession implements VerificationSession {
   private final BodyHash[] bodyHashList;
   private final CompletableFuture<Void> keysLookedUp;
   private final boolean hasNoSignatures;
+  private final int ignoredSignatures;
   private List<DkimResult> results;
 
   MessageVerificationSession(List<HeaderField> headers, DkimKeySource keys, DkimPolicy policy, Clock clock) {
@@ -95,10 +96,8 @@ final class MessageVerificationSession implements VerificationSession {
           k -> BodyHash.start(k.canonicalization(), k.digestAlgorithm(), k.limit()));
       entries.add(new Entry(i, signature, null, key, bodyHash));
     }
-    if (seen > policy.maxSignatures()) {
-      LOG.debug("message has {} DKIM-Signature fields; only the first {} are evaluated (verify.max-signatures)",
-          seen, policy.maxSignatures());
-    }
+    // the caller says so in the message's log line and counts it: one line per message, not two
+    this.ignoredSignatures = Math.max(0, seen - policy.maxSignatures());
     this.hasNoSignatures = seen == 0;
     this.bodyHashList = bodyHashes.values().toArray(new BodyHash[0]);
     this.keysLookedUp = CompletableFuture.allOf(lookups.values().toArray(new CompletableFuture<?>[0]))
@@ -113,6 +112,11 @@ final class MessageVerificationSession implements VerificationSession {
   @Override
   public boolean hasNoSignatures() {
     return hasNoSignatures;
+  }
+
+  @Override
+  public int ignoredSignatures() {
+    return ignoredSignatures;
   }
 
   @Override
@@ -214,6 +218,9 @@ final class MessageVerificationSession implements VerificationSession {
         return signature.result(DkimCause.KEY_STRICT_SUBDOMAIN, "i= domain " + identityDomain + ", d="
             + signature.domain());
       }
+    }
+    if (record.key() instanceof VerificationKey.Rsa rsa && rsa.bits() > policy.maxRsaBits()) {
+      return signature.result(DkimCause.KEY_TOO_LONG, rsa.bits() + " bits, the maximum is " + policy.maxRsaBits());
     }
     if (record.key() instanceof VerificationKey.Rsa rsa && rsa.bits() < policy.minRsaBits()) {
       return signature.result(DkimCause.KEY_TOO_SHORT, rsa.bits() + " bits, the minimum is " + policy.minRsaBits());

@@ -15,6 +15,9 @@ public interface VerificationSession extends BodySink {
   /** True when the message carries no DKIM-Signature field. */
   boolean hasNoSignatures();
 
+  /** DKIM-Signature fields past {@link DkimPolicy#maxSignatures()}, which get no result at all. */
+  int ignoredSignatures();
+
   /**
    * The d= of every signature this session evaluates that parsed, in header order (duplicates kept): what DMARC
    * needs to start its alignment lookups at end of headers, without parsing the fields again.

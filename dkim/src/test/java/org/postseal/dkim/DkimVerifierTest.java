@@ -563,10 +563,42 @@ class DkimVerifierTest {
 
   @Test
   void verify_minRsaBitsComesFromThePolicy() {
-    DkimPolicy strict = new DkimPolicy(4096, 5, Duration.ofMinutes(5));
+    DkimPolicy strict = new DkimPolicy(4096, 8192, 5, 4096, Duration.ofMinutes(5));
     DkimResult result = only(verify(DkimSignerTest.dns(), strict, CLOCK, signed(DkimSignerTest.rsaKey())));
     assertThat(result.cause()).isEqualTo(DkimCause.KEY_TOO_SHORT);
     assertThat(result.detail()).isEqualTo("2048 bits, the minimum is 4096");
+  }
+
+  @Test
+  void verify_rsaKeyLongerThanTheMaximum_isPolicy_andNeverVerified() {
+    DkimPolicy small = new DkimPolicy(1024, 1024, 5, 4096, Duration.ofMinutes(5));
+    DkimResult result = only(verify(DkimSignerTest.dns(), small, CLOCK, signed(DkimSignerTest.rsaKey())));
+    assertThat(result.outcome()).isEqualTo(DkimOutcome.POLICY);
+    assertThat(result.cause()).isEqualTo(DkimCause.KEY_TOO_LONG);
+    assertThat(result.detail()).isEqualTo("2048 bits, the maximum is 1024");
+  }
+
+  @Test
+  void verify_keyRecordLongerThanTheMaximum_isNotParsed() {
+    String record = TestKeys.txtRecord(TestKeys.rsa512().getPublic()) + "; n=" + "x".repeat(5000);
+    SigningKey weak = new SigningKey("example.com", "weak", DkimAlgorithm.RSA_SHA256, TestKeys.rsa512().getPrivate());
+    StaticDnsSource dns = new StaticDnsSource().txt("weak._domainkey.example.com", record);
+    DkimResult result = only(verify(dns, signed(weak)));
+    assertThat(result.outcome()).isEqualTo(DkimOutcome.PERMERROR);
+    assertThat(result.cause()).isEqualTo(DkimCause.KEY_RECORD_TOO_LONG);
+    assertThat(result.detail()).startsWith(record.length() + " characters, the maximum is 4096");
+  }
+
+  @Test
+  void verify_signaturesPastTheMaximum_getNoResult_andAreCounted() {
+    RawMessage message = signed(DkimSignerTest.rsaKey(), DkimSignerTest.ed25519Key());
+    DkimPolicy one = new DkimPolicy(1024, 8192, 1, 4096, Duration.ofMinutes(5));
+    VerificationSession session = new DkimVerifier(DkimSignerTest.dns(), one, CLOCK).start(message.headers());
+    session.body(message.body());
+    assertThat(session.finish()).hasSize(1);
+    assertThat(session.ignoredSignatures()).isEqualTo(1);
+    assertThat(new DkimVerifier(DkimSignerTest.dns(), DkimPolicy.defaults(), CLOCK).start(message.headers())
+        .ignoredSignatures()).isZero();
   }
 
   @Test
@@ -695,7 +727,7 @@ class DkimVerifierTest {
     fields.add(TestSignatures.sign(base.headers(), body, TEST_TAGS + " l=30; bh=; b=", TestKeys.rfc8463Rsa()));
     RawMessage message = MessageEdits.prepend(base, fields);
     StaticDnsSource dns = DkimSignerTest.dns().txt("test._domainkey.example.com", TestKeys.txtRecord(TestKeys.rfc8463RsaPublic()));
-    DkimPolicy policy = new DkimPolicy(1024, 10, Duration.ofMinutes(5));
+    DkimPolicy policy = new DkimPolicy(1024, 8192, 10, 4096, Duration.ofMinutes(5));
     List<DkimResult> whole = verify(dns, policy, CLOCK, message);
     assertThat(whole).extracting(DkimResult::outcome).containsExactly(DkimOutcome.PASS, DkimOutcome.PASS,
         DkimOutcome.PASS, DkimOutcome.PASS, DkimOutcome.POLICY);
@@ -766,8 +798,11 @@ class DkimVerifierTest {
   @Test
   void verifier_rejectsANegativePolicy() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() ->
-            new DkimVerifier(new StaticDnsSource(), new DkimPolicy(1024, -1, Duration.ZERO), CLOCK))
+            new DkimVerifier(new StaticDnsSource(), new DkimPolicy(1024, 8192, -1, 4096, Duration.ZERO), CLOCK))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSignatures");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            new DkimVerifier(new StaticDnsSource(), new DkimPolicy(2048, 1024, 5, 4096, Duration.ZERO), CLOCK))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRsaBits");
   }
 
   @Test

@@ -17,7 +17,8 @@ import org.postseal.dns.RecordType;
  * Finds DMARC records by the DNS tree walk of RFC 9989 section 4.10: policy discovery for an Author Domain
  * (section 4.10.1) and the Organizational Domain of any domain (section 4.10.2). No public suffix list.
  *
- * <p>A walk queries at most {@value #MAX_QUERIES} names: a name of 8 or more labels is followed by its last 7
+ * <p>A walk queries at most {@value #MAX_QUERIES} names (fewer when configured so; at least 2, the name and its
+ * top label): a name of 8 or more labels is followed by its last 7
  * labels, skipping those in between, and the walk stops at a record with psd=y or psd=n. The queries of a
  * walk run one after another (each depends on the answer before it), as futures: nothing blocks. Within one
  * call, and within one message's {@link DmarcSession}, each "_dmarc" name is queried once, and no query is sent
@@ -27,11 +28,24 @@ final class DmarcPolicySource {
 
   /** Section 4.10: a tree walk makes at most eight queries. */
   public static final int MAX_QUERIES = 8;
+  /** A walk must at least ask the name itself and its top label. */
+  public static final int MIN_QUERIES = 2;
 
   private final DnsSource dns;
+  private final int maxQueries;
 
-  public DmarcPolicySource(DnsSource dns) {
+  DmarcPolicySource(DnsSource dns) {
+    this(dns, MAX_QUERIES);
+  }
+
+  /** @param maxQueries at most this many queries per walk: {@value #MIN_QUERIES}..{@value #MAX_QUERIES} */
+  DmarcPolicySource(DnsSource dns, int maxQueries) {
     this.dns = Objects.requireNonNull(dns, "dns");
+    if (maxQueries < MIN_QUERIES || maxQueries > MAX_QUERIES) {
+      throw new IllegalArgumentException("DMARC tree walk queries must be " + MIN_QUERIES + ".." + MAX_QUERIES
+          + ", was " + maxQueries);
+    }
+    this.maxQueries = maxQueries;
   }
 
   /** Policy discovery for {@code authorDomain} (lower case A-labels, no trailing dot), with no deadline of its own. */
@@ -105,7 +119,7 @@ final class DmarcPolicySource {
     }
 
     CompletableFuture<DmarcTreeWalk> walk(String domain) {
-      return step(domain, DmarcTreeWalk.targets(domain), 0, new ArrayList<>());
+      return step(domain, DmarcTreeWalk.targets(domain, maxQueries), 0, new ArrayList<>());
     }
 
     private CompletableFuture<DmarcTreeWalk> step(String start, List<String> targets, int index,

@@ -94,10 +94,15 @@ record DmarcTreeWalk(String startDomain, List<Step> steps, Optional<LookupFailur
    * Never more than 8.
    */
   static List<String> targets(String domain) {
+    return targets(domain, DmarcPolicySource.MAX_QUERIES);
+  }
+
+  /** The same with at most {@code maxQueries} names: the jump after the first is to the last maxQueries - 1 labels. */
+  static List<String> targets(String domain, int maxQueries) {
     String[] labels = domain.split("\\.");
     List<String> out = new ArrayList<>();
     out.add(domain);
-    int next = Math.min(labels.length - 1, DmarcPolicySource.MAX_QUERIES - 1);
+    int next = Math.min(labels.length - 1, maxQueries - 1);
     for (int keep = next; keep >= 1; keep--) {
       out.add(String.join(".", Arrays.copyOfRange(labels, labels.length - keep, labels.length)));
     }

@@ -28,8 +28,14 @@ public final class DmarcVerifier {
   private final DmarcSettings settings;
   private final DmarcDispositionEvaluator dispositions;
 
+  /** A verifier whose tree walks ask at most RFC 9989's eight names. */
   public DmarcVerifier(DnsSource dns, DmarcSettings settings) {
-    this.policies = new DmarcPolicySource(Objects.requireNonNull(dns, "dns"));
+    this(dns, settings, DmarcPolicySource.MAX_QUERIES);
+  }
+
+  /** @param maxTreeWalkQueries the most queries one tree walk may make (dmarc.max-tree-walk-queries), 2..8 */
+  public DmarcVerifier(DnsSource dns, DmarcSettings settings, int maxTreeWalkQueries) {
+    this.policies = new DmarcPolicySource(Objects.requireNonNull(dns, "dns"), maxTreeWalkQueries);
     this.settings = Objects.requireNonNull(settings, "settings");
     this.dispositions = new DmarcDispositionEvaluator(settings);
   }

@@ -22,10 +22,6 @@ import org.postseal.dns.RecordType;
  */
 final class CheckHostRun {
 
-  /** Section 4.6.4: at most 10 terms that query DNS (include, a, mx, ptr, exists, redirect). */
-  static final int MAX_DNS_TERMS = 10;
-  /** Section 4.6.4: at most 2 lookups answered with NXDOMAIN or no records. */
-  static final int MAX_VOID_LOOKUPS = 2;
   /** Section 4.6.4: an "mx" may look up the addresses of at most 10 names, else permerror. */
   static final int MAX_MX_NAMES = 10;
   /** Section 4.6.4: of the PTR names, only the first 10 are considered. */
@@ -76,6 +72,7 @@ final class CheckHostRun {
   private final String helo;
   private final String receivingHost;
   private final long timestamp;
+  private final SpfLimits limits;
   private int dnsTerms;
   private int voidLookups;
   private CompletableFuture<PtrNames> ptrNames;
@@ -84,9 +81,10 @@ final class CheckHostRun {
   /**
    * @param ip the client address, IPv4 (4 bytes; IPv4-mapped IPv6 already turned into IPv4) or IPv6 (16)
    */
-  CheckHostRun(DnsSource dns, byte[] ip, String sender, String localPart, String senderDomain, String helo,
-               String receivingHost, long timestamp) {
+  CheckHostRun(DnsSource dns, SpfLimits limits, byte[] ip, String sender, String localPart, String senderDomain,
+               String helo, String receivingHost, long timestamp) {
     this.dns = dns;
+    this.limits = limits;
     this.ip = ip.clone();
     this.addressType = ip.length == 4 ? RecordType.A : RecordType.AAAA;
     this.sender = sender;
@@ -222,9 +220,9 @@ final class CheckHostRun {
 
   private Optional<Verdict> countDnsTerm(String term, String domain) {
     dnsTerms++;
-    if (dnsTerms > MAX_DNS_TERMS) {
+    if (dnsTerms > limits.maxDnsTerms()) {
       return Optional.of(Verdict.of(SpfOutcome.PERMERROR, SpfCause.LOOKUP_LIMIT,
-          "at \"" + term + "\" of " + domain, domain));
+          "more than " + limits.maxDnsTerms() + ", at \"" + term + "\" of " + domain, domain));
     }
     return Optional.empty();
   }
@@ -387,9 +385,9 @@ final class CheckHostRun {
   /** Section 4.6.4: a third lookup answered with no records is a permerror. */
   private Match voidLookup(String what, String domain) {
     voidLookups++;
-    if (voidLookups > MAX_VOID_LOOKUPS) {
-      return Match.error(Verdict.of(SpfOutcome.PERMERROR, SpfCause.VOID_LOOKUP_LIMIT, "the last was " + what,
-          domain));
+    if (voidLookups > limits.maxVoidLookups()) {
+      return Match.error(Verdict.of(SpfOutcome.PERMERROR, SpfCause.VOID_LOOKUP_LIMIT, "more than "
+          + limits.maxVoidLookups() + ", the last was " + what, domain));
     }
     return Match.NO;
   }
@@ -531,9 +529,9 @@ final class CheckHostRun {
 
   private CompletableFuture<String> expand(MacroString macro, String domain) {
     if (macro.usesValidatedName()) {
-      return validatedName(domain).thenApply(p -> macro.expand(values(domain, p)));
+      return validatedName(domain).thenApply(p -> macro.expand(values(domain, p), limits.maxMacroBytes()));
     }
-    return done(macro.expand(values(domain, UNKNOWN)));
+    return done(macro.expand(values(domain, UNKNOWN), limits.maxMacroBytes()));
   }
 
   private MacroString.Values values(String domain, String validatedName) {

@@ -216,12 +216,16 @@ final class MacroString {
     return false;
   }
 
-  String expand(Values values) {
+  /** The expansion, cut at {@code maxLength} characters (section 7.3 then cuts a domain name to 253). */
+  String expand(Values values, int maxLength) {
     if (error != null) {
       throw new IllegalStateException("expanding a macro-string that did not parse: " + error);
     }
     StringBuilder out = new StringBuilder();
     for (Part part : parts) {
+      if (out.length() >= maxLength) {
+        break;
+      }
       if (part instanceof Literal l) {
         out.append(l.text());
         continue;
@@ -230,7 +234,7 @@ final class MacroString {
       String value = transformed(valueOf(m.letter(), values), m);
       out.append(m.urlEscape() ? urlEscaped(value) : value);
     }
-    return out.toString();
+    return out.length() > maxLength ? out.substring(0, maxLength) : out.toString();
   }
 
   private static String valueOf(char letter, Values v) {

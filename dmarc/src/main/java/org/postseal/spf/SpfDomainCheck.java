@@ -18,7 +18,7 @@ import org.postseal.mail.DomainName;
 /**
  * What a receiver finds in a domain's SPF record before any message arrives: the record, every include and
  * redirect it leads to, and how many DNS-querying terms check_host() would spend on them, counted by the same
- * rule ({@link SpfMechanism#isDnsQuerying()}) and against the same limit ({@link CheckHostRun#MAX_DNS_TERMS}) as
+ * rule ({@link SpfMechanism#isDnsQuerying()}) and against the same limit ({@link SpfLimits#RFC_MAX_DNS_TERMS}) as
  * the evaluation of a message. For {@code postseal doctor}.
  *
  * <p>Threading: {@link #check} blocks on DNS, one lookup after another, each at most the timeout given: call it
@@ -62,7 +62,7 @@ public final class SpfDomainCheck {
     Optional<SpfQualifier> ending = follow(record, tally, 0);
     boolean usesPtr = record.mechanisms().stream().anyMatch(m -> m instanceof SpfMechanism.Ptr);
     return new SpfDomainReport(SpfDomainReport.Status.FOUND, domain, text, "", tally.lookups,
-        CheckHostRun.MAX_DNS_TERMS, tally.problems, tally.notes, usesPtr, ending);
+        SpfLimits.RFC_MAX_DNS_TERMS, tally.problems, tally.notes, usesPtr, ending);
   }
 
   /** What following one record (and its includes and redirect) found. */

@@ -38,7 +38,7 @@ public record SpfDomainReport(Status status, String domain, String recordText, S
   }
 
   static SpfDomainReport without(Status status, String domain, String recordText, String failure) {
-    return new SpfDomainReport(status, domain, recordText, failure, 0, CheckHostRun.MAX_DNS_TERMS, List.of(),
+    return new SpfDomainReport(status, domain, recordText, failure, 0, SpfLimits.RFC_MAX_DNS_TERMS, List.of(),
         List.of(), false, Optional.empty());
   }
 

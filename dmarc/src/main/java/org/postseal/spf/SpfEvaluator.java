@@ -42,11 +42,19 @@ public final class SpfEvaluator {
   private final DnsSource dns;
   private final Clock clock;
   private final String receivingHost;
+  private final SpfLimits limits;
+
+  /** An evaluator with RFC 7208's limits ({@link SpfLimits#DEFAULTS}). */
+  public SpfEvaluator(DnsSource dns, Clock clock, String receivingHost) {
+    this(dns, clock, receivingHost, SpfLimits.DEFAULTS);
+  }
 
   /**
    * @param receivingHost this host's name, for the %{r} macro of explanations (e.g. the authserv-id)
+   * @param limits        what one evaluation may cost
    */
-  public SpfEvaluator(DnsSource dns, Clock clock, String receivingHost) {
+  public SpfEvaluator(DnsSource dns, Clock clock, String receivingHost, SpfLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
     this.dns = Objects.requireNonNull(dns, "dns");
     this.clock = Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(receivingHost, "receivingHost");
@@ -78,7 +86,7 @@ public final class SpfEvaluator {
     }
     String domain = checked.domain();
     byte[] ip = IpNetwork.unmapped(clientIp).getAddress();
-    CheckHostRun run = new CheckHostRun(dns, ip, checked.sender(), checked.localPart(), domain, heloName,
+    CheckHostRun run = new CheckHostRun(dns, limits, ip, checked.sender(), checked.localPart(), domain, heloName,
         receivingHost, clock.instant().getEpochSecond());
     CompletableFuture<SpfResult> result = run.checkHost(domain).thenCompose(verdict ->
         run.explanation(verdict).thenApply(explanation -> new SpfResult(verdict.outcome(), verdict.cause(),

@@ -16,7 +16,8 @@ class MacroStringTest {
     MacroString macro = MacroString.parse(text, MacroString.Syntax.EXPLANATION);
     assertThat(macro.error()).isEmpty();
     return macro.expand(new MacroString.Values("strong-bad@email.example.com", "strong-bad", "email.example.com",
-        "email.example.com", ip, "mx.example.org", "mx.example.org", "receiver.example.net", 1_700_000_000L));
+        "email.example.com", ip, "mx.example.org", "mx.example.org", "receiver.example.net", 1_700_000_000L),
+        SpfLimits.DEFAULT_MAX_MACRO_BYTES);
   }
 
   @ParameterizedTest

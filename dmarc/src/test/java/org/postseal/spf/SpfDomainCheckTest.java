@@ -48,7 +48,7 @@ class SpfDomainCheckTest {
     assertThat(report.status()).isEqualTo(SpfDomainReport.Status.FOUND);
     // mx, include, then a and include in the first include: 4 terms that query DNS
     assertThat(report.lookups()).isEqualTo(4);
-    assertThat(report.lookupLimit()).isEqualTo(CheckHostRun.MAX_DNS_TERMS);
+    assertThat(report.lookupLimit()).isEqualTo(SpfLimits.RFC_MAX_DNS_TERMS);
     assertThat(report.isOverLookupLimit()).isFalse();
     assertThat(report.ending()).contains(SpfQualifier.FAIL);
     assertThat(report.problems()).isEmpty();

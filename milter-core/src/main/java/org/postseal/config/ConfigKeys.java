@@ -68,6 +68,8 @@ final class ConfigKeys {
       list(text(DnsServerSyntax.ALLOWED, DnsServerSyntax::check), true, ""));
   static final Key<Duration> DNS_TIMEOUT = new Key<>("dns.timeout", DnsConfig.DEFAULT_TIMEOUT,
       duration(DnsConfig.MIN_TIMEOUT, DnsConfig.MAX_TIMEOUT));
+  static final Key<Duration> DNS_MESSAGE_DEADLINE = new Key<>("dns.message-deadline", DnsConfig.DEFAULT_MESSAGE_DEADLINE,
+      duration(DnsConfig.MIN_MESSAGE_DEADLINE, DnsConfig.MAX_MESSAGE_DEADLINE));
 
   static final Key<List<String>> SIGNING_DOMAINS = new Key<>("signing.domains", SigningConfig.DEFAULT_DOMAINS,
       list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
@@ -87,6 +89,18 @@ final class ConfigKeys {
       integer(VerifyConfig.MIN_MAX_SIGNATURES, VerifyConfig.MAX_MAX_SIGNATURES));
   static final Key<Integer> VERIFY_MIN_RSA_BITS = new Key<>("verify.min-rsa-bits", VerifyConfig.DEFAULT_MIN_RSA_BITS,
       minRsaBits());
+  static final Key<Integer> VERIFY_MAX_RSA_BITS = new Key<>("verify.max-rsa-bits", VerifyConfig.DEFAULT_MAX_RSA_BITS,
+      integer(VerifyConfig.LOWEST_MAX_RSA_BITS, VerifyConfig.HIGHEST_MAX_RSA_BITS));
+  static final Key<Integer> VERIFY_MAX_KEY_RECORD_BYTES = new Key<>("verify.max-key-record-bytes",
+      VerifyConfig.DEFAULT_MAX_KEY_RECORD_BYTES,
+      integer(VerifyConfig.MIN_MAX_KEY_RECORD_BYTES, VerifyConfig.MAX_MAX_KEY_RECORD_BYTES));
+
+  static final Key<Integer> SPF_MAX_DNS_TERMS = new Key<>("spf.max-dns-terms", SpfConfig.DEFAULT_MAX_DNS_TERMS,
+      integer(1, SpfConfig.DEFAULT_MAX_DNS_TERMS));
+  static final Key<Integer> SPF_MAX_VOID_LOOKUPS = new Key<>("spf.max-void-lookups", SpfConfig.DEFAULT_MAX_VOID_LOOKUPS,
+      integer(0, SpfConfig.MAX_MAX_VOID_LOOKUPS));
+  static final Key<Integer> SPF_MAX_MACRO_BYTES = new Key<>("spf.max-macro-bytes", SpfConfig.DEFAULT_MAX_MACRO_BYTES,
+      integer(SpfConfig.MIN_MAX_MACRO_BYTES, SpfConfig.MAX_MAX_MACRO_BYTES));
 
   static final Key<Boolean> DMARC_ENFORCE = new Key<>("dmarc.enforce", DmarcConfig.DEFAULT_ENFORCE, bool());
   static final Key<DmarcConfig.Quarantine> DMARC_QUARANTINE = new Key<>("dmarc.quarantine", DmarcConfig.DEFAULT_QUARANTINE,
@@ -100,6 +114,9 @@ final class ConfigKeys {
       list(text(Network.ALLOWED + ", or a host name", ConfigKeys::networkOrHost), true, ""));
   static final Key<List<String>> DMARC_NEVER_REJECT = new Key<>("dmarc.never-reject", DmarcConfig.DEFAULT_NEVER_REJECT,
       list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
+  static final Key<Integer> DMARC_MAX_TREE_WALK_QUERIES = new Key<>("dmarc.max-tree-walk-queries",
+      DmarcConfig.DEFAULT_MAX_TREE_WALK_QUERIES,
+      integer(DmarcConfig.MIN_MAX_TREE_WALK_QUERIES, DmarcConfig.DEFAULT_MAX_TREE_WALK_QUERIES));
 
   static final Key<Boolean> KEYS_AUTO_ACTIVATE = new Key<>("keys.auto-activate", KeysConfig.DEFAULT_AUTO_ACTIVATE, bool());
   static final Key<Duration> KEYS_RETIRE_AFTER = new Key<>("keys.retire-after", KeysConfig.DEFAULT_RETIRE_AFTER,
@@ -128,9 +145,12 @@ final class ConfigKeys {
       text(HostPort.ALLOWED + ", or \"\"", Function.identity()), "the report web page");
 
   static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, DNS_SERVERS, DNS_TIMEOUT,
+      DNS_MESSAGE_DEADLINE,
       SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
-      VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
-      DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
+      VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, VERIFY_MAX_RSA_BITS, VERIFY_MAX_KEY_RECORD_BYTES, SPF_MAX_DNS_TERMS,
+      SPF_MAX_VOID_LOOKUPS, SPF_MAX_MACRO_BYTES, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
+      DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, DMARC_MAX_TREE_WALK_QUERIES,
+      KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
       REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, DATABASE_URL, METRICS_LISTEN, METRICS_LISTEN_PUBLIC,
       WEB_LISTEN);
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -158,6 +159,7 @@ public final class ConfigLoader {
       }
     }
     checkPublicListeners(values, source, locator, errors);
+    checkDeadline(values, source, locator, errors);
     if (!errors.isEmpty()) {
       errors.sort(Comparator.comparingInt(ConfigError::line));
       return new ConfigResult.Invalid(errors, source);
@@ -186,6 +188,21 @@ public final class ConfigLoader {
           metrics.get() + " is not a loopback address: anyone who reaches it reads your mail volumes and domains' results",
           "use \"127.0.0.1:9891\", or set listen-public = true in [metrics] if a firewall lets only your Prometheus"
               + " reach " + metrics.get()));
+    }
+  }
+
+  /** A message's deadline shorter than one lookup would cut every lookup that takes its time: temperror for all. */
+  private static void checkDeadline(Map<String, Object> values, String source, TomlKeyLocator locator,
+                                    List<ConfigError> errors) {
+    Duration deadline = value(values, ConfigKeys.DNS_MESSAGE_DEADLINE);
+    Duration timeout = value(values, ConfigKeys.DNS_TIMEOUT);
+    if (deadline.compareTo(timeout) < 0) {
+      String name = ConfigKeys.DNS_MESSAGE_DEADLINE.name();
+      int line = values.containsKey(name) ? locator.lineOf(name) : locator.lineOf(ConfigKeys.DNS_TIMEOUT.name());
+      errors.add(new ConfigError(source, line, name, DurationText.format(deadline) + " is shorter than dns.timeout ("
+          + DurationText.format(timeout) + "): a lookup that takes its whole timeout could never count",
+          "set dns.message-deadline to at least dns.timeout, e.g. twice it (" + DurationText.format(timeout.multipliedBy(2))
+              + ")"));
     }
   }
 
@@ -280,14 +297,19 @@ public final class ConfigLoader {
         value(v, ConfigKeys.LISTEN),
         authservId,
         Path.of(value(v, ConfigKeys.STATE_DIR)),
-        new DnsConfig(value(v, ConfigKeys.DNS_SERVERS), value(v, ConfigKeys.DNS_TIMEOUT)),
+        new DnsConfig(value(v, ConfigKeys.DNS_SERVERS), value(v, ConfigKeys.DNS_TIMEOUT),
+            value(v, ConfigKeys.DNS_MESSAGE_DEADLINE)),
         new SigningConfig(value(v, ConfigKeys.SIGNING_DOMAINS), value(v, ConfigKeys.SIGNING_DOMAINS_QUERY),
             value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
             value(v, ConfigKeys.SIGNING_ALGORITHMS)),
-        new VerifyConfig(value(v, ConfigKeys.VERIFY_MAX_SIGNATURES), value(v, ConfigKeys.VERIFY_MIN_RSA_BITS)),
+        new VerifyConfig(value(v, ConfigKeys.VERIFY_MAX_SIGNATURES), value(v, ConfigKeys.VERIFY_MIN_RSA_BITS),
+            value(v, ConfigKeys.VERIFY_MAX_RSA_BITS), value(v, ConfigKeys.VERIFY_MAX_KEY_RECORD_BYTES)),
+        new SpfConfig(value(v, ConfigKeys.SPF_MAX_DNS_TERMS), value(v, ConfigKeys.SPF_MAX_VOID_LOOKUPS),
+            value(v, ConfigKeys.SPF_MAX_MACRO_BYTES)),
         new DmarcConfig(value(v, ConfigKeys.DMARC_ENFORCE), value(v, ConfigKeys.DMARC_QUARANTINE),
             value(v, ConfigKeys.DMARC_ON_DNS_ERROR), value(v, ConfigKeys.DMARC_PROTECT_OWN_DOMAINS),
-            value(v, ConfigKeys.DMARC_TRUSTED_FORWARDERS), value(v, ConfigKeys.DMARC_NEVER_REJECT)),
+            value(v, ConfigKeys.DMARC_TRUSTED_FORWARDERS), value(v, ConfigKeys.DMARC_NEVER_REJECT),
+            value(v, ConfigKeys.DMARC_MAX_TREE_WALK_QUERIES)),
         new KeysConfig(value(v, ConfigKeys.KEYS_AUTO_ACTIVATE), value(v, ConfigKeys.KEYS_RETIRE_AFTER)),
         new ReportsConfig(value(v, ConfigKeys.REPORTS_ENABLED), value(v, ConfigKeys.REPORTS_ORG_NAME),
             value(v, ConfigKeys.REPORTS_FROM), value(v, ConfigKeys.REPORTS_SMTP)),

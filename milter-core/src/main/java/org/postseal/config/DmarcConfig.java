@@ -12,9 +12,10 @@ import java.util.Locale;
  * @param protectOwnDomains reject outside, unauthenticated mail From our signing domains that fails DMARC
  * @param trustedForwarders networks (CIDR) or host names whose failures are overridden (RFC 9989 section 8)
  * @param neverReject       From: domains never rejected (override reason local_policy), as DomainName writes them
+ * @param maxTreeWalkQueries the most queries one DNS tree walk makes (RFC 9989 section 4.10: 8)
  */
 public record DmarcConfig(boolean enforce, Quarantine quarantine, DnsErrorAction onDnsError, boolean protectOwnDomains,
-                          List<String> trustedForwarders, List<String> neverReject) {
+                          List<String> trustedForwarders, List<String> neverReject, int maxTreeWalkQueries) {
 
   public static final boolean DEFAULT_ENFORCE = true;
   public static final Quarantine DEFAULT_QUARANTINE = Quarantine.HEADER;
@@ -22,6 +23,9 @@ public record DmarcConfig(boolean enforce, Quarantine quarantine, DnsErrorAction
   public static final boolean DEFAULT_PROTECT_OWN_DOMAINS = true;
   public static final List<String> DEFAULT_TRUSTED_FORWARDERS = List.of();
   public static final List<String> DEFAULT_NEVER_REJECT = List.of();
+  public static final int DEFAULT_MAX_TREE_WALK_QUERIES = 8;
+  /** The name itself and its top label. */
+  public static final int MIN_MAX_TREE_WALK_QUERIES = 2;
 
   /** What p=quarantine does to a message that fails DMARC. */
   public enum Quarantine {
@@ -50,6 +54,6 @@ public record DmarcConfig(boolean enforce, Quarantine quarantine, DnsErrorAction
 
   public static DmarcConfig defaults() {
     return new DmarcConfig(DEFAULT_ENFORCE, DEFAULT_QUARANTINE, DEFAULT_ON_DNS_ERROR, DEFAULT_PROTECT_OWN_DOMAINS,
-        DEFAULT_TRUSTED_FORWARDERS, DEFAULT_NEVER_REJECT);
+        DEFAULT_TRUSTED_FORWARDERS, DEFAULT_NEVER_REJECT, DEFAULT_MAX_TREE_WALK_QUERIES);
   }
 }

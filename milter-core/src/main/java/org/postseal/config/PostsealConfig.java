@@ -14,7 +14,7 @@ import org.postseal.dkim.DkimAlgorithm;
  * @param stateDir   keys and the results database; relative paths are relative to the working directory
  */
 public record PostsealConfig(ListenAddress listen, String authservId, Path stateDir, DnsConfig dns, SigningConfig signing,
-                             VerifyConfig verify, DmarcConfig dmarc, KeysConfig keys, ReportsConfig reports,
+                             VerifyConfig verify, SpfConfig spf, DmarcConfig dmarc, KeysConfig keys, ReportsConfig reports,
                              DatabaseConfig database, MetricsConfig metrics) {
 
   public static final String DEFAULT_LISTEN = "inet:127.0.0.1:8891";
@@ -50,7 +50,8 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
 
   /** The same configuration listening elsewhere (tests bind port 0). */
   public PostsealConfig withListen(ListenAddress other) {
-    return new PostsealConfig(other, authservId, stateDir, dns, signing, verify, dmarc, keys, reports, database, metrics);
+    return new PostsealConfig(other, authservId, stateDir, dns, signing, verify, spf, dmarc, keys, reports, database,
+        metrics);
   }
 
   /**

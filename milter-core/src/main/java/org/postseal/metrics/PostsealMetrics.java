@@ -77,6 +77,7 @@ public final class PostsealMetrics implements DnsObserver {
   private final Counter internalErrors;
   private final Counter signatures;
   private final Counter verifications;
+  private final Counter limitsHit;
   private final Counter dnsLookups;
   private final Counter dnsWithoutQuery;
   private final Histogram dnsSeconds;
@@ -101,6 +102,10 @@ public final class PostsealMetrics implements DnsObserver {
         .help("Inbound results by method (dkim: one per signature, none when a message has none; spf; dmarc), result"
             + " and cause keyword")
         .labelNames("method", "result", "cause").register(registry);
+    limitsHit = Counter.builder().name("postseal_limits_hit_total")
+        .help("Inbound messages that reached a configured limit, by its configuration key (verify.max-signatures,"
+            + " spf.max-dns-terms, dns.message-deadline, ...)")
+        .labelNames("limit").register(registry);
     dnsLookups = Counter.builder().name("postseal_dns_lookups_total")
         .help("DNS lookups that sent queries, by record type and answer: found, not_found, failed, timeout")
         .labelNames("type", "answer").register(registry);
@@ -215,6 +220,9 @@ public final class PostsealMetrics implements DnsObserver {
     }
     verifications.labelValues("spf", inbound.spf().outcome().keyword(), inbound.spf().cause().keyword()).inc();
     verifications.labelValues("dmarc", inbound.dmarc().outcome().keyword(), inbound.dmarc().cause().keyword()).inc();
+    for (String limit : inbound.limitsHit()) {
+      limitsHit.labelValues(limit).inc();
+    }
   }
 
   @Override

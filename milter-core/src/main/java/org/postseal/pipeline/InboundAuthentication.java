@@ -20,10 +20,12 @@ import org.postseal.spf.SpfResult;
  * @param dmarc                 the DMARC result
  * @param disposition           what is done with the message and why
  * @param authenticationResults our Authentication-Results field (dkim=, spf=, dmarc=)
+ * @param limitsHit             the configuration keys of the limits this message reached ("verify.max-signatures",
+ *                              "spf.max-dns-terms", "dns.message-deadline", ...), each once; usually none
  */
 public record InboundAuthentication(SpfResult spf, Optional<SpfResult> heloSpf, List<DkimResult> dkim, DmarcResult dmarc,
-                                    DmarcDisposition disposition,
-                                    HeaderField authenticationResults) {
+                                    DmarcDisposition disposition, HeaderField authenticationResults,
+                                    List<String> limitsHit) {
 
   public InboundAuthentication {
     Objects.requireNonNull(spf, "spf");
@@ -32,5 +34,6 @@ public record InboundAuthentication(SpfResult spf, Optional<SpfResult> heloSpf, 
     Objects.requireNonNull(dmarc, "dmarc");
     Objects.requireNonNull(disposition, "disposition");
     Objects.requireNonNull(authenticationResults, "authenticationResults");
+    limitsHit = List.copyOf(limitsHit);
   }
 }

@@ -3,13 +3,16 @@ package org.postseal.pipeline;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.postseal.authres.AuthenticationResultsHeader;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dkim.VerificationSession;
 import org.postseal.dmarc.DmarcAction;
+import org.postseal.dmarc.DmarcCause;
 import org.postseal.dmarc.DmarcDisposition;
 import org.postseal.dmarc.DmarcResult;
 import org.postseal.dmarc.DmarcResultStore;
@@ -23,6 +26,8 @@ import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mail from outside, as a straight list of steps (docs/architecture.md, "One message, two paths"): DKIM
@@ -36,6 +41,8 @@ import org.postseal.spf.SpfResult;
  */
 final class InboundPath {
 
+  /** One line per message that reached a configured limit (the message line follows with its results). */
+  private static final Logger LIMITS_LOG = LoggerFactory.getLogger("org.postseal.limits");
   /** Longest reason handed to the MTA with a quarantine action (Postfix logs it). */
   private static final int MAX_HOLD_REASON = 300;
 
@@ -109,8 +116,15 @@ final class InboundPath {
     HeaderField authenticationResults = header.dmarc(dmarc, disposition).build();
     results.record(new EvaluatedMessage(clock.instant(), message.clientAddress(), dmarc.headerFrom(),
         domainOf(message.mailFrom()), recipientDomains(message.recipients()), spf, dkim, dmarc, disposition));
+    List<String> limits = limitsHit(message.verificationSession().map(VerificationSession::ignoredSignatures).orElse(0),
+        dkim, spf, dmarc);
+    if (!limits.isEmpty()) {
+      LIMITS_LOG.warn("queue={} session={} limits={}: {}", message.queueId().isEmpty() ? "-" : message.queueId(),
+          message.sessionId(), String.join(",", limits), "the message reached a configured limit; its results say"
+              + " what that made of it");
+    }
     InboundAuthentication inbound = new InboundAuthentication(spf, heloSpf, dkim, dmarc, disposition,
-        authenticationResults);
+        authenticationResults, limits);
 
     if (disposition.reply().isPresent()) {
       // a refusal is the final answer: the message is not delivered, so it gets no header edits
@@ -142,6 +156,39 @@ final class InboundPath {
     String decision = disposition.reason() + (forged.isEmpty() ? "" : "; removed " + forged.size()
         + " Authentication-Results claiming " + authservId);
     return new MessageVerdict(edits, reply, decision, dkim, Optional.of(inbound));
+  }
+
+  /**
+   * The configuration keys of the limits a message reached, from what its results say: signatures past
+   * verify.max-signatures, the DKIM key limits, SPF's lookup limits, and the message's deadline.
+   */
+  static List<String> limitsHit(int ignoredSignatures, List<DkimResult> dkim, SpfResult spf, DmarcResult dmarc) {
+    Set<String> out = new LinkedHashSet<>();
+    if (ignoredSignatures > 0) {
+      out.add("verify.max-signatures");
+    }
+    for (DkimResult d : dkim) {
+      switch (d.cause()) {
+        case KEY_TOO_LONG -> out.add("verify.max-rsa-bits");
+        case KEY_RECORD_TOO_LONG -> out.add("verify.max-key-record-bytes");
+        case KEY_LOOKUP_UNFINISHED -> out.add("dns.message-deadline");
+        default -> {
+          // not a limit of ours
+        }
+      }
+    }
+    switch (spf.cause()) {
+      case LOOKUP_LIMIT -> out.add("spf.max-dns-terms");
+      case VOID_LOOKUP_LIMIT -> out.add("spf.max-void-lookups");
+      case TIMEOUT -> out.add("dns.message-deadline");
+      default -> {
+        // not a limit of ours
+      }
+    }
+    if (dmarc.cause() == DmarcCause.DEADLINE) {
+      out.add("dns.message-deadline");
+    }
+    return List.copyOf(out);
   }
 
   /** The SPF result begun at MAIL FROM; none without a client address, temperror when it did not finish in time. */

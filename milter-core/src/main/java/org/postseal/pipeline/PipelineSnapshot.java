@@ -26,14 +26,6 @@ import org.postseal.spf.SpfEvaluator;
  */
 public final class PipelineSnapshot {
 
-  /**
-   * The longest an inbound message's deadline can be, whatever dns.timeout says: far below Postfix's 300 s
-   * milter_content_timeout, so the MTA never gives up on us first.
-   */
-  public static final Duration MAX_MESSAGE_DEADLINE = Duration.ofSeconds(30);
-  /** The deadline is this many DNS timeouts after end of headers: room for a second lookup after a slow first. */
-  public static final int MESSAGE_DEADLINE_DNS_TIMEOUTS = 2;
-
   private final PostsealConfig config;
   private final KeyDirectory keys;
   private final DkimSigner signer;
@@ -46,8 +38,8 @@ public final class PipelineSnapshot {
     this.keys = Objects.requireNonNull(keys, "keys");
     this.signer = new DkimSigner(clock);
     this.verifier = new DkimVerifier(dns, config.verify().policy(), clock);
-    this.spf = new SpfEvaluator(dns, clock, config.authservId());
-    this.dmarc = new DmarcVerifier(dns, dmarcSettings(config));
+    this.spf = new SpfEvaluator(dns, clock, config.authservId(), config.spf().limits());
+    this.dmarc = new DmarcVerifier(dns, dmarcSettings(config), config.dmarc().maxTreeWalkQueries());
   }
 
   /**
@@ -101,12 +93,12 @@ public final class PipelineSnapshot {
   }
 
   /**
-   * How long after end of headers an inbound message's lookups (SPF, DKIM keys, DMARC) may take: the one number
-   * that bounds how long the MTA waits for our reply after it sent the message. Outbound mail never waits.
+   * How long after end of headers an inbound message's lookups (SPF, DKIM keys, DMARC) may take
+   * ({@code dns.message-deadline}): the one number that bounds how long the MTA waits for our reply after it sent
+   * the message. Outbound mail never waits.
    */
   public Duration messageDeadline() {
-    Duration wait = config.dns().timeout().multipliedBy(MESSAGE_DEADLINE_DNS_TIMEOUTS);
-    return wait.compareTo(MAX_MESSAGE_DEADLINE) > 0 ? MAX_MESSAGE_DEADLINE : wait;
+    return config.dns().messageDeadline();
   }
 
   /** The keys that sign mail From {@code domain}: one per configured algorithm that has a key, in signing.algorithms order. */

@@ -29,6 +29,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void limits_areReadAndRangeChecked_andTheDeadlineMustAllowOneLookup() {
+    ConfigResult limits = loader.parse("[dns]\ntimeout = \"2s\"\nmessage-deadline = \"6s\"\n"
+        + "[verify]\nmax-rsa-bits = 4096\nmax-key-record-bytes = 2048\n"
+        + "[spf]\nmax-dns-terms = 5\nmax-void-lookups = 0\nmax-macro-bytes = 1000\n"
+        + "[dmarc]\nmax-tree-walk-queries = 4\n", "test.toml");
+    ConfigResult wrong = loader.parse("[dns]\ntimeout = \"5s\"\nmessage-deadline = \"3s\"\n"
+        + "[spf]\nmax-dns-terms = 11\n[verify]\nmax-rsa-bits = 2048\n[dmarc]\nmax-tree-walk-queries = 9\n", "test.toml");
+
+    assertThat(limits).isInstanceOfSatisfying(ConfigResult.Valid.class, valid -> {
+      PostsealConfig c = valid.config();
+      assertThat(c.dns().messageDeadline()).isEqualTo(Duration.ofSeconds(6));
+      assertThat(c.verify().policy().maxRsaBits()).isEqualTo(4096);
+      assertThat(c.verify().policy().maxKeyRecordBytes()).isEqualTo(2048);
+      assertThat(c.spf().limits()).isEqualTo(new org.postseal.spf.SpfLimits(5, 0, 1000));
+      assertThat(c.dmarc().maxTreeWalkQueries()).isEqualTo(4);
+    });
+    assertThat(wrong).isInstanceOfSatisfying(ConfigResult.Invalid.class, invalid ->
+        assertThat(invalid.errors()).extracting(ConfigError::key).containsExactlyInAnyOrder("dns.message-deadline",
+            "spf.max-dns-terms", "verify.max-rsa-bits", "dmarc.max-tree-walk-queries"));
+  }
+
+  @Test
   void emptyFileGivesEveryDefault() {
     PostsealConfig config = valid("");
     assertThat(config.listen()).isEqualTo(new ListenAddress.Inet("127.0.0.1", 8891));
@@ -135,7 +157,8 @@ class ConfigLoaderTest {
     assertThat(config.verify().policy().maxSignatures()).isEqualTo(20);
     assertThat(config.verify().policy().minRsaBits()).isEqualTo(2048);
     assertThat(config.dmarc()).isEqualTo(new DmarcConfig(false, DmarcConfig.Quarantine.HOLD,
-        DmarcConfig.DnsErrorAction.TEMPFAIL, false, List.of("192.0.2.0/24", "lists.example.net"), List.of("partner.example")));
+        DmarcConfig.DnsErrorAction.TEMPFAIL, false, List.of("192.0.2.0/24", "lists.example.net"), List.of("partner.example"),
+        DmarcConfig.DEFAULT_MAX_TREE_WALK_QUERIES));
     assertThat(config.keys()).isEqualTo(new KeysConfig(false, Duration.ofDays(2)));
     assertThat(config.reports()).isEqualTo(new ReportsConfig(false, "Example Mail", "dmarc-reports@example.com",
         new HostPort("::1", 2525)));
@@ -283,7 +306,7 @@ class ConfigLoaderTest {
         [verfiy]
         min-rsa-bits = 2048
 
-        [spam]
+        [antivirus]
         level = 3
         """);
     assertThat(errors).containsExactly(
@@ -291,8 +314,9 @@ class ConfigLoaderTest {
         "test.toml:2: max-signatures: unknown key; did you mean verify.max-signatures (key max-signatures in [verify])?",
         "test.toml:5: dns.timout: unknown key; did you mean dns.timeout?",
         "test.toml:7: verfiy: unknown section [verfiy]; did you mean verify?",
-        "test.toml:10: spam: unknown section [spam]; top-level keys are listen, listen-public, authserv-id, state-dir;"
-            + " sections are [dns], [signing], [verify], [dmarc], [keys], [reports], [database], [metrics], [web]");
+        "test.toml:10: antivirus: unknown section [antivirus]; top-level keys are listen, listen-public, authserv-id,"
+            + " state-dir; sections are [dns], [signing], [verify], [spf], [dmarc], [keys], [reports], [database],"
+            + " [metrics], [web]");
   }
 
   @Test

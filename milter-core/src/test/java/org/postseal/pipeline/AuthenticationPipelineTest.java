@@ -28,7 +28,7 @@ class AuthenticationPipelineTest {
   Path stateDir;
 
   private PostsealConfig config(String extra) {
-    String toml = "authserv-id = \"mx.example.org\"\nstate-dir = \"" + stateDir + "\"\n[dns]\ntimeout = \"100ms\"\n"
+    String toml = "authserv-id = \"mx.example.org\"\nstate-dir = \"" + stateDir + "\"\n[dns]\ntimeout = \"100ms\"\nmessage-deadline = \"200ms\"\n"
         + "[signing]\ndomains = [\"example.com\"]\ninternal-networks = [\"10.0.0.0/8\"]\n" + extra;
     return ((ConfigResult.Valid) new ConfigLoader(Path.of("/nonexistent"), () -> "h").parse(toml, "t")).config();
   }
@@ -98,9 +98,30 @@ class AuthenticationPipelineTest {
     long start = System.nanoTime();
     pipeline.readyToDecide(message).get(5, TimeUnit.SECONDS);
     Duration waited = Duration.ofNanos(System.nanoTime() - start);
-    // dns.timeout 100 ms: the message waits two timeouts at most
-    assertThat(waited).isLessThan(Duration.ofMillis(1000));
-    assertThat(pipeline.decide(message).dkimResults()).extracting(r -> r.outcome()).containsExactly(DkimOutcome.TEMPERROR);
+    // dns.message-deadline 200 ms, even though this DNS source never answers at all
+    assertThat(waited).isBetween(Duration.ofMillis(150), Duration.ofMillis(1000));
+    MessageVerdict verdict = pipeline.decide(message);
+    assertThat(verdict.dkimResults()).extracting(r -> r.outcome()).containsExactly(DkimOutcome.TEMPERROR);
+    assertThat(verdict.inbound().orElseThrow().limitsHit()).containsExactly("dns.message-deadline");
+  }
+
+  @Test
+  void signaturesPastVerifyMaxSignatures_areALimitHit_andOthersAreNot() {
+    PostsealConfig config = config("[verify]\nmax-signatures = 1\n");
+    DnsSource empty = (name, type) -> CompletableFuture.completedFuture(new DnsAnswer.NotFound(true));
+    AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config,
+        KeyDirectory.scan(config.keysDir()), empty, Clock.systemUTC()), Clock.systemUTC());
+    HeaderField signature = new HeaderField("DKIM-Signature", " v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.net;"
+        + " s=sel; h=from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA");
+
+    MessageVerdict two = pipeline.decide(message(pipeline, "203.0.113.5", List.of(signature, signature,
+        new HeaderField("From", " a@example.net"))));
+    MessageVerdict one = pipeline.decide(message(pipeline, "203.0.113.5", List.of(signature,
+        new HeaderField("From", " a@example.net"))));
+
+    assertThat(two.dkimResults()).hasSize(1);
+    assertThat(two.inbound().orElseThrow().limitsHit()).containsExactly("verify.max-signatures");
+    assertThat(one.inbound().orElseThrow().limitsHit()).isEmpty();
   }
 
   @Test

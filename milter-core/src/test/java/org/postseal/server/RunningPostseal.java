@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
+import org.postseal.config.DurationText;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dkim.DkimVerifier;
@@ -79,6 +80,9 @@ public final class RunningPostseal implements AutoCloseable {
         + "authserv-id = \"" + AUTHSERV_ID + "\"\n"
         + "state-dir = \"" + stateDir + "\"\n"
         + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"" + dnsTimeout + "\"\n"
+        // two lookups in a row, as the default (10 s for the default 5 s timeout) allows
+        + "message-deadline = \"" + DurationText.format(DurationText.parse(dnsTimeout).multipliedBy(2))
+        + "\"\n"
         + "[signing]\ninternal-networks = [\"127.0.0.0/8\", \"::1/128\", \"10.0.0.0/8\"]\n" + signing + "\n"
         + extra;
     ConfigResult result = new ConfigLoader(Path.of("/nonexistent"), () -> "unused").parse(toml, "test.toml");
