@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
@@ -54,6 +55,37 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     PostsealConfig config = ((ConfigResult.Valid) result).config();
+    // Signals are taken over before the server binds: a SIGTERM that arrives while it starts (systemd stopping a
+    // unit that just started, a script that stops it as soon as the socket appears) must still close the
+    // listener, or a unix socket stays behind. The latch remembers it; the server closes as soon as it is up.
+    Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment();
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicReference<PostsealServer> running = new AtomicReference<>();
+    boolean handled = SignalHandling.onSignal("TERM", stop::countDown)
+        & SignalHandling.onSignal("INT", stop::countDown);
+    SignalHandling.onSignal("HUP", () -> {
+      PostsealServer current = running.get();
+      if (current == null) {
+        LOG.info("SIGHUP while starting: the configuration just read is the one used");
+        return;
+      }
+      LOG.info("SIGHUP: reloading configuration and keys");
+      systemd.ifPresent(n -> n.notify("RELOADING=1"));
+      boolean accepted = current.reload();
+      systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(current)
+          + (accepted ? "" : "; the reloaded configuration was invalid, the previous one stays")));
+    });
+    // Runs when the JVM exits some other way (or when the signals above could not be taken over).
+    Thread hook = new Thread(() -> {
+      PostsealServer current = running.get();
+      if (current != null) {
+        current.close();
+      }
+    }, "postseal-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    if (!handled) {
+      LOG.warn("cannot handle SIGTERM/SIGINT here; the JVM shutdown hook drains instead (exit status 143/130)");
+    }
     PostsealServer server;
     try {
       server = PostsealServer.builder(config)
@@ -64,29 +96,14 @@ final class ServeCommand implements Callable<Integer> {
       err.println("postseal: " + e.getMessage());
       return Main.EXIT_FAILURE;
     }
+    running.set(server);
 
-    // Type=notify: systemd (and Postfix, ordered after us) waits for READY=1, sent once we listen
-    Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment();
-    CountDownLatch stop = new CountDownLatch(1);
-    boolean handled = SignalHandling.onSignal("TERM", stop::countDown)
-        & SignalHandling.onSignal("INT", stop::countDown);
-    SignalHandling.onSignal("HUP", () -> {
-      LOG.info("SIGHUP: reloading configuration and keys");
-      systemd.ifPresent(n -> n.notify("RELOADING=1"));
-      boolean accepted = server.reload();
-      systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(server)
-          + (accepted ? "" : "; the reloaded configuration was invalid, the previous one stays")));
-    });
-    // Runs when the JVM exits some other way (or when the signals above could not be taken over).
-    Thread hook = new Thread(server::close, "postseal-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    if (!handled) {
-      LOG.warn("cannot handle SIGTERM/SIGINT here; the JVM shutdown hook drains instead (exit status 143/130)");
+    if (stop.getCount() > 0) {
+      out.println("postseal: listening on " + server.listenAddress());
+      out.flush();
+      // Type=notify: systemd (and Postfix, ordered after us) waits for READY=1, sent once we listen
+      systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(server)));
     }
-
-    out.println("postseal: listening on " + server.listenAddress());
-    out.flush();
-    systemd.ifPresent(n -> n.notify("READY=1\nSTATUS=" + status(server)));
     stop.await();
     LOG.info("stopping: no new connections; letting messages in flight finish");
     systemd.ifPresent(n -> n.notify("STOPPING=1"));

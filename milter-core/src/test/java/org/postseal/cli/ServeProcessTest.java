@@ -95,6 +95,41 @@ class ServeProcessTest {
   }
 
   /**
+   * A SIGTERM while serve starts (systemd stopping a unit that just started; a script that stops serve as soon as
+   * its socket appears) still ends in a clean stop: exit 0, the socket gone. Before, serve took the signal over
+   * only after it listened, so a signal during start-up got the JVM's default exit (143), which left the unix
+   * socket behind (seen in CI).
+   */
+  @Test
+  void sigtermWhileStarting_stopsCleanlyAndRemovesTheSocket() throws Exception {
+    Path socket = dir.resolve("postseal.sock");
+    Path config = dir.resolve("postseal.toml");
+    Files.writeString(config, "listen = \"unix:" + socket + "\"\nstate-dir = \"" + dir + "\"\nauthserv-id = \"mx.test\"\n"
+        + "[dns]\nservers = [\"127.0.0.1:9\"]\ntimeout = \"200ms\"\n");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(java.toString(), "-Dfile.encoding=UTF-8", "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("serve.log").toFile()).start();
+    try {
+      // the configuration is logged when the server starts building itself, before it binds
+      Path log = dir.resolve("serve.log");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!(Files.exists(log) && Files.readString(log).contains("config from")) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+      String output = Files.readString(dir.resolve("serve.log"));
+      assertThat(process.exitValue()).as(output).isZero();
+      assertThat(socket).as(output).doesNotExist();
+      assertThat(output).contains("stopped");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  /**
    * What systemd's Type=notify sees: READY=1 only once the milter listens, RELOADING=1 then READY=1 around a
    * SIGHUP, STOPPING=1 on SIGTERM. The notify socket is bound here as systemd binds it.
    */
