@@ -27,8 +27,10 @@ import org.postseal.milter.client.Envelope;
  * thread and our own outbound signing queued behind them (28 s measured, 8 ms normally).
  *
  * <p>The scenario of issue 10: every name of slow.example answers after 2 s with TTL 0 (so nothing is cached),
- * 30 inbound sessions send its mail without pause, and one internal client signs meanwhile. Outbound signing
- * keeps its p99 under 50 ms; every inbound reply comes within the message's deadline (2 x dns.timeout = 10 s).
+ * 30 inbound sessions send its mail without pause, and one internal client signs meanwhile. Every inbound reply
+ * comes within the message's deadline (10 s), and outbound signing does not queue behind the inbound lookups: its
+ * p99 was 20 ms on a quiet 2-core machine and 53 ms with four builds running beside it (before the fix: 28 s).
+ * The assertion allows 250 ms, so that a busy CI machine does not fail it while the defect still would.
  */
 class Issue10Test {
 
@@ -79,7 +81,7 @@ class Issue10Test {
             millis(signingP99), millis(Collections.max(signing)), verifying.size(), millis(percentile(verifying, 50)),
             millis(inboundMax));
         assertThat(signing).hasSizeGreaterThan(100);
-        assertThat(signingP99).isLessThan(Duration.ofMillis(50));
+        assertThat(signingP99).isLessThan(Duration.ofMillis(250));
         assertThat(verifying).hasSizeGreaterThanOrEqualTo(INBOUND_SESSIONS);
         assertThat(inboundMax).isLessThanOrEqualTo(DEADLINE.plusSeconds(1));
         // the lookups do take their 2 s: the inbound path waited for DNS, it did not skip it
