@@ -64,6 +64,21 @@ final class ConfigKeys {
   static final Key<String> STATE_DIR = new Key<>("state-dir", PostsealConfig.DEFAULT_STATE_DIR,
       text("a directory path, e.g. \"/var/lib/postseal\"", ConfigKeys::nonEmpty));
 
+  static final Key<Integer> MILTER_MAX_FRAME_BYTES = new Key<>("milter.max-frame-bytes",
+      MilterConfig.DEFAULT_MAX_FRAME_BYTES, integer(MilterConfig.MIN_MAX_FRAME_BYTES, MilterConfig.MAX_MAX_FRAME_BYTES));
+  static final Key<Integer> MILTER_MAX_HEADER_FIELDS = new Key<>("milter.max-header-fields",
+      MilterConfig.DEFAULT_MAX_HEADER_FIELDS, integer(MilterConfig.MIN_MAX_HEADER_FIELDS, MilterConfig.MAX_MAX_HEADER_FIELDS));
+  static final Key<Integer> MILTER_MAX_HEADER_BYTES = new Key<>("milter.max-header-bytes",
+      MilterConfig.DEFAULT_MAX_HEADER_BYTES, integer(MilterConfig.MIN_MAX_HEADER_BYTES, MilterConfig.MAX_MAX_HEADER_BYTES));
+  static final Key<Integer> MILTER_MAX_CONNECTIONS = new Key<>("milter.max-connections",
+      MilterConfig.DEFAULT_MAX_CONNECTIONS, integer(1, MilterConfig.MAX_MAX_CONNECTIONS));
+  static final Key<Integer> MILTER_MAX_CONNECTIONS_PER_CLIENT = new Key<>("milter.max-connections-per-client",
+      MilterConfig.DEFAULT_MAX_CONNECTIONS_PER_CLIENT, integer(1, MilterConfig.MAX_MAX_CONNECTIONS));
+  static final Key<Duration> MILTER_IDLE_TIMEOUT = new Key<>("milter.idle-timeout", MilterConfig.DEFAULT_IDLE_TIMEOUT,
+      duration(MilterConfig.MIN_IDLE_TIMEOUT, MilterConfig.MAX_IDLE_TIMEOUT));
+  static final Key<MilterConfig.LimitAction> MILTER_ON_LIMIT = new Key<>("milter.on-limit", MilterConfig.DEFAULT_ON_LIMIT,
+      choice(MilterConfig.LimitAction.class, MilterConfig.LimitAction::configValue));
+
   static final Key<List<String>> DNS_SERVERS = new Key<>("dns.servers", DnsConfig.DEFAULT_SERVERS,
       list(text(DnsServerSyntax.ALLOWED, DnsServerSyntax::check), true, ""));
   static final Key<Duration> DNS_TIMEOUT = new Key<>("dns.timeout", DnsConfig.DEFAULT_TIMEOUT,
@@ -144,8 +159,9 @@ final class ConfigKeys {
   static final Key<String> WEB_LISTEN = new Key<>("web.listen", "",
       text(HostPort.ALLOWED + ", or \"\"", Function.identity()), "the report web page");
 
-  static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, DNS_SERVERS, DNS_TIMEOUT,
-      DNS_MESSAGE_DEADLINE,
+  static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, MILTER_MAX_FRAME_BYTES,
+      MILTER_MAX_HEADER_FIELDS, MILTER_MAX_HEADER_BYTES, MILTER_MAX_CONNECTIONS, MILTER_MAX_CONNECTIONS_PER_CLIENT,
+      MILTER_IDLE_TIMEOUT, MILTER_ON_LIMIT, DNS_SERVERS, DNS_TIMEOUT, DNS_MESSAGE_DEADLINE,
       SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
       VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, VERIFY_MAX_RSA_BITS, VERIFY_MAX_KEY_RECORD_BYTES, SPF_MAX_DNS_TERMS,
       SPF_MAX_VOID_LOOKUPS, SPF_MAX_MACRO_BYTES, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,

@@ -314,7 +314,11 @@ public final class ConfigLoader {
         new ReportsConfig(value(v, ConfigKeys.REPORTS_ENABLED), value(v, ConfigKeys.REPORTS_ORG_NAME),
             value(v, ConfigKeys.REPORTS_FROM), value(v, ConfigKeys.REPORTS_SMTP)),
         new DatabaseConfig(value(v, ConfigKeys.DATABASE_URL)),
-        new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)));
+        new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)),
+        new MilterConfig(value(v, ConfigKeys.MILTER_MAX_FRAME_BYTES), value(v, ConfigKeys.MILTER_MAX_HEADER_FIELDS),
+            value(v, ConfigKeys.MILTER_MAX_HEADER_BYTES), value(v, ConfigKeys.MILTER_MAX_CONNECTIONS),
+            value(v, ConfigKeys.MILTER_MAX_CONNECTIONS_PER_CLIENT), value(v, ConfigKeys.MILTER_IDLE_TIMEOUT),
+            value(v, ConfigKeys.MILTER_ON_LIMIT)));
   }
 
   /** This host's name for authserv-id; "localhost" when the system cannot tell. */

@@ -12,10 +12,11 @@ import org.postseal.dkim.DkimAlgorithm;
  * @param listen     where the milter listens
  * @param authservId the name written first in Authentication-Results (already defaulted to the host name)
  * @param stateDir   keys and the results database; relative paths are relative to the working directory
+ * @param milter     what one MTA connection may send and hold, and how many connections there may be
  */
 public record PostsealConfig(ListenAddress listen, String authservId, Path stateDir, DnsConfig dns, SigningConfig signing,
                              VerifyConfig verify, SpfConfig spf, DmarcConfig dmarc, KeysConfig keys, ReportsConfig reports,
-                             DatabaseConfig database, MetricsConfig metrics) {
+                             DatabaseConfig database, MetricsConfig metrics, MilterConfig milter) {
 
   public static final String DEFAULT_LISTEN = "inet:127.0.0.1:8891";
   /** A listen address beyond loopback must be asked for: the milter protocol has no authentication. */
@@ -41,6 +42,7 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
     Objects.requireNonNull(reports, "reports");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(milter, "milter");
   }
 
   /** Where private keys live: state-dir/keys. */
@@ -51,7 +53,7 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
   /** The same configuration listening elsewhere (tests bind port 0). */
   public PostsealConfig withListen(ListenAddress other) {
     return new PostsealConfig(other, authservId, stateDir, dns, signing, verify, spf, dmarc, keys, reports, database,
-        metrics);
+        metrics, milter);
   }
 
   /**
@@ -61,6 +63,10 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
   public List<String> describe() {
     return List.of(
         "listen=" + listen + " authserv-id=" + authservId + " state-dir=" + stateDir,
+        "[milter] max-frame-bytes=" + milter.maxFrameBytes() + " max-header-fields=" + milter.maxHeaderFields()
+            + " max-header-bytes=" + milter.maxHeaderBytes() + " max-connections=" + milter.maxConnections()
+            + " max-connections-per-client=" + milter.maxConnectionsPerClient()
+            + " idle-timeout=" + DurationText.format(milter.idleTimeout()) + " on-limit=" + milter.onLimit().configValue(),
         "[dns] servers=" + (dns.servers().isEmpty() ? "(system resolvers)" : dns.servers())
             + " timeout=" + DurationText.format(dns.timeout()),
         "[signing] domains=" + signing.domains() + " domains-query=" + (signing.domainsQuery().isEmpty() ? "(none)" : "(set)")

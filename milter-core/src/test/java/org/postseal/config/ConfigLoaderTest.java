@@ -64,6 +64,7 @@ class ConfigLoaderTest {
     assertThat(config.reports()).isEqualTo(ReportsConfig.defaults());
     assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
     assertThat(config.metrics()).isEqualTo(MetricsConfig.defaults());
+    assertThat(config.milter()).isEqualTo(MilterConfig.defaults());
   }
 
   @Test
@@ -103,6 +104,15 @@ class ConfigLoaderTest {
         listen = "unix:/var/spool/postfix/postseal/postseal.sock"
         authserv-id = "mail.example.com"
         state-dir = "/srv/postseal"
+
+        [milter]
+        max-frame-bytes = 131072
+        max-header-fields = 200
+        max-header-bytes = 524288
+        max-connections = 300
+        max-connections-per-client = 250
+        idle-timeout = "15m"
+        on-limit = "accept"
 
         [dns]
         servers = ["127.0.0.53", "[2001:db8::53]:5353"]
@@ -160,6 +170,8 @@ class ConfigLoaderTest {
         DmarcConfig.DnsErrorAction.TEMPFAIL, false, List.of("192.0.2.0/24", "lists.example.net"), List.of("partner.example"),
         DmarcConfig.DEFAULT_MAX_TREE_WALK_QUERIES));
     assertThat(config.keys()).isEqualTo(new KeysConfig(false, Duration.ofDays(2)));
+    assertThat(config.milter()).isEqualTo(new MilterConfig(131_072, 200, 524_288, 300, 250, Duration.ofMinutes(15),
+        MilterConfig.LimitAction.ACCEPT));
     assertThat(config.reports()).isEqualTo(new ReportsConfig(false, "Example Mail", "dmarc-reports@example.com",
         new HostPort("::1", 2525)));
     assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
@@ -315,8 +327,36 @@ class ConfigLoaderTest {
         "test.toml:5: dns.timout: unknown key; did you mean dns.timeout?",
         "test.toml:7: verfiy: unknown section [verfiy]; did you mean verify?",
         "test.toml:10: antivirus: unknown section [antivirus]; top-level keys are listen, listen-public, authserv-id,"
-            + " state-dir; sections are [dns], [signing], [verify], [spf], [dmarc], [keys], [reports], [database],"
+            + " state-dir; sections are [milter], [dns], [signing], [verify], [spf], [dmarc], [keys], [reports], [database],"
             + " [metrics], [web]");
+  }
+
+  @Test
+  void milterLimitsOutOfRangeAreAllReportedAtOnceWithTheirLineAndRange() {
+    assertThat(errors("""
+        [milter]
+        max-frame-bytes = 1024
+        max-header-fields = "many"
+        max-header-bytes = 100000000
+        max-connections = 0
+        max-connections-per-client = 200000
+        idle-timeout = "500ms"
+        on-limit = "reject"
+        """)).containsExactly(
+        "test.toml:2: milter.max-frame-bytes: 1024 is out of range; allowed 65536..16777216",
+        "test.toml:3: milter.max-header-fields: must be a whole number, was the string \"many\"; allowed 50..100000 (no quotes)",
+        "test.toml:4: milter.max-header-bytes: 100000000 is out of range; allowed 65536..67108864",
+        "test.toml:5: milter.max-connections: 0 is out of range; allowed 1..100000",
+        "test.toml:6: milter.max-connections-per-client: 200000 is out of range; allowed 1..100000",
+        "test.toml:7: milter.idle-timeout: \"500ms\" is out of range; " + DurationText.ALLOWED + ", from 1s to 1d",
+        "test.toml:8: milter.on-limit: \"reject\" is not a choice; allowed \"accept\", \"tempfail\"");
+  }
+
+  @Test
+  void theMilterLimitsAreLoggedAtStartup() {
+    assertThat(valid("[milter]\nidle-timeout = \"20m\"\n").describe()).contains("[milter] max-frame-bytes=262144"
+        + " max-header-fields=1000 max-header-bytes=1048576 max-connections=1000 max-connections-per-client=500"
+        + " idle-timeout=20m on-limit=tempfail");
   }
 
   @Test
