@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,6 +23,7 @@ import org.nightcode.milter.MilterMacros;
 import org.nightcode.milter.ProtocolSteps;
 import org.nightcode.milter.codec.MilterPacket;
 import org.nightcode.milter.net.MilterPacketSender;
+import org.postseal.config.MilterConfig;
 import org.postseal.config.Network;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dmarc.DmarcPolicy;
@@ -51,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>No exception leaves a callback: jmilter would drop the MTA's connection (docs/library-notes.md).
  * Everything is caught, logged with the session and queue id, and the message gets
  * {@link MessageVerdict#afterInternalError}: inbound passes unchanged, outbound gets 451.
+ *
+ * <p>What a client sends is kept only within the [milter] limits ({@link MessageAccount}): a message over one
+ * stores nothing more, starts no lookup, and gets the on-limit answer at end of message. Only the macros we
+ * ask for are kept, and every value from the wire is escaped before it is logged ({@link LogText}).
  */
 final class AuthMilterHandler extends AbstractMilterHandler {
 
@@ -103,22 +109,37 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       .eomMacros("i")
       .build();
 
+  /**
+   * The macros of {@link #MACROS}: the only ones kept. An MTA may send others (Sendmail sends a dozen
+   * unasked); a client could send thousands of names to grow the connection's state without end.
+   */
+  static final Set<String> KEPT_MACROS = Set.of("j", "{daemon_name}", "{client_addr}", "{client_name}", "i",
+      "{auth_type}", "{auth_authen}");
+
   private final MessagePipeline pipeline;
   private final Executor authPool;
   private final InFlightMessages inFlight;
   private final PostsealMetrics metrics;
+  private final ConnectionLimits limits;
 
-  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight, PostsealMetrics metrics) {
+  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight, PostsealMetrics metrics,
+                    ConnectionLimits limits) {
     super(ACTIONS, STEPS, MACROS);
     this.pipeline = pipeline;
     this.authPool = authPool;
     this.inFlight = inFlight;
     this.metrics = metrics;
+    this.limits = limits;
   }
 
   @Override
   public MilterContext createContext(MilterPacketSender sender) {
-    return new SessionContext(this, ACTIONS, STEPS, MACROS, sender);
+    return newSession(sender, "unknown");
+  }
+
+  /** The context of a new connection from {@code peer} (for log lines). */
+  SessionContext newSession(MilterPacketSender sender, String peer) {
+    return new SessionContext(this, ACTIONS, STEPS, MACROS, sender, peer, limits.budget());
   }
 
   @Override
@@ -133,18 +154,34 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
   }
 
+  /**
+   * Keeps the macros we asked for. jmilter's own copy of every macro packet (super.macro) is not made: we
+   * never read it, and it would keep the last packet of each stage, up to max-frame-bytes each.
+   */
   @Override
   public void macro(MilterContext context, int type, Map<String, String> macros) {
+    SessionContext ctx = (SessionContext) context;
     try {
-      super.macro(context, type, macros);
-      SessionContext ctx = (SessionContext) context;
-      if (type == CommandCode.SMFIC_CONNECT.code()) {
-        ctx.connection().putConnectMacros(macros);
-      } else if (type == CommandCode.SMFIC_MAIL.code()) {
-        ctx.putPendingMailMacros(macros);
-      } else if (ctx.message() != null) {
-        ctx.message().setQueueId(macros.get("i"));
+      Map<String, String> kept = new HashMap<>();
+      for (Map.Entry<String, String> macro : macros.entrySet()) {
+        if (KEPT_MACROS.contains(macro.getKey())) {
+          kept.put(macro.getKey(), macro.getValue());
+        }
       }
+      SessionContext.OpenMessage open = ctx.message();
+      if (type == CommandCode.SMFIC_CONNECT.code()) {
+        ctx.connection().putConnectMacros(kept);
+      } else if (type == CommandCode.SMFIC_MAIL.code()) {
+        ctx.putPendingMailMacros(kept);
+      } else if (open != null && kept.containsKey("i")) {
+        String queueId = kept.get("i");
+        if (open.account().keepEnvelope(queueId.length())) {
+          open.state().setQueueId(queueId);
+        } else {
+          noteOverLimit(open);
+        }
+      }
+      holdConnectionState(ctx);
     } catch (Exception | Error e) {
       LOG.error("[{}] cannot record macros of stage '{}'", session(context), (char) type, e);
     }
@@ -161,7 +198,9 @@ final class AuthMilterHandler extends AbstractMilterHandler {
         ip = Network.parseAddressLiteral(macro).orElse(null);
       }
       ctx.connection().setClient(hostname, ip);
-      LOG.debug("[{}] connect from {} [{}]", ctx.connection().sessionId(), hostname, ip == null ? "unknown" : ip.getHostAddress());
+      LOG.debug("[{}] connect from {} [{}]", ctx.connection().sessionId(), LogText.of(hostname),
+          ip == null ? "unknown" : ip.getHostAddress());
+      holdConnectionState(ctx);
     } catch (Exception | Error e) {
       LOG.error("[{}] cannot record the client; it counts as unknown", session(context), e);
     }
@@ -171,7 +210,9 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   @Override
   public void helo(MilterContext context, String helohost) {
     try {
-      ((SessionContext) context).connection().setHelo(helohost);
+      SessionContext ctx = (SessionContext) context;
+      ctx.connection().setHelo(helohost);
+      holdConnectionState(ctx);
     } catch (Exception | Error e) {
       LOG.error("[{}] cannot record HELO", session(context), e);
     }
@@ -186,8 +227,16 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     macros.putAll(ctx.takePendingMailMacros());
     String mailFrom = from.isEmpty() ? "" : from.get(0);
     endMessage(ctx.takeMessage());
+    holdConnectionState(ctx);
+    MessageAccount account = new MessageAccount(limits.config(), limits.budget(), limits.counters());
+    long envelopeChars = mailFrom.length();
+    for (Map.Entry<String, String> macro : macros.entrySet()) {
+      envelopeChars += macro.getKey().length() + macro.getValue().length();
+    }
+    account.keepEnvelope(envelopeChars);
     MessageState message;
     try {
+      // even over the budget: the direction decides the on-limit answer
       message = pipeline.beginMessage(connection, mailFrom, macros);
     } catch (Exception | Error e) {
       // the direction is unknown: the message passes unchanged rather than being held up
@@ -195,72 +244,104 @@ final class AuthMilterHandler extends AbstractMilterHandler {
           Direction.INBOUND, System.nanoTime(), Deadline.after(Duration.ZERO));
       failed(message, "MAIL FROM", e);
     }
-    ctx.setMessage(message);
+    SessionContext.OpenMessage open = new SessionContext.OpenMessage(message, account);
+    ctx.setMessage(open);
     inFlight.begin();
+    noteOverLimit(open);
     sendContinue(context);
   }
 
   @Override
   public void envrcpt(MilterContext context, List<String> recipients) {
-    MessageState message = ((SessionContext) context).message();
+    SessionContext.OpenMessage open = ((SessionContext) context).message();
     try {
-      if (message != null && !recipients.isEmpty()) {
-        message.addRecipient(recipients.get(0));
+      if (open != null && !recipients.isEmpty() && open.account().keepRecipient(recipients.get(0).length())) {
+        open.state().addRecipient(recipients.get(0));
       }
     } catch (Exception | Error e) {
-      failed(message, "RCPT TO", e);
+      failed(stateOf(open), "RCPT TO", e);
     }
     sendContinue(context);
   }
 
   @Override
   public void header(MilterContext context, String headerName, String headerValue) {
-    MessageState message = ((SessionContext) context).message();
+    SessionContext ctx = (SessionContext) context;
+    SessionContext.OpenMessage open = ctx.message();
     try {
-      if (message != null && message.failure().isEmpty()) {
+      if (open != null && !open.account().admitHeader(ctx.packetBytes())) {
+        noteOverLimit(open);
+      } else if (open != null && open.state().failure().isEmpty()) {
         boolean leadingSpace = (context.getSessionProtocolSteps().bitmap() & ProtocolSteps.HEADER_VALUE_LEADING_SPACE) != 0;
-        message.addHeader(HeaderField.fromMilter(headerName, leadingSpace ? headerValue : restoreLeadingSpace(headerValue)));
+        open.state().addHeader(HeaderField.fromMilter(headerName,
+            leadingSpace ? headerValue : restoreLeadingSpace(headerValue)));
       }
     } catch (Exception | Error e) {
-      failed(message, "header", e);
+      failed(stateOf(open), "header", e);
     }
     sendContinue(context);
   }
 
   @Override
   public void eoh(MilterContext context) {
-    MessageState message = ((SessionContext) context).message();
+    SessionContext.OpenMessage open = ((SessionContext) context).message();
     try {
-      if (message != null && message.failure().isEmpty()) {
-        pipeline.endOfHeaders(message);
+      if (isChecked(open)) {
+        pipeline.endOfHeaders(open.state());
       }
     } catch (Exception | Error e) {
-      failed(message, "end of headers", e);
+      failed(stateOf(open), "end of headers", e);
     }
     sendContinue(context);
   }
 
   @Override
   public void body(MilterContext context, byte[] bodyChunk) {
-    MessageState message = ((SessionContext) context).message();
+    SessionContext.OpenMessage open = ((SessionContext) context).message();
     try {
-      if (message != null && message.failure().isEmpty()) {
-        pipeline.body(message, bodyChunk, 0, bodyChunk.length);
+      if (isChecked(open)) {
+        pipeline.body(open.state(), bodyChunk, 0, bodyChunk.length);
       }
     } catch (Exception | Error e) {
-      failed(message, "body", e);
+      failed(stateOf(open), "body", e);
     }
     sendContinue(context);
+  }
+
+  /**
+   * A header field or body chunk skipped unread by the frame decoder, longer than max-frame-bytes or more than the
+   * memory budget could hold: its message is over its limit; the step gets its reply (unless negotiated without)
+   * like any other.
+   */
+  void packetTooLarge(SessionContext ctx, int command, long length, boolean overBudget) {
+    SessionContext.OpenMessage open = ctx.message();
+    if (open != null) {
+      if (overBudget) {
+        open.account().packetOverBudget();
+      } else {
+        open.account().frameTooLarge(command, length);
+      }
+      noteOverLimit(open);
+    }
+    ctx.setSessionStep(command == 'L' ? CommandCode.SMFIC_HEADER : CommandCode.SMFIC_BODY);
+    sendContinue(ctx);
   }
 
   @Override
   public void eom(MilterContext context, byte[] bodyChunk) {
     SessionContext ctx = (SessionContext) context;
     long eomNanos = System.nanoTime();
-    MessageState message = ctx.takeMessage();
-    if (message == null) {
+    SessionContext.OpenMessage open = ctx.takeMessage();
+    if (open == null) {
       LOG.warn("[{}] end of message without MAIL FROM; passing it unchanged", ctx.connection().sessionId());
       sendContinue(context);
+      return;
+    }
+    MessageState message = open.state();
+    Optional<MessageAccount.Exceeded> exceeded = open.account().exceeded();
+    if (exceeded.isPresent()) {
+      MessageVerdict verdict = overLimit(message.direction(), exceeded.get(), open.account().config().onLimit());
+      submit(() -> reply(ctx, open, verdict, eomNanos));
       return;
     }
     CompletableFuture<Void> ready;
@@ -275,22 +356,39 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       ready = CompletableFuture.completedFuture(null);
     }
     // the pipeline's readiness completes by the message's deadline at the latest: no clock of our own here
-    ready.whenComplete((ignored, error) -> submit(() -> decideAndReply(ctx, message, eomNanos)));
+    ready.whenComplete((ignored, error) -> submit(() -> reply(ctx, open, decide(message), eomNanos)));
   }
 
   @Override
   public void abort(MilterContext context, MilterPacket packet) {
     // no reply to abort; the connection stays open for the next message
-    MessageState message = ((SessionContext) context).takeMessage();
-    if (message != null) {
-      LOG.debug("[{}] message {} aborted by the MTA", message.sessionId(), message.queueId());
-      endMessage(message);
+    SessionContext.OpenMessage open = ((SessionContext) context).takeMessage();
+    if (open != null) {
+      LOG.debug("[{}] message {} aborted by the MTA", open.state().sessionId(), LogText.of(open.state().queueId()));
+      endMessage(open);
     }
+  }
+
+  /**
+   * jmilter ends a session itself when the MTA does not grant the actions we asked for (no packet), and when it
+   * cannot process a packet: the latter passed our checks ({@link CommandSyntax}), so it counts as an internal
+   * error.
+   */
+  @Override
+  public void abortSession(MilterContext context, MilterPacket packet) {
+    if (packet != null) {
+      limits.counters().internalErrors.incrementAndGet();
+      LOG.warn("[{}] jmilter could not process a {} packet of {} bytes; closing the connection", session(context),
+          CommandSyntax.name(packet.command()), packet.payload().length);
+    }
+    super.abortSession(context, packet);
   }
 
   @Override
   public void quit(MilterContext context) {
-    endMessage(((SessionContext) context).takeMessage());
+    SessionContext ctx = (SessionContext) context;
+    endMessage(ctx.takeMessage());
+    ctx.releaseConnectionState();
   }
 
   @Override
@@ -298,6 +396,7 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     SessionContext ctx = (SessionContext) context;
     endMessage(ctx.takeMessage());
     ctx.connection().reset();
+    holdConnectionState(ctx);
   }
 
   private void submit(Runnable task) {
@@ -309,31 +408,90 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
   }
 
-  /** Auth pool: the verdict, its edits and the final reply. */
-  private void decideAndReply(SessionContext ctx, MessageState message, long eomNanos) {
-    MessageVerdict verdict;
+  /** Auth pool: the verdict of a message within its limits. */
+  private MessageVerdict decide(MessageState message) {
     try {
-      verdict = message.failure().isPresent()
+      return message.failure().isPresent()
           ? MessageVerdict.afterInternalError(message.direction(), message.failure().get())
           : pipeline.decide(message);
     } catch (Exception | Error e) {
       failed(message, "decision", e);
-      verdict = MessageVerdict.afterInternalError(message.direction(), e);
+      return MessageVerdict.afterInternalError(message.direction(), e);
     }
+  }
+
+  /**
+   * Auth pool: the edits and the final reply, then the message's one log line. Every value in the line that
+   * came from the message or the MTA (queue id, From domain, DKIM d= and s=, the decision naming them) is escaped.
+   */
+  private void reply(SessionContext ctx, SessionContext.OpenMessage open, MessageVerdict verdict, long eomNanos) {
+    MessageState message = open.state();
     Reply sent = apply(ctx, message, verdict);
-    endMessage(message);
+    endMessage(open);
     metrics.messageDecided(message, verdict, sent, Duration.ofNanos(System.nanoTime() - eomNanos));
     Optional<InboundAuthentication> inbound = verdict.inbound();
     MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} spf={} dkim={} dmarc={} policy={} disposition={}"
             + " override={} decision=\"{}\" reply=\"{}\" ms={}",
-        message.queueId().isEmpty() ? "-" : message.queueId(), message.sessionId(), message.direction().logName(),
-        message.clientText(), message.fromDomain().isEmpty() ? "-" : message.fromDomain(),
-        inbound.map(i -> i.spf().summary()).orElse("-"), dkimSummary(verdict.dkimResults()),
+        queueText(message), message.sessionId(), message.direction().logName(),
+        message.clientText(), message.fromDomain().isEmpty() ? "-" : LogText.of(message.fromDomain()),
+        inbound.map(i -> LogText.of(i.spf().summary())).orElse("-"), LogText.of(dkimSummary(verdict.dkimResults())),
         inbound.map(i -> i.dmarc().outcome().keyword() + "(" + i.dmarc().cause().keyword() + ")").orElse("-"),
         inbound.flatMap(i -> i.disposition().policy()).map(DmarcPolicy::keyword).orElse("-"),
         inbound.map(i -> i.disposition().action().name().toLowerCase(Locale.ROOT)).orElse("-"),
         inbound.flatMap(i -> i.disposition().overrideReason()).map(OverrideReason::keyword).orElse("-"),
-        verdict.decision(), sent, (System.nanoTime() - eomNanos) / 1_000_000);
+        LogText.of(verdict.decision()), LogText.of(sent.toString()), (System.nanoTime() - eomNanos) / 1_000_000);
+  }
+
+  /**
+   * The answer to a message over a limit: outbound gets 451 (Postfix keeps it and retries rather than sending
+   * it unsigned), inbound what milter.on-limit says. 4.3.4 is RFC 3463's "message too big for system"; 4.3.1,
+   * "mail system full", when it is the memory shared by all sessions that ran out.
+   */
+  static MessageVerdict overLimit(Direction direction, MessageAccount.Exceeded exceeded, MilterConfig.LimitAction onLimit) {
+    String enhancedCode = exceeded.limit() == MessageAccount.Limit.MEMORY_BUDGET ? "4.3.1" : "4.3.4";
+    if (direction == Direction.OUTBOUND) {
+      return new MessageVerdict(List.of(), new Reply.Smtp(451, enhancedCode, "Postseal could not sign this message ("
+          + exceeded.what() + "), try again later"), "over limit, tempfail: " + exceeded.reason(), List.of());
+    }
+    if (onLimit == MilterConfig.LimitAction.TEMPFAIL) {
+      return new MessageVerdict(List.of(), new Reply.Smtp(451, enhancedCode, "Postseal could not check this message ("
+          + exceeded.what() + "), try again later"), "over limit, tempfail: " + exceeded.reason(), List.of());
+    }
+    return new MessageVerdict(List.of(), Reply.CONTINUE, "over limit, accepted unchecked: " + exceeded.reason(), List.of());
+  }
+
+  /** Within its limits and without an internal error: the message's steps go on to the pipeline. */
+  private static boolean isChecked(SessionContext.OpenMessage open) {
+    return open != null && open.account().exceeded().isEmpty() && open.state().failure().isEmpty();
+  }
+
+  /**
+   * When the message has just gone over a limit: one (throttled) log line, the count, and its lookups
+   * stopped, since nothing will be decided.
+   */
+  private void noteOverLimit(SessionContext.OpenMessage open) {
+    open.account().newlyExceeded().ifPresent(exceeded -> {
+      limits.counters().messagesOverLimit.incrementAndGet();
+      MessageState message = open.state();
+      message.deadline().expire();
+      MilterConfig.LimitAction onLimit = open.account().config().onLimit();
+      limits.overLimitLog.warn("[{}] queue {}: {} message over its limits: {}; it gets {}", message.sessionId(),
+          queueText(message), message.direction().logName(), exceeded.reason(),
+          overLimit(message.direction(), exceeded, onLimit).reply());
+    });
+  }
+
+  /**
+   * Holds budget for the connection's state after it grew (host name, HELO, macros); when the budget cannot
+   * take it, the connection is closed: one (throttled) line, the count.
+   */
+  private void holdConnectionState(SessionContext ctx) {
+    if (!ctx.holdConnectionState(ctx.connectionStateChars())) {
+      limits.counters().memoryBudgetRefusals.incrementAndGet();
+      limits.overLimitLog.warn("[{}] closing the connection from {}: the memory for all sessions ({}) is used up",
+          ctx.connection().sessionId(), ctx.peer(), limits.budget().describe());
+      ctx.destroy();
+    }
   }
 
   /** Sends the edits, then the reply; when an edit cannot be sent, the fallback reply. Returns the reply sent. */
@@ -355,7 +513,7 @@ final class AuthMilterHandler extends AbstractMilterHandler {
       try {
         sendReply(ctx, fallback);
       } catch (Exception | Error again) {
-        LOG.error("[{}] queue {}: cannot send the fallback reply either", message.sessionId(), message.queueId(), again);
+        LOG.error("[{}] queue {}: cannot send the fallback reply either", message.sessionId(), queueText(message), again);
       }
       return fallback;
     }
@@ -373,22 +531,36 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     }
   }
 
-  /** The message is over, decided or not: its lookups stop, and it no longer counts as in flight. */
-  private void endMessage(MessageState message) {
-    if (message != null) {
-      message.deadline().expire();
+  /**
+   * The message is over, decided or not: its lookups stop, it no longer counts as in flight, and what it held
+   * goes back to the budget.
+   */
+  private void endMessage(SessionContext.OpenMessage open) {
+    if (open != null) {
+      open.state().deadline().expire();
+      open.account().close();
       inFlight.end();
     }
   }
 
   private void failed(MessageState message, String step, Throwable e) {
+    limits.counters().internalErrors.incrementAndGet();
     if (message == null) {
       LOG.error("internal error at {} (no message in progress)", step, e);
       return;
     }
     LOG.error("[{}] queue {}: internal error at {}; the message gets the {} fallback", message.sessionId(),
-        message.queueId().isEmpty() ? "-" : message.queueId(), step, message.direction().logName(), e);
+        queueText(message), step, message.direction().logName(), e);
     message.fail(e);
+  }
+
+  private static MessageState stateOf(SessionContext.OpenMessage open) {
+    return open == null ? null : open.state();
+  }
+
+  /** The queue id as logged: escaped, "-" while unknown. */
+  private static String queueText(MessageState message) {
+    return message.queueId().isEmpty() ? "-" : LogText.of(message.queueId());
   }
 
   private static void sendContinue(MilterContext context) {

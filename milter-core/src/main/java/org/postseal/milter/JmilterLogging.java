@@ -9,6 +9,10 @@ import org.slf4j.LoggerFactory;
  * Routes jmilter's own logging through SLF4J. Out of the box jmilter prints to stdout and stderr with
  * DEBUG on (docs/library-notes.md); this sends each level to the SLF4J logger of the jmilter class, so
  * Logback's levels apply (logback.xml keeps org.nightcode at INFO).
+ *
+ * <p>An exception jmilter logs becomes one line (its class and message, escaped), with the stack trace only
+ * when DEBUG is on for that class: jmilter logs a client's malformed packet with a 24-37 line stack trace,
+ * which a client could repeat at will. Our own checks keep such packets from jmilter; this is the backstop.
  */
 public final class JmilterLogging {
 
@@ -49,17 +53,27 @@ public final class JmilterLogging {
     @Override
     public void log(Class<?> clazz, Supplier<String> supplier, Throwable thrown) {
       Logger logger = LoggerFactory.getLogger(clazz);
+      boolean enabled = switch (level) {
+        case DEBUG -> logger.isDebugEnabled();
+        case INFO -> logger.isInfoEnabled();
+        case WARN -> logger.isWarnEnabled();
+        default -> logger.isErrorEnabled();
+      };
+      if (!enabled) {
+        return;
+      }
+      if (thrown != null && !logger.isDebugEnabled()) {
+        String line = LogText.of(supplier.get()) + ": " + LogText.of(thrown.toString());
+        switch (level) {
+          case INFO -> logger.info(line);
+          case WARN -> logger.warn(line);
+          default -> logger.error(line);
+        }
+        return;
+      }
       switch (level) {
-        case DEBUG -> {
-          if (logger.isDebugEnabled()) {
-            logger.debug(supplier.get(), thrown);
-          }
-        }
-        case INFO -> {
-          if (logger.isInfoEnabled()) {
-            logger.info(supplier.get(), thrown);
-          }
-        }
+        case DEBUG -> logger.debug(supplier.get(), thrown);
+        case INFO -> logger.info(supplier.get(), thrown);
         case WARN -> logger.warn(supplier.get(), thrown);
         default -> logger.error(supplier.get(), thrown);
       }

@@ -11,13 +11,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -30,24 +30,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.nightcode.milter.codec.Int32LenFrameEncoder;
-import org.nightcode.milter.codec.MilterPacketDecoder;
-import org.nightcode.milter.codec.MilterPacketEncoder;
-import org.nightcode.milter.net.MilterChannelHandler;
 import org.postseal.config.ListenAddress;
+import org.postseal.config.MilterConfig;
 import org.postseal.metrics.PostsealMetrics;
 import org.postseal.pipeline.MessagePipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The milter server: jmilter's protocol codec and command engine on a Netty server we set up
- * ourselves, because jmilter's MilterGatewayManager retries a failed bind forever behind a future that
- * never fails, runs a non-daemon executor, has no frame size limit and speaks TCP only (docs/library-notes.md).
+ * The milter server: jmilter's command engine on a Netty server we set up ourselves, because jmilter's
+ * MilterGatewayManager retries a failed bind forever behind a future that never fails, runs a non-daemon
+ * executor, has no frame size limit and speaks TCP only (docs/library-notes.md). Each connection's pipeline is
+ * ours up to jmilter's command engine: {@link MilterFrameDecoder} (frame size, back-pressure, memory),
+ * {@link MilterFrameEncoder}, {@link MilterSessionHandler} (packet checks, idle timeout); the [milter]
+ * limits ({@link ConnectionLimits}) decide which connections may stay.
  * A {@code unix:} address uses Netty's epoll domain sockets: the socket is created mode 0660 (the milter
  * protocol has no authentication, so only the owner and its group, to which Postfix is added, may
  * connect), a stale socket file left by a crash is replaced, a live one is an error, and the file is
@@ -61,8 +62,6 @@ public final class MilterServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MilterServer.class);
 
-  /** Largest milter packet accepted: Postfix sends body chunks of at most 64 KiB and headers far shorter. */
-  public static final int MAX_FRAME_BYTES = 1024 * 1024;
   public static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
   /** How long a shutdown waits for messages in flight. */
   public static final Duration DEFAULT_DRAIN_TIME = Duration.ofSeconds(10);
@@ -82,23 +81,33 @@ public final class MilterServer implements AutoCloseable {
    */
   private static final ByteBufAllocator SESSION_BUFFERS = new UnpooledByteBufAllocator(false);
 
+  /**
+   * Unsent replies a connection may have before we stop reading from it. Postfix waits for each reply, so it
+   * has one small packet outstanding at a time; end of message sends a few header edits. Over 8 KiB means the
+   * client does not read: each queued reply costs about 170 bytes of heap (Netty counts 96 per entry), so a
+   * connection that never reads holds at most about 14 KiB.
+   */
+  static final WriteBufferWaterMark REPLY_WATER_MARK = new WriteBufferWaterMark(4 * 1024, 8 * 1024);
   private final EventLoopGroup acceptGroup;
   private final EventLoopGroup ioGroup;
   private final ExecutorService authPool;
   private final ChannelGroup connections;
   private final InFlightMessages inFlight;
+  private final ConnectionLimits limits;
   private final Channel serverChannel;
   private final ListenAddress boundAddress;
   private final Duration drainTime;
   private boolean closed;
 
   private MilterServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, ExecutorService authPool,
-                       ChannelGroup connections, InFlightMessages inFlight, Channel serverChannel, Duration drainTime) {
+                       ChannelGroup connections, InFlightMessages inFlight, ConnectionLimits limits, Channel serverChannel,
+                       Duration drainTime) {
     this.acceptGroup = acceptGroup;
     this.ioGroup = ioGroup;
     this.authPool = authPool;
     this.connections = connections;
     this.inFlight = inFlight;
+    this.limits = limits;
     this.serverChannel = serverChannel;
     SocketAddress local = serverChannel.localAddress();
     this.boundAddress = local instanceof InetSocketAddress inet
@@ -107,19 +116,37 @@ public final class MilterServer implements AutoCloseable {
     this.drainTime = drainTime;
   }
 
+  /** Binds {@code listen} and serves {@code pipeline} with the default [milter] limits. */
+  public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime) throws IOException {
+    return start(listen, pipeline, drainTime, MilterConfig.defaults());
+  }
+
   /**
-   * Binds {@code listen} and serves {@code pipeline}.
+   * Binds {@code listen} and serves {@code pipeline} within {@code limits}; sessions share a memory budget of a
+   * quarter of the heap.
    *
    * @throws IOException when the address cannot be bound (in use, not local, no permission) or the bind
    *                     did not finish within {@link #BIND_TIMEOUT}; the message names the address and cause
    */
-  public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime) throws IOException {
-    return start(listen, pipeline, drainTime, new PostsealMetrics());
+  public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime, MilterConfig limits)
+      throws IOException {
+    return start(listen, pipeline, drainTime, new PostsealMetrics(), limits);
   }
 
-  /** As {@link #start(ListenAddress, MessagePipeline, Duration)}, telling {@code metrics} about every message. */
+  /** As {@link #start(ListenAddress, MessagePipeline, Duration, MilterConfig)}, telling {@code metrics} about every message. */
   public static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime,
-                                   PostsealMetrics metrics) throws IOException {
+                                   PostsealMetrics metrics, MilterConfig limits) throws IOException {
+    return start(listen, pipeline, drainTime, metrics, limits, MemoryBudget.ofHeap());
+  }
+
+  /** With a memory budget of its own (tests). */
+  static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime, MilterConfig config,
+                            MemoryBudget budget) throws IOException {
+    return start(listen, pipeline, drainTime, new PostsealMetrics(), config, budget);
+  }
+
+  static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime, PostsealMetrics metrics,
+                            MilterConfig config, MemoryBudget budget) throws IOException {
     JmilterLogging.routeToSlf4j();
     boolean unix = listen instanceof ListenAddress.Unix;
     if (unix && !Epoll.isAvailable()) {
@@ -137,24 +164,26 @@ public final class MilterServer implements AutoCloseable {
         new LinkedBlockingQueue<>(), new DefaultThreadFactory("postseal-auth", true));
     ChannelGroup connections = new DefaultChannelGroup("milter-connections", GlobalEventExecutor.INSTANCE);
     InFlightMessages inFlight = new InFlightMessages();
-    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight, metrics);
+    ConnectionLimits limits = new ConnectionLimits(config, budget);
+    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight, metrics, limits);
 
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptGroup, ioGroup)
         .channel(channelType)
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.ALLOCATOR, SESSION_BUFFERS)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, REPLY_WATER_MARK)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
+            Optional<String> refusal = limits.admit(channel);
+            if (refusal.isPresent()) {
+              limits.refusedLog.warn("refusing a milter connection from {}: {}", peerText(channel), refusal.get());
+              channel.close();
+              return;
+            }
             connections.add(channel);
-            channel.pipeline()
-                // jmilter's Int32LenFrameDecoder has no limit: a bogus length would make it buffer forever
-                .addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4, 0, 4))
-                .addLast("frameEncoder", new Int32LenFrameEncoder())
-                .addLast("milterPacketDecoder", new MilterPacketDecoder())
-                .addLast("milterPacketEncoder", new MilterPacketEncoder())
-                .addLast("milterHandler", new MilterChannelHandler(handler));
+            install(channel, handler, limits);
           }
         });
     if (!unix) {
@@ -182,9 +211,10 @@ public final class MilterServer implements AutoCloseable {
       if (listen instanceof ListenAddress.Unix socket) {
         restrictUnixSocket(socket.path());
       }
-      MilterServer server = new MilterServer(acceptGroup, ioGroup, authPool, connections, inFlight, bind.channel(), drainTime);
-      LOG.info("milter listening on {} (max frame {} bytes, {} auth threads)", server.listenAddress(), MAX_FRAME_BYTES,
-          DEFAULT_AUTH_THREADS);
+      MilterServer server = new MilterServer(acceptGroup, ioGroup, authPool, connections, inFlight, limits, bind.channel(),
+          drainTime);
+      LOG.info("milter listening on {} ({} auth threads; sessions share {} of memory for what clients send)",
+          server.listenAddress(), DEFAULT_AUTH_THREADS, budget.describe());
       return server;
     } catch (IOException | RuntimeException e) {
       acceptGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -192,6 +222,22 @@ public final class MilterServer implements AutoCloseable {
       authPool.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * One connection's handlers: ours up to jmilter's command engine. Also what tests and the fuzz test put on an
+   * embedded channel.
+   */
+  static void install(Channel channel, AuthMilterHandler handler, ConnectionLimits limits) {
+    MilterConfig config = limits.config();
+    channel.pipeline()
+        .addLast("frameDecoder", new MilterFrameDecoder(config.maxFrameBytes(), limits.budget(), limits.counters()))
+        .addLast("frameEncoder", MilterFrameEncoder.INSTANCE)
+        .addLast("session", new MilterSessionHandler(handler, limits));
+  }
+
+  private static String peerText(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unix socket";
   }
 
   private static InetSocketAddress inetAddress(ListenAddress.Inet listen, String where) throws IOException {
@@ -269,6 +315,36 @@ public final class MilterServer implements AutoCloseable {
   /** Milter connections open right now (closed ones leave the group by themselves). */
   public int sessionsOpen() {
     return connections.size();
+  }
+
+  /** How often each limit was hit since the start; for the log, tests and metrics. */
+  public LimitCounters counters() {
+    return limits.counters();
+  }
+
+  /** Bytes of the memory budget that connections hold now (packets arriving, messages' and connections' state). */
+  long bufferedBytes() {
+    return limits.budget().held();
+  }
+
+  /** Bytes of replies written and not yet sent, over all connections: what a client that never reads leaves us. */
+  long pendingReplyBytes() {
+    long pending = 0;
+    for (Channel channel : connections) {
+      io.netty.channel.ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+      if (outbound != null) {
+        pending += outbound.totalPendingWriteBytes();
+      }
+    }
+    return pending;
+  }
+
+  /**
+   * New [milter] limits (SIGHUP): connections opened from now on, and messages begun from now on, use them;
+   * those under way keep theirs.
+   */
+  public void replaceLimits(MilterConfig next) {
+    limits.replace(next);
   }
 
   /** Messages between MAIL FROM and their final reply right now. */

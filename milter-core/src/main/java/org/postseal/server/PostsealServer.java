@@ -23,6 +23,7 @@ import org.postseal.dns.DnsResolver;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.metrics.MetricsServer;
 import org.postseal.metrics.PostsealMetrics;
+import org.postseal.milter.LimitCounters;
 import org.postseal.milter.MilterServer;
 import org.postseal.pipeline.AuthenticationPipeline;
 import org.postseal.pipeline.MessagePipeline;
@@ -163,7 +164,8 @@ public final class PostsealServer implements AutoCloseable {
       KeyDirectory keys = scanKeys(config);
       AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock,
           resultStore);
-      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime, metrics);
+      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime, metrics,
+          config.milter());
       metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
       metrics.watchKeys(() -> pipeline.snapshot().keys());
       Optional<MetricsServer> metricsServer = Optional.empty();
@@ -185,6 +187,11 @@ public final class PostsealServer implements AutoCloseable {
   /** The TCP address bound (the real port when the configuration said 0); only for inet: listeners. */
   public InetSocketAddress boundAddress() {
     return milter.boundAddress();
+  }
+
+  /** How often each limit of the milter port was hit. */
+  public LimitCounters milterCounters() {
+    return milter.counters();
   }
 
   /** The bound address in listen notation: what {@code serve} prints. */
@@ -259,6 +266,7 @@ public final class PostsealServer implements AutoCloseable {
     }
     KeyDirectory keys = scanKeys(next);
     pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
+    milter.replaceLimits(next.milter());
     config = next;
     LOG.info("reload: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded", keys);
     return accepted;

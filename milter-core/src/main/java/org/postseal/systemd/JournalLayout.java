@@ -20,8 +20,13 @@ public final class JournalLayout extends LayoutBase<ILoggingEvent> {
 
   /** systemd sets it to "DEVICE:INODE" of the stream it connected to stdout and stderr (systemd.exec(5)). */
   public static final String JOURNAL_STREAM = "JOURNAL_STREAM";
-  static final String TERMINAL_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%n";
-  static final String JOURNAL_PATTERN = "%-5level %logger{0}: %msg%n";
+  /**
+   * The message with each CR and LF written as \r and \n: one event is one line, whatever a value from the wire
+   * held (a queue id, a HELO name) that its log line did not escape. Stack traces keep their lines.
+   */
+  static final String MESSAGE = "%replace(%replace(%msg){'\\r', '\\\\r'}){'\\n', '\\\\n'}";
+  static final String TERMINAL_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: " + MESSAGE + "%n";
+  static final String JOURNAL_PATTERN = "%-5level %logger{0}: " + MESSAGE + "%n";
 
   private final boolean journal;
   private PatternLayout pattern;

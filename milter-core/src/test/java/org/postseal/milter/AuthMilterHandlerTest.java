@@ -203,10 +203,11 @@ class AuthMilterHandlerTest {
     assertThat(server.messagesInFlight()).isZero();
   }
 
+  /** A header or body packet over the limit costs only its message (Issue11Test); any other closes the connection. */
   @Test
   void anOversizedFrameClosesThatConnectionOnly() throws IOException {
     try (FakeMta abuser = mta(FakeMta.postfix()); FakeMta other = mta(FakeMta.postfix())) {
-      abuser.writeRaw(new byte[] {0x7f, 0, 0, 0, 'B'});
+      abuser.writeRaw(new byte[] {0x7f, 0, 0, 0, 'M'});
       assertThat(abuser.isOpen()).isFalse();
       assertThat(other.send(FakeMta.envelope("203.0.113.5"), message("")).reply().isContinue()).isTrue();
     }

@@ -48,6 +48,14 @@ class JournalLayoutTest {
         .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) ERROR message: e\n");
   }
 
+  /** Issue 11: a CR or LF from the wire (a queue id) that a log line did not escape cannot start a forged line. */
+  @Test
+  void aLineBreakInAMessageStaysInItsLine() {
+    assertThat(layout(true, Level.INFO, "queue=Q1\r\n<3>ERROR message: forged", null))
+        .isEqualTo("<6>INFO  message: queue=Q1\\r\\n<3>ERROR message: forged\n");
+    assertThat(layout(false, Level.INFO, "a\nb", null)).endsWith(" INFO  message: a\\nb\n");
+  }
+
   @Test
   void journalStreamCountsOnlyWhenStdoutIsThatStream() throws IOException {
     Path stdout = dir.resolve("fd1");
