@@ -16,53 +16,63 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.postseal.milter.FakeMta;
+import org.postseal.milter.HostileClients;
 
 /**
  * {@code postseal serve} as its own process: prints where it listens, completes a milter session, and
- * exits 0 on SIGTERM (what systemd and Ctrl-C send).
+ * exits 0 on SIGTERM (what systemd and Ctrl-C send); and with the launcher's heap (-Xmx128m) it outlives the
+ * clients that used to end it (issue 11).
  */
 class ServeProcessTest {
+
+  /** What bin/postseal gives {@code serve} (packaging/src/main/app/bin/postseal). */
+  static final List<String> LAUNCHER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
+      "-XX:+ExitOnOutOfMemoryError");
 
   @TempDir
   Path dir;
 
-  @Test
-  void servePrintsWhereItListensServesASessionAndExitsZeroOnSigterm() throws Exception {
-    Path config = dir.resolve("postseal.toml");
-    Files.writeString(config, "listen = \"inet:127.0.0.1:0\"\nstate-dir = \"" + dir + "\"\nauthserv-id = \"mx.test\"\n"
-        + "[dns]\nservers = [\"127.0.0.1:9\"]\ntimeout = \"200ms\"\n");
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    // surefire's class path (a manifest-only jar when forked) carries the test and main classes and every dependency
-    // the production logging (logback.xml), not the tests' quieter logback-test.xml
-    Process process = new ProcessBuilder(java.toString(), "-Dfile.encoding=UTF-8", "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "serve", "--config", config.toString())
-        .redirectErrorStream(true)
-        .start();
-    List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          output.add(line);
-          lines.add(line);
+  /** A running {@code postseal serve} child process and its output. */
+  static final class ServeProcess implements AutoCloseable {
+    final Process process;
+    final List<String> output = new CopyOnWriteArrayList<>();
+    final int port;
+
+    ServeProcess(Path config, List<String> jvmOptions) throws Exception {
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      List<String> command = new ArrayList<>(List.of(java.toString()));
+      command.addAll(jvmOptions);
+      // surefire's class path (a manifest-only jar when forked) carries the test and main classes and every dependency;
+      // the production logging (logback.xml), not the tests' quieter logback-test.xml
+      command.addAll(List.of("-Dfile.encoding=UTF-8", "-Dlogback.configurationFile=logback.xml",
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", config.toString()));
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Thread pump = new Thread(() -> {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = reader.readLine()) != null) {
+            output.add(line);
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          output.add("(reading the output failed: " + e + ")");
         }
-      } catch (IOException e) {
-        output.add("(reading the output failed: " + e + ")");
-      }
-    }, "serve-output");
-    pump.setDaemon(true);
-    pump.start();
-    try {
+      }, "serve-output");
+      pump.setDaemon(true);
+      pump.start();
       String listening = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (listening == null && System.nanoTime() < deadline) {
@@ -71,26 +81,89 @@ class ServeProcessTest {
           listening = line;
         }
       }
-      assertThat(listening).as("output so far: %s", output).isNotNull();
-      int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
-
-      try (FakeMta mta = FakeMta.connect(new java.net.InetSocketAddress("127.0.0.1", port))) {
-        FakeMta.MilterOutcome outcome = mta.send(FakeMta.envelope("203.0.113.5"),
-            "From: a@example.net\r\nSubject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(outcome.reply().isContinue()).isTrue();
-        // the only DNS server is unreachable: SPF and DMARC are temperror, and on-dns-error = accept lets it through
-        assertThat(outcome.insertedValue("Authentication-Results")).startsWith(" mx.test;\r\n\tdkim=none;\r\n\tspf=temperror (")
-            .contains("\r\n\tdmarc=temperror (").endsWith(" header.from=example.net");
+      if (listening == null) {
+        process.destroyForcibly();
+        throw new AssertionError("serve did not start; output: " + output);
       }
+      port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+    }
 
-      // what systemd sends; Process.destroy() would also send SIGTERM but closes our end of its output
+    InetSocketAddress address() {
+      return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** A line of /proc/PID/status in KiB ("VmRSS", "VmHWM"). */
+    long statusKib(String field) throws IOException {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+      throw new IOException(field + " not in /proc/" + process.pid() + "/status");
+    }
+
+    /** SIGTERM, as systemd sends it; returns the exit status. */
+    int stop() throws Exception {
+      // Process.destroy() would also send SIGTERM but closes our end of its output
       assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-      pump.join(5000);
-      assertThat(process.exitValue()).as("output: %s", output).isZero();
-      assertThat(output).anyMatch(l -> l.contains("stopped"));
-    } finally {
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
       process.destroyForcibly();
+    }
+  }
+
+  private Path config(String extra) throws IOException {
+    Path config = dir.resolve("postseal.toml");
+    Files.writeString(config, "listen = \"inet:127.0.0.1:0\"\nstate-dir = \"" + dir + "\"\nauthserv-id = \"mx.test\"\n" + extra
+        + "[dns]\nservers = [\"127.0.0.1:9\"]\ntimeout = \"200ms\"\n");
+    return config;
+  }
+
+  private static FakeMta.MilterOutcome normalSession(InetSocketAddress address) throws IOException {
+    try (FakeMta mta = FakeMta.connect(address)) {
+      return mta.send(FakeMta.envelope("203.0.113.5"),
+          "From: a@example.net\r\nSubject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void servePrintsWhereItListensServesASessionAndExitsZeroOnSigterm() throws Exception {
+    try (ServeProcess serve = new ServeProcess(config(""), List.of())) {
+      FakeMta.MilterOutcome outcome = normalSession(serve.address());
+      assertThat(outcome.reply().isContinue()).isTrue();
+      // the only DNS server is unreachable: SPF and DMARC are temperror, and on-dns-error = accept lets it through
+      assertThat(outcome.insertedValue("Authentication-Results")).startsWith(" mx.test;\r\n\tdkim=none;\r\n\tspf=temperror (")
+          .contains("\r\n\tdmarc=temperror (").endsWith(" header.from=example.net");
+
+      assertThat(serve.stop()).as("output: %s", serve.output).isZero();
+      assertThat(serve.output).anyMatch(l -> l.contains("stopped"));
+    }
+  }
+
+  /**
+   * The three clients that ended {@code serve} with OutOfMemoryError in issue 11, one after the other, against the
+   * launcher's heap: the process stays up, serves a normal session during and after each, and its peak RSS is
+   * printed (the numbers in README "Limits").
+   */
+  @Test
+  @Timeout(300)
+  void theClientsThatUsedToEndServeDoNotWithTheLaunchersHeap() throws Exception {
+    try (ServeProcess serve = new ServeProcess(config(""), LAUNCHER_JVM_OPTIONS)) {
+      InetSocketAddress address = serve.address();
+      HostileClients.Report report = HostileClients.runAll(address, () -> normalSession(address).reply().isContinue(),
+          field -> serve.statusKib(field));
+      System.out.println("serve -Xmx128m under the issue 11 clients: " + report);
+      assertThat(serve.process.isAlive()).as("output: %s", serve.output).isTrue();
+      assertThat(report.normalSessionsFailed()).isZero();
+      assertThat(report.refusedReplies()).allMatch(r -> r.startsWith("y451 4.3."));
+      assertThat(report.peakRssKib()).as("peak RSS, KiB").isLessThan(512 * 1024);
+      assertThat(normalSession(address).reply().isContinue()).isTrue();
+      assertThat(serve.output).noneMatch(l -> l.contains("OutOfMemoryError"));
+      assertThat(serve.stop()).as("output: %s", serve.output).isZero();
     }
   }
 
