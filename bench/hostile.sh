@@ -33,7 +33,7 @@ echo "building the clients ($ROOT) and the milter ($SOURCE) ..." >&2
 (cd "$ROOT" && mvn -B -o -q -pl milter-core -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test >&2)
 if [ "$SOURCE" != "$ROOT" ]; then
-  (cd "$SOURCE" && mvn -B -o -q -pl milter-core -am compile dependency:build-classpath \
+  (cd "$SOURCE" && mvn -B -o -q -pl milter-core -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/run.classpath -Dmdep.includeScope=runtime >&2)
   SERVE_CP="$SOURCE/milter-core/target/classes:$(cat "$SOURCE/milter-core/target/run.classpath")"
 else
@@ -55,10 +55,17 @@ for client in $WHICH; do
   java -XX:+UseSerialGC -Xms32m -Xmx128m -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8 -Duser.language=en \
     -Duser.country=US -Dlogback.configurationFile=logback.xml -cp "$SERVE_CP" org.postseal.cli.Main serve --config "$WORK/postseal.toml" > "$WORK/serve.log" 2>&1 &
   serve_pid=$!
-  for _ in $(seq 1 300); do
-    grep -q "postseal: listening" "$WORK/serve.log" && break
+  for _ in $(seq 1 600); do
+    if grep -q "postseal: listening" "$WORK/serve.log"; then
+      break
+    fi
     sleep 0.1
   done
+  if ! grep -q "postseal: listening" "$WORK/serve.log"; then
+    echo "serve did not start within 60 s:" >&2
+    tail -5 "$WORK/serve.log" >&2
+    exit 1
+  fi
   java -cp "$CLIENT_CP" org.postseal.milter.HostileClients "127.0.0.1:$PORT" "$serve_pid" "$client" 2>/dev/null \
     | grep -v "^normal sessions failed" || true
   echo "   serve logged $(grep -c ' WARN ' "$WORK/serve.log" || true) WARN lines, the first ones:"

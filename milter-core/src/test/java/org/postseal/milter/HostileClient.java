@@ -47,19 +47,8 @@ public final class HostileClient implements Closeable {
 
   /** Connects from {@code localAddress}: any 127.x.y.z works on Linux, which lets one test be several clients. */
   public static HostileClient connect(InetSocketAddress milter, String localAddress) throws IOException {
-    return connect(milter, localAddress, 0);
-  }
-
-  /**
-   * Connects with a socket receive buffer of {@code receiveBuffer} bytes (0: the system's): a small one makes the
-   * milter's unread replies back up into its own process at once instead of filling the kernel's buffers first.
-   */
-  public static HostileClient connect(InetSocketAddress milter, String localAddress, int receiveBuffer) throws IOException {
     Socket socket = new Socket();
     try {
-      if (receiveBuffer > 0) {
-        socket.setReceiveBufferSize(receiveBuffer);
-      }
       socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
       socket.connect(milter, 10_000);
       socket.setSoTimeout(10_000);

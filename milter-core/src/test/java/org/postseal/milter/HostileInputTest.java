@@ -51,11 +51,9 @@ class HostileInputTest {
   }
 
   private boolean normalSessionSucceeds() throws IOException {
-    try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
-      return mta.send(FakeMta.envelope("203.0.113.5"), "From: a@example.net\r\n\r\nhi\r\n".getBytes(StandardCharsets.UTF_8))
-          .reply().isContinue();
-    }
+    return HostileClients.normalSession(server.boundAddress());
   }
+
 
   @Test
   void aPacketCutOffByTheClientGoingAwayLeavesNothingBehind() throws Exception {

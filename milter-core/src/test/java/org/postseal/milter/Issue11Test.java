@@ -8,9 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -46,56 +43,29 @@ class Issue11Test {
 
   /** A well-behaved session, as Postfix would run it, which must keep working whatever others do. */
   private void normalSessionSucceeds() throws IOException {
-    try (FakeMta mta = FakeMta.connect(server.boundAddress())) {
-      FakeMta.MilterOutcome outcome = mta.send(FakeMta.envelope("203.0.113.5"),
-          "From: a@example.net\r\nSubject: normal\r\n\r\nhello\r\n".getBytes(StandardCharsets.UTF_8));
-      assertThat(outcome.reply().isContinue()).isTrue();
-    }
+    assertThat(HostileClients.normalSession(server.boundAddress())).isTrue();
   }
 
   /**
-   * Before: 10.6 MB of one-byte body chunks (each after its macro packet, as Postfix sends them) in 7.7 s, every
-   * reply queued in the heap, OutOfMemoryError. Now the milter stops reading from the connection once 8 KiB of
-   * replies wait (or the kernel's buffers stop the client first): its queued replies stay bounded.
+   * Before: 10.6 MB of one-byte body chunks in 7.7 s, every reply queued in the heap, OutOfMemoryError. Now the
+   * milter stops reading from the connection once 8 KiB of replies wait (unless the kernel's buffers stop the
+   * client first): its queued replies stay bounded.
    */
   @Test
   void aClientThatNeverReadsItsRepliesCannotMakeThemPileUp() throws Exception {
     start(MilterConfig.defaults());
-    HostileClient attacker = HostileClient.connect(server.boundAddress(), "127.0.0.1", 4096)
-        .negotiate(HostileClient.STEPS_ALL_REPLIES).beginMessage(false);
-    AtomicLong written = new AtomicLong();
-    ExecutorService writer = Executors.newSingleThreadExecutor();
-    Future<?> streaming = writer.submit(() -> {
-      byte[] stage = {'B'};
-      byte[] oneByte = {'x'};
-      // 64 MB of packets at most: far past the 10.6 MB that used to kill the process
-      while (attacker.written() < 64L * 1024 * 1024) {
-        attacker.packet(MilterProtocol.SMFIC_MACRO, stage).packet(MilterProtocol.SMFIC_BODY, oneByte);
-        written.set(attacker.written());
-      }
-      return null;
-    });
-    try {
-      long last = -1;
-      long stalledSince = System.nanoTime();
-      long maxPending = 0;
-      while (System.nanoTime() - stalledSince < TimeUnit.SECONDS.toNanos(2) && !streaming.isDone()) {
-        Thread.sleep(50);
-        maxPending = Math.max(maxPending, server.pendingReplyBytes());
-        if (written.get() != last) {
-          last = written.get();
-          stalledSince = System.nanoTime();
-        }
-      }
-      assertThat(streaming.isDone()).as("the writer got through all 64 MB: nobody stopped reading").isFalse();
-      // Netty counts 96 bytes per queued reply besides its 5: the high-water mark (8 KiB) plus one step's replies
-      assertThat(maxPending).isLessThan(16 * 1024);
-      assertThat(server.bufferedBytes()).isLessThan(MilterConfig.DEFAULT_MAX_FRAME_BYTES + 2 * MilterFrameDecoder.LARGEST_READ);
-      normalSessionSucceeds();
-    } finally {
-      attacker.close();
-      writer.shutdownNow();
-    }
+    AtomicLong mostPending = new AtomicLong();
+    AtomicLong mostBuffered = new AtomicLong();
+    String outcome = HostileClients.nonReadingOneByteChunks(server.boundAddress(),
+        () -> HostileClients.normalSession(server.boundAddress()), () -> {
+          mostPending.accumulateAndGet(server.pendingReplyBytes(), Math::max);
+          mostBuffered.accumulateAndGet(server.bufferedBytes(), Math::max);
+        });
+    // 64 MB of packets at most: far past the 10.6 MB that used to kill the process
+    assertThat(outcome).as("nobody stopped reading").startsWith("writes stalled after");
+    // Netty counts 96 bytes per queued reply besides its 5: the high-water mark (8 KiB) plus one step's replies
+    assertThat(mostPending.get()).isLessThan(16 * 1024);
+    assertThat(mostBuffered.get()).isLessThan(MilterConfig.DEFAULT_MAX_FRAME_BYTES + 2 * MilterFrameDecoder.LARGEST_READ);
     normalSessionSucceeds();
   }
 
@@ -103,16 +73,12 @@ class Issue11Test {
   @Test
   void megabyteHeaderFieldsAreSkippedUnreadAndTheirMessageIsRefused() throws Exception {
     start(MilterConfig.defaults());
-    try (HostileClient attacker = HostileClient.connect(server.boundAddress()).negotiate(HostileClient.STEPS_POSTFIX)
-        .beginMessage(true)) {
-      for (int i = 0; i < 200; i++) {
-        attacker.header("X-Big-" + i, 1_000_000);
-      }
-      normalSessionSucceeds();
-      String reply = attacker.endMessage("body\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(reply).startsWith("y451 4.3.4 Postseal could not check this message (a header packet of 1000010 bytes,"
-          + " over 262144)");
-    }
+    List<String> replies = new ArrayList<>();
+    // 200 of them, with a normal session after the 120th
+    HostileClients.megabyteHeaderFields(server.boundAddress(), () -> HostileClients.normalSession(server.boundAddress()),
+        replies);
+    assertThat(replies).singleElement().asString().startsWith("y451 4.3.4 Postseal could not check this message (a header"
+        + " packet of 1000010 bytes, over 262144)");
     assertThat(server.counters().oversizedFrames()).isEqualTo(200);
     assertThat(server.counters().messagesOverLimit()).isEqualTo(1);
     assertThat(pipeline.decided).isNotEmpty().allMatch(seen -> !seen.queueId().equals("HOSTILE1"));
@@ -123,28 +89,10 @@ class Issue11Test {
   @Test
   void sixteenSessionsOfHundredKilobyteHeaderFieldsEachStopAtTheirLimit() throws Exception {
     start(MilterConfig.defaults());
-    ExecutorService sessions = Executors.newFixedThreadPool(16);
-    try {
-      List<Future<String>> replies = new ArrayList<>();
-      for (int s = 0; s < 16; s++) {
-        replies.add(sessions.submit(() -> {
-          try (HostileClient attacker = HostileClient.connect(server.boundAddress()).negotiate(HostileClient.STEPS_POSTFIX)
-              .beginMessage(true)) {
-            for (int i = 0; i < 100; i++) {
-              attacker.header("X-Big-" + i, 100_000);
-            }
-            return attacker.endMessage("body\r\n".getBytes(StandardCharsets.US_ASCII));
-          }
-        }));
-      }
-      normalSessionSucceeds();
-      for (Future<String> reply : replies) {
-        assertThat(reply.get(60, TimeUnit.SECONDS))
-            .startsWith("y451 4.3.4 Postseal could not check this message (more than 1048576 bytes of header fields)");
-      }
-    } finally {
-      sessions.shutdownNow();
-    }
+    List<String> replies = new ArrayList<>();
+    HostileClients.sixteenSessions(server.boundAddress(), () -> HostileClients.normalSession(server.boundAddress()), replies);
+    assertThat(replies).hasSize(16).allMatch(reply -> reply.startsWith(
+        "y451 4.3.4 Postseal could not check this message (more than 1048576 bytes of header fields)"));
     assertThat(server.counters().messagesOverLimit()).isEqualTo(16);
     awaitBudgetReturned();
     normalSessionSucceeds();
