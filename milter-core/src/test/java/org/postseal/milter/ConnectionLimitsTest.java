@@ -85,6 +85,17 @@ class ConnectionLimitsTest {
     assertThat(connect("127.0.0.2").isClosedByMilterWithin(Duration.ofMillis(500))).as("a freed slot is usable").isFalse();
   }
 
+  /** SIGHUP: new limits hold for connections opened from then on; those open keep going. */
+  @Test
+  void replacedLimitsHoldForNewConnections() throws Exception {
+    start(MilterConfig.defaults());
+    HostileClient first = connect("127.0.0.1").negotiate(HostileClient.STEPS_POSTFIX);
+    server.replaceLimits(MilterConfig.defaults().withConnections(1, 1));
+    assertThat(connect("127.0.0.1").isClosedByMilterWithin(Duration.ofSeconds(5))).isTrue();
+    assertThat(first.isClosedByMilterWithin(Duration.ofMillis(300))).isFalse();
+    assertThat(server.counters().connectionsRefused()).isEqualTo(1);
+  }
+
   /** Slowloris: a packet that never completes, one byte a second, is as idle as silence. */
   @Test
   void aClientTricklingOneByteASecondIsClosedAfterTheIdleTimeout() throws Exception {
