@@ -1,10 +1,10 @@
 package org.postseal.config;
 
 /**
- * The [database] section: the results store. Parsed and validated now; the store arrives in a later release.
+ * The [database] section: where evaluated messages and the report outbox are kept.
  *
- * @param url empty for the SQLite file state-dir/postseal.db, else a jdbc:postgresql:// or jdbc:sqlite: URL.
- *            May carry a password: log it only through {@link #redactedUrl()}.
+ * @param url empty for the SQLite file state-dir/postseal.db (created on first use, no setup), else a
+ *            jdbc:postgresql:// or jdbc:sqlite: URL. May carry a password: log it only through {@link #redactedUrl()}.
  */
 public record DatabaseConfig(String url) {
 
