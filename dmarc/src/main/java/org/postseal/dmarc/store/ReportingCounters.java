@@ -43,7 +43,8 @@ public final class ReportingCounters {
     rowsStored.addAndGet(n);
   }
 
-  void addRowsDropped(long n) {
+  /** Also for messages that found no store to go to (the database not open yet). */
+  public void addRowsDropped(long n) {
     rowsDropped.addAndGet(n);
   }
 
