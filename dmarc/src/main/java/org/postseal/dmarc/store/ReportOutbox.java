@@ -83,13 +83,14 @@ public final class ReportOutbox {
    * @return the periods this call closed (not those another instance closed meanwhile)
    */
   public List<ClosedPeriod> close(Instant until, PeriodPlan plan) throws SQLException {
+    Instant limit = wholeSeconds(until);
     List<ClosedPeriod> closed = new ArrayList<>();
     int lostRaces = 0;
     while (true) {
       Optional<ReportPeriod> next;
       List<RecordedMessage> messages;
       try (Connection c = database.connect()) {
-        next = nextPeriod(c, until);
+        next = nextPeriod(c, limit);
         if (next.isEmpty()) {
           return closed;
         }
@@ -107,14 +108,15 @@ public final class ReportOutbox {
 
   /** What {@link #close} would build now, without writing anything: the dry run. */
   public List<ClosedPeriod> preview(Instant until, PeriodPlan plan) throws SQLException {
+    Instant limit = wholeSeconds(until);
     List<ClosedPeriod> periods = new ArrayList<>();
     try (Connection c = database.connect()) {
-      Optional<ReportPeriod> next = nextPeriod(c, until);
+      Optional<ReportPeriod> next = nextPeriod(c, limit);
       while (next.isPresent()) {
         ReportPeriod period = next.get();
         List<RecordedMessage> messages = RecordedMessages.between(c, period.begin(), period.end());
         periods.add(new ClosedPeriod(period, plan.reportsFor(period, messages), messages.size()));
-        next = period.end().isBefore(until) ? Optional.of(ReportPeriod.from(period.end(), until)) : Optional.empty();
+        next = period.end().isBefore(limit) ? Optional.of(ReportPeriod.from(period.end(), limit)) : Optional.empty();
       }
     }
     return periods;
@@ -218,6 +220,14 @@ public final class ReportOutbox {
         return new Purged(messages, reports, periods);
       });
     }
+  }
+
+  /**
+   * The database counts in seconds (evaluated_at, period_begin, period_end): a period ending at 10:00:00.8 would be
+   * kept as ending at 10:00:00 and its successor would begin where it began. Periods end on a whole second.
+   */
+  private static Instant wholeSeconds(Instant until) {
+    return until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 
   private Optional<ReportPeriod> nextPeriod(Connection c, Instant until) throws SQLException {

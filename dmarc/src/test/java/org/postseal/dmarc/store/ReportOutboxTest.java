@@ -71,13 +71,16 @@ class ReportOutboxTest {
       assertThat(first).extracting(p -> p.reports().get(0).policyDomain()).containsExactly("example.com", "example.net");
       assertThat(outbox.close(DAY.plus(Duration.ofDays(2)), PLAN)).isEmpty();
 
-      // --until now: the day so far, then the rest of the day is the next period
+      // --until now: the day so far, to the whole second, then the rest of the day is the next period
       Instant until = DAY.plus(Duration.ofDays(2)).plusSeconds(1800);
-      assertThat(outbox.close(until, PLAN)).singleElement().satisfies(p -> {
+      assertThat(outbox.preview(until.plusNanos(8_007_115), PLAN)).singleElement()
+          .extracting(ReportOutbox.ClosedPeriod::period).isEqualTo(new ReportPeriod(DAY.plus(Duration.ofDays(2)), until));
+      assertThat(outbox.close(until.plusNanos(8_007_115), PLAN)).singleElement().satisfies(p -> {
         assertThat(p.period()).isEqualTo(new ReportPeriod(DAY.plus(Duration.ofDays(2)), until));
         assertThat(p.reports()).hasSize(1);
       });
       assertThat(outbox.closedUntil()).contains(until);
+      assertThat(outbox.close(until.plusMillis(999), PLAN)).as("nothing within the same second").isEmpty();
       assertThat(outbox.preview(DAY.plus(Duration.ofDays(3)), PLAN)).singleElement()
           .extracting(ReportOutbox.ClosedPeriod::period).isEqualTo(new ReportPeriod(until, DAY.plus(Duration.ofDays(3))));
       assertThat(counters.reportsBuilt()).isEqualTo(3);
