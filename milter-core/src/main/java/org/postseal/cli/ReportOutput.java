@@ -39,7 +39,7 @@ final class ReportOutput {
     text.append("dry run: ").append(reports).append(" report").append(reports == 1 ? "" : "s").append(" until ")
         .append(until).append(", written to ").append(out).append(" (nothing recorded, nothing sent)\n");
     if (reports > 0) {
-      text.append(table(cells));
+      text.append(TextTable.render(cells));
     }
     if (!stoodInSender.isEmpty()) {
       text.append("reports.from is empty: these name ").append(stoodInSender)
@@ -80,7 +80,7 @@ final class ReportOutput {
           r.isSpfAligned() ? "aligned" : NONE, r.disposition().keyword(), minute(r.lastSeen())});
     }
     long total = rows.stream().mapToLong(RecordedMessages.SummaryRow::count).sum();
-    return "Since " + since + ": " + total + " evaluated message" + (total == 1 ? "" : "s") + "\n" + table(cells);
+    return "Since " + since + ": " + total + " evaluated message" + (total == 1 ? "" : "s") + "\n" + TextTable.render(cells);
   }
 
   /** {@code {"since": ..., "domain": ..., "rows": [{"policy_domain", "header_from", "source_ip", ...}]}}. */
@@ -130,7 +130,7 @@ final class ReportOutput {
       cells.add(new String[] {period(d.report()), d.report().policyDomain(), d.report().reportId(), d.destination(),
           d.state().keyword(), Integer.toString(d.attempts()), detail});
     }
-    text.append(table(cells));
+    text.append(TextTable.render(cells));
     List<String> summary = new ArrayList<>();
     counts.forEach((state, n) -> summary.add(n + " " + state.keyword()));
     return text.append(String.join(", ", summary)).append('\n').toString();
@@ -175,26 +175,5 @@ final class ReportOutput {
 
   private static String minute(Instant instant) {
     return instant.toString().substring(0, 16).replace('T', ' ');
-  }
-
-  private static String table(List<String[]> cells) {
-    int[] widths = new int[cells.get(0).length];
-    for (String[] line : cells) {
-      for (int i = 0; i < line.length; i++) {
-        widths[i] = Math.max(widths[i], line[i].length());
-      }
-    }
-    StringBuilder text = new StringBuilder();
-    for (String[] line : cells) {
-      StringBuilder out = new StringBuilder();
-      for (int i = 0; i < line.length; i++) {
-        out.append(line[i]);
-        if (i + 1 < line.length) {
-          out.append(" ".repeat(widths[i] - line[i].length() + 2));
-        }
-      }
-      text.append(out.toString().stripTrailing()).append('\n');
-    }
-    return text.toString();
   }
 }

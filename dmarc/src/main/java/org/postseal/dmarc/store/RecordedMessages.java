@@ -93,8 +93,12 @@ public final class RecordedMessages {
 
   /** When the oldest message kept was evaluated; empty when there is none. */
   public static Optional<Instant> oldest(Connection c) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement("SELECT MIN(evaluated_at) FROM evaluated_message");
-         ResultSet r = select.executeQuery()) {
+    return instant(c, "SELECT MIN(evaluated_at) FROM evaluated_message");
+  }
+
+  /** The one value of {@code sql}, seconds since the epoch, as an instant; empty for NULL or no row. */
+  static Optional<Instant> instant(Connection c, String sql) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(sql); ResultSet r = select.executeQuery()) {
       if (r.next()) {
         long seconds = r.getLong(1);
         return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochSecond(seconds));

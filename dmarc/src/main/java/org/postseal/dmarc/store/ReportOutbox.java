@@ -242,14 +242,7 @@ public final class ReportOutbox {
   }
 
   private static Optional<Instant> lastPeriodEnd(Connection c) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement("SELECT MAX(period_end) FROM report_period");
-         ResultSet r = select.executeQuery()) {
-      if (r.next()) {
-        long end = r.getLong(1);
-        return r.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochSecond(end));
-      }
-      return Optional.empty();
-    }
+    return RecordedMessages.instant(c, "SELECT MAX(period_end) FROM report_period");
   }
 
   /** The period's row, its reports and their deliveries in one transaction; false when another closed it first. */

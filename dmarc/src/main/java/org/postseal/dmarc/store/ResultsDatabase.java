@@ -36,18 +36,19 @@ public final class ResultsDatabase {
   /** How long an SQLite statement waits for another process's write lock before it fails. */
   static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-  /** The SQL the database speaks; the migrations have a directory per dialect. */
+  /** The SQL the database speaks: the migrations are written once, with these words where the two differ. */
   public enum Dialect {
-    SQLITE("sqlite"), POSTGRESQL("postgresql");
+    SQLITE("BLOB"), POSTGRESQL("BYTEA");
 
-    private final String directory;
+    private final String binaryType;
 
-    Dialect(String directory) {
-      this.directory = directory;
+    Dialect(String binaryType) {
+      this.binaryType = binaryType;
     }
 
-    String directory() {
-      return directory;
+    /** The column type of a byte string: ${binary} in the migrations. */
+    String binaryType() {
+      return binaryType;
     }
   }
 
@@ -97,10 +98,10 @@ public final class ResultsDatabase {
       return new ResultsDatabase(configuredUrl, Dialect.SQLITE, configuredUrl.substring("jdbc:sqlite:".length()));
     }
     if (configuredUrl.startsWith("jdbc:postgresql:")) {
-      return new ResultsDatabase(configuredUrl, Dialect.POSTGRESQL, redacted(configuredUrl));
+      return new ResultsDatabase(configuredUrl, Dialect.POSTGRESQL, redactedUrl(configuredUrl));
     }
     throw new IllegalArgumentException("database URL must be empty, jdbc:sqlite:PATH or jdbc:postgresql://...,"
-        + " was " + redacted(configuredUrl));
+        + " was " + redactedUrl(configuredUrl));
   }
 
   /** A new connection in auto-commit mode; the caller closes it. */
@@ -190,8 +191,11 @@ public final class ResultsDatabase {
     }
   }
 
-  /** jdbc:postgresql://user:secret@host/db?password=x as jdbc:postgresql://(credentials hidden)@host/db?(...). */
-  static String redacted(String url) {
+  /**
+   * A database URL fit for logs: jdbc:postgresql://user:secret@host/db?password=x as
+   * jdbc:postgresql://(credentials hidden)@host/db?(parameters hidden).
+   */
+  public static String redactedUrl(String url) {
     String shown = url;
     int query = shown.indexOf('?');
     if (query >= 0) {

@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Brings a database to the schema this build expects: the numbered files {@code sql/DIALECT/V1.sql},
- * {@code V2.sql}, ... beside this class, each applied once, in order, and recorded in
- * {@code postseal_schema_version}. A file's first line, a comment, says what it is for. Applied versions are
- * never edited: a change is a new file.
+ * Brings a database to the schema this build expects: the numbered files {@code sql/V1.sql}, {@code V2.sql}, ...
+ * beside this class, each applied once, in order, and recorded in {@code postseal_schema_version}. A file's first
+ * line, a comment, says what it is for. They are written in the SQL SQLite and PostgreSQL share, with
+ * {@code ${binary}} for the one type they name differently ({@link ResultsDatabase.Dialect#binaryType()}).
+ * Applied versions are never edited: a change is a new file.
  *
  * <p>Why not Flyway: measured here (2 shared cores, each open in a fresh JVM on an already migrated database,
  * median of 10-12 runs): a bare JDBC connection took 460-500 ms on SQLite (most of it sqlite-jdbc loading its native
@@ -89,16 +90,16 @@ final class SchemaMigrator {
     });
   }
 
-  /** The scripts of {@code dialect}, V1 first: every file until the first number that has none. */
+  /** The scripts for {@code dialect}, V1 first: every file until the first number that has none. */
   static List<String> scripts(ResultsDatabase.Dialect dialect) {
     List<String> scripts = new ArrayList<>();
     for (int version = 1; ; version++) {
-      String name = "sql/" + dialect.directory() + "/V" + version + ".sql";
+      String name = "sql/V" + version + ".sql";
       try (InputStream in = SchemaMigrator.class.getResourceAsStream(name)) {
         if (in == null) {
           return scripts;
         }
-        scripts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        scripts.add(new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${binary}", dialect.binaryType()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + name + " from the jar", e);
       }

@@ -1,4 +1,5 @@
 -- results store and report outbox
+-- One script for SQLite and PostgreSQL; SchemaMigrator writes the byte-string type each of them names.
 -- One row per evaluated inbound message: what RFC 9990 reports and `postseal report show` need. Times are
 -- seconds since the epoch (UTC). Lists are lines of tab-separated fields (dkim: domain, selector, result;
 -- reasons: type, comment); rua holds the URIs separated by spaces. A message without a DMARC record has
@@ -56,7 +57,7 @@ CREATE TABLE report (
   record_count INTEGER NOT NULL,
   message_count BIGINT NOT NULL,
   summary TEXT NOT NULL,
-  attachment BYTEA NOT NULL
+  attachment ${binary} NOT NULL
 );
 
 -- One row per report and rua destination: pending until sent, failed (5xx, given up) or refused (external
