@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@link ReportCycle#CLOSE_DELAY} ago and delivers what is due; hourly it purges what is older than reports.keep
  * and looks up our own domains' rua addresses (mail to them is not recorded: report loops).
  *
- * <p>The database is opened at start; when it cannot be (a PostgreSQL not up yet), the failure is logged, messages
- * are counted as dropped, and each round tries again. The configuration and DNS are read afresh each round, so a
- * reload (SIGHUP) changes the reports' sender, destinations and relay; the database URL needs a restart.
+ * <p>The writer thread opens the database, so that the milter listens without waiting for it; when it cannot (a
+ * PostgreSQL not up yet), it logs why and tries again while messages queue. The reports thread waits for it. The
+ * configuration and DNS are read afresh each round, so a reload (SIGHUP) changes the reports' sender, destinations
+ * and relay; the database URL needs a restart.
  */
 final class ReportService implements DmarcResultStore, AutoCloseable {
 
@@ -50,13 +52,11 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
   private final Supplier<DnsSource> dns;
   private final Clock clock;
   private final String generator;
-  private final String databaseUrl;
   private final ReportingCounters counters = new ReportingCounters();
   private final OwnReportAddresses ownAddresses = new OwnReportAddresses();
   private final ScheduledExecutorService thread;
   private final String instance = instanceName();
-  private volatile ResultsDatabase database;
-  private volatile DatabaseResultStore store;
+  private final DatabaseResultStore store;
   private Instant lastMaintenance = Instant.MIN;
 
   private ReportService(Supplier<PostsealConfig> config, Supplier<DnsSource> dns, Clock clock, String generator) {
@@ -64,7 +64,12 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
     this.dns = dns;
     this.clock = clock;
     this.generator = generator;
-    this.databaseUrl = config.get().database().url();
+    PostsealConfig initial = config.get();
+    String url = initial.database().url();
+    String description = url.isEmpty() ? initial.stateDir().resolve(ResultsDatabase.SQLITE_FILE_NAME).toString()
+        : initial.database().redactedUrl();
+    this.store = new DatabaseResultStore(() -> ResultsDatabase.open(url, initial.stateDir(), clock), description,
+        counters, ownAddresses, DatabaseResultStore.DEFAULT_QUEUE_CAPACITY);
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "postseal-reports");
       t.setDaemon(true);
@@ -73,14 +78,13 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
   }
 
   /**
-   * Opens the database (or logs why not) and starts the reports thread.
+   * Starts the results writer (it opens the database) and the reports thread.
    *
    * @param generator the software named in our reports ("Postseal 0.1.0")
    */
   static ReportService start(Supplier<PostsealConfig> config, Supplier<DnsSource> dns, Clock clock, String generator,
                              Duration interval) {
     ReportService service = new ReportService(config, dns, clock, generator);
-    service.open();
     ReportsConfig reports = config.get().reports();
     if (reports.enabled() && reports.from().isEmpty()) {
       // the default: nothing to warn about, but say how reports are turned on
@@ -93,12 +97,7 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
 
   @Override
   public void record(EvaluatedMessage message) {
-    DatabaseResultStore current = store;
-    if (current != null) {
-      current.record(message);
-    } else {
-      counters.addRowsDropped(1);
-    }
+    store.record(message);
   }
 
   ReportingCounters counters() {
@@ -109,7 +108,7 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
     return ownAddresses;
   }
 
-  /** The store's writer, once the database is open (tests wait on it). */
+  /** The store's writer (tests wait on it). */
   DatabaseResultStore store() {
     return store;
   }
@@ -131,41 +130,21 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
       thread.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    DatabaseResultStore current = store;
-    if (current != null) {
-      current.close();
-    }
+    store.close();
     LOG.info("reports: {}", counters);
-  }
-
-  private synchronized boolean open() {
-    if (store != null) {
-      return true;
-    }
-    PostsealConfig current = config.get();
-    try {
-      database = ResultsDatabase.open(databaseUrl, current.stateDir(), clock);
-      store = new DatabaseResultStore(database, counters, ownAddresses);
-      LOG.info("results database: {} ({})", database, database.dialect().name().toLowerCase(java.util.Locale.ROOT));
-      return true;
-    } catch (SQLException | RuntimeException e) {
-      LOG.error("results database {}: cannot open it ({}): evaluated messages are not kept and no report is sent until"
-          + " it opens; trying again every round", current.database().url().isEmpty()
-          ? current.stateDir().resolve(ResultsDatabase.SQLITE_FILE_NAME) : current.database().redactedUrl(),
-          e.getMessage());
-      return false;
-    }
   }
 
   /** One round of the reports thread; never throws (a failure is logged and the next round tries again). */
   private void round() {
     try {
-      if (!open()) {
+      Optional<ResultsDatabase> database = store.database();
+      if (database.isEmpty()) {
+        // the writer is still opening it (and says why when it cannot)
         return;
       }
       PostsealConfig current = config.get();
       ReportsConfig reports = current.reports();
-      ReportCycle cycle = new ReportCycle(database, counters, settings(current), dns.get(), clock, instance);
+      ReportCycle cycle = new ReportCycle(database.get(), counters, settings(current), dns.get(), clock, instance);
       Instant now = clock.instant();
       if (!now.isBefore(lastMaintenance.plus(MAINTENANCE_INTERVAL))) {
         lastMaintenance = now;
@@ -213,6 +192,6 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
 
   @Override
   public String toString() {
-    return "reports " + (database == null ? "(database not open)" : database) + ": " + counters;
+    return "reports " + store.database().map(Object::toString).orElse("(database not open)") + ": " + counters;
   }
 }

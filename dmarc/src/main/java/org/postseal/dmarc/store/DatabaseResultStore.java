@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * logged at WARN (at most once per {@link #DROP_LOG_INTERVAL}). A write the database refuses drops its batch the
  * same way, and the writer reconnects after a pause; the milter never notices.
  *
+ * <p>The writer opens (and migrates) the database itself, so that {@code serve} listens without waiting for it
+ * (sqlite-jdbc loading its native library takes about half a second): messages queue meanwhile. A database that
+ * cannot be opened is logged at ERROR and tried again after a pause; the queue fills, then drops.
+ *
  * <p>Mail addressed to one of {@link OwnReportAddresses} is not recorded (report loops). {@link #close} stops
  * accepting, writes what is queued (for at most {@link #DRAIN_TIME}) and ends the thread.
  */
@@ -39,7 +43,15 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
   static final Duration DRAIN_TIME = Duration.ofSeconds(5);
   private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
 
-  private final ResultsDatabase database;
+  /** Opens and migrates the database: called by the writer until it succeeds. */
+  @FunctionalInterface
+  public interface Opener {
+    ResultsDatabase open() throws SQLException;
+  }
+
+  private final Opener opener;
+  private final String description;
+  private volatile ResultsDatabase database;
   private final ReportingCounters counters;
   private final OwnReportAddresses ownAddresses;
   private final BlockingQueue<EvaluatedMessage> queue;
@@ -49,13 +61,25 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
   private final AtomicLong pending = new AtomicLong();
   private volatile boolean closing;
 
+  /** A store over a database already open. */
   public DatabaseResultStore(ResultsDatabase database, ReportingCounters counters, OwnReportAddresses ownAddresses) {
     this(database, counters, ownAddresses, DEFAULT_QUEUE_CAPACITY);
   }
 
   public DatabaseResultStore(ResultsDatabase database, ReportingCounters counters, OwnReportAddresses ownAddresses,
                              int queueCapacity) {
-    this.database = Objects.requireNonNull(database, "database");
+    this(() -> database, database.description(), counters, ownAddresses, queueCapacity);
+  }
+
+  /**
+   * A store whose writer opens the database with {@code opener}.
+   *
+   * @param description the database for logs, before it is open (no credentials)
+   */
+  public DatabaseResultStore(Opener opener, String description, ReportingCounters counters,
+                             OwnReportAddresses ownAddresses, int queueCapacity) {
+    this.opener = Objects.requireNonNull(opener, "opener");
+    this.description = Objects.requireNonNull(description, "description");
     this.counters = Objects.requireNonNull(counters, "counters");
     this.ownAddresses = Objects.requireNonNull(ownAddresses, "ownAddresses");
     if (queueCapacity < 1) {
@@ -82,9 +106,14 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
       long last = lastDropLog.get();
       if ((last == Long.MIN_VALUE || now - last >= DROP_LOG_INTERVAL.toNanos()) && lastDropLog.compareAndSet(last, now)) {
         LOG.warn("results store: the write queue is full ({} messages waiting for {}): dropping evaluated messages"
-            + " ({} dropped so far); the DMARC reports will undercount", queue.size(), database, counters.rowsDropped());
+            + " ({} dropped so far); the DMARC reports will undercount", queue.size(), description, counters.rowsDropped());
       }
     }
+  }
+
+  /** The database, once the writer has opened it. */
+  public Optional<ResultsDatabase> database() {
+    return Optional.ofNullable(database);
   }
 
   /** How many messages wait for the writer. */
@@ -123,6 +152,9 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
   }
 
   private void writeLoop() {
+    if (!openDatabase()) {
+      return;
+    }
     Connection connection = null;
     Duration pause = Duration.ofSeconds(1);
     List<EvaluatedMessage> batch = new ArrayList<>(MAX_BATCH);
@@ -149,7 +181,7 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
       } catch (SQLException | RuntimeException e) {
         counters.addRowsDropped(batch.size());
         LOG.warn("results store: cannot write {} evaluated messages to {} (retrying in {} s): {}", batch.size(),
-            database, pause.toSeconds(), e.toString());
+            description, pause.toSeconds(), e.toString());
         closeQuietly(connection);
         connection = null;
         if (!sleep(pause)) {
@@ -162,6 +194,37 @@ public final class DatabaseResultStore implements DmarcResultStore, AutoCloseabl
       }
     }
     closeQuietly(connection);
+  }
+
+  /**
+   * Opens the database, trying again after a growing pause while it fails (a PostgreSQL that starts after us);
+   * messages queue meanwhile. False when the store closed first.
+   */
+  private boolean openDatabase() {
+    Duration pause = Duration.ofSeconds(1);
+    boolean logged = false;
+    while (!closing) {
+      try {
+        database = opener.open();
+        LOG.info("results database: {} ({})", description, database.dialect().name().toLowerCase(java.util.Locale.ROOT));
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        if (!logged) {
+          // the operator must act: no report is built from what is not stored
+          LOG.error("results database {}: cannot open it ({}); evaluated messages wait in the queue (then are dropped)"
+              + " and no report is sent until it opens; trying again", description, e.getMessage());
+          logged = true;
+        } else {
+          LOG.warn("results database {}: still cannot open it, next try in {} s: {}", description, pause.toSeconds(),
+              e.getMessage());
+        }
+        if (!sleep(pause)) {
+          return false;
+        }
+        pause = pause.multipliedBy(2).compareTo(MAX_RETRY_PAUSE) > 0 ? MAX_RETRY_PAUSE : pause.multipliedBy(2);
+      }
+    }
+    return false;
   }
 
   private void write(Connection connection, List<EvaluatedMessage> batch) throws SQLException {

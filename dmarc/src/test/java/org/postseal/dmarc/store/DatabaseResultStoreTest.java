@@ -136,4 +136,30 @@ class DatabaseResultStoreTest {
       }
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void aDatabaseThatOpensLate_getsTheMessagesThatQueuedMeanwhile() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+    ReportingCounters counters = new ReportingCounters();
+    DatabaseResultStore.Opener opener = () -> {
+      if (attempts.incrementAndGet() == 1) {
+        refused.countDown();
+        throw new java.sql.SQLException("connection refused (a PostgreSQL not up yet)");
+      }
+      return ResultsDatabase.open("", dir, CLOCK);
+    };
+    try (DatabaseResultStore store = new DatabaseResultStore(opener, "the test database", counters,
+        new OwnReportAddresses(), 100)) {
+      assertThat(refused.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(store.database()).isEmpty();
+      store.record(message().build());
+      store.record(message().ip("198.51.100.7").build());
+      assertThat(store.awaitWritten(Duration.ofSeconds(30))).isTrue();
+      assertThat(store.database()).isPresent();
+    }
+    assertThat(attempts.get()).isEqualTo(2);
+    assertThat(counters.rowsStored()).isEqualTo(2);
+    assertThat(counters.rowsDropped()).isZero();
+  }
 }
