@@ -20,7 +20,8 @@
 #  4. sends the corpus, has the peers verify what Postseal signed and compares Postseal's
 #     Authentication-Results with the peers' majority on what they signed (it/lib/evaluate.py);
 #  5. runs the single checks (SASL, XCLIENT, forged A-R, milter_default_action with Postseal stopped,
-#     and, behind switches, DMARC reject and the unix socket listener);
+#     a day's DMARC aggregate report sent through Postfix and checked at the sink, and, behind switches,
+#     DMARC reject and the unix socket listener);
 #  6. prints the table (verifier x direction -> passed/total) and exits 1 if anything failed.
 #
 # Switches (environment): both checks are on by default; 0 turns one off (shown as SKIPPED).
@@ -92,7 +93,7 @@ record() {
 # ---------------------------------------------------------------------------------------------------
 # 1. packages
 DEBIAN_PACKAGES=(postfix knot opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl swaks dovecot-core
-                 python3-dkim python3-nacl python3-dnspython python3-cryptography openssl)
+                 python3-dkim python3-nacl python3-dnspython python3-cryptography openssl libxml2-utils)
 SYSTEM_SERVICES=(postfix knot opendkim dovecot)
 
 install_debian_packages() {
@@ -128,6 +129,18 @@ done
 log "keys, zones and corpus"
 $PY "$IT_DIR/lib/corpus.py" keys "$WORK"
 $PY "$IT_DIR/lib/corpus.py" build "$WORK"
+# A sender domain that asks for aggregate reports: to itself, and to dkimpy.example, an external destination that
+# accepts reports for every domain (RFC 9990 section 4, a wildcard record).
+cat > "$WORK/knot/zones/report-sender.example.zone" <<'EOF'
+$ORIGIN report-sender.example.
+$TTL 300
+@ SOA ns.report-sender.example. hostmaster.report-sender.example. 1 3600 600 86400 300
+@ NS ns
+ns A 127.0.0.42
+@ TXT "v=spf1 ip4:192.0.2.77 -all"
+_dmarc TXT "v=DMARC1; p=none; rua=mailto:dmarc@report-sender.example,mailto:rua@dkimpy.example"
+EOF
+echo '*._report._dmarc TXT "v=DMARC1"' >> "$WORK/knot/zones/dkimpy.example.zone"
 
 # ---------------------------------------------------------------------------------------------------
 # 3. services
@@ -204,7 +217,8 @@ for _ in $(seq 1 100); do [ -S "$PF/spool/private/auth" ] && break; sleep 0.1; d
 write_postseal_config() {
   postseal_config "$WORK/postseal/postseal.toml" --listen "$1" --authserv-id "$AUTHSERV_ID" \
     --state-dir "$WORK/postseal" --dns "$DNS_IP:53" --dns-timeout 3s --domain postseal.example \
-    --internal 127.0.0.1/32 --sign-authenticated --algorithms "rsa-sha256 ed25519-sha256"
+    --internal 127.0.0.1/32 --sign-authenticated --algorithms "rsa-sha256 ed25519-sha256" \
+    --reports-from dmarc-reports@postseal.example --reports-smtp "$INTERNAL"
 }
 
 start_postseal() {
@@ -361,6 +375,39 @@ if [ "$IT_DMARC" = 1 ]; then
 else
   record "DMARC: outside spoof of our domain (p=reject) rejected at SMTP time (550 5.7.1)" SKIPPED \
     "IT_DMARC=0 turned it off"
+fi
+
+# -- a day's DMARC aggregate report (RFC 9990): three messages From report-sender.example are evaluated and kept;
+# `postseal report send --until now` closes the day so far and submits the report to Postfix's internal listener,
+# Postseal signs it on its way out, and smtp-sink receives one copy per rua destination.
+name="DMARC aggregate report: sent through Postfix, signed by us, valid against the RFC 9990 schema at the sink"
+for source in 192.0.2.77 192.0.2.77 192.0.2.66; do
+  read -r f id < <(new_message "report-source-${source//./-}" "News <news@report-sender.example>")
+  swaks_send "$WORK/checks/report-source.log" --server "$MX" --xclient-addr "$source" \
+    --from news@report-sender.example --to rcpt@postseal.example --data "$f"
+done
+report_config=$WORK/postseal/postseal.toml
+shown=0
+for _ in $(seq 1 50); do
+  shown=$("$POSTSEAL_BIN" report show --domain report-sender.example --json --config "$report_config" 2>/dev/null \
+    | $PY -c 'import json, sys; print(sum(r["count"] for r in json.load(sys.stdin)["rows"]))' || echo 0)
+  [ "$shown" = 3 ] && break
+  sleep 0.2
+done
+"$POSTSEAL_BIN" report send --until now --config "$report_config" > "$WORK/checks/report-send.log" 2>&1 || true
+report_id=$("$POSTSEAL_BIN" report status --json --config "$report_config" 2>/dev/null | $PY -c '
+import json, sys
+for d in json.load(sys.stdin)["deliveries"]:
+    if d["policy_domain"] == "report-sender.example":
+        print(d["report_id"]); break' || true)
+if [ "$shown" = 3 ] && [ -n "$report_id" ] \
+   && $PY "$IT_DIR/lib/report.py" check "$WORK/sink" "<$report_id@postseal.example>" "$DNS_IP:53" \
+      "$ROOT/dmarc/src/test/resources/dmarc-aggregate-xsd/rfc9990/dmarc-xml-0.2.xsd" postseal.example \
+      report-sender.example 3 2 > "$WORK/checks/report.out" 2> "$WORK/checks/report.err"; then
+  record "$name" PASS "report $report_id, 2 destinations, $(grep '^DKIM (dkimpy)' "$WORK/checks/report.out")"
+else
+  record "$name" FAIL "report show counted ${shown:-0}/3; $(tr '\n' ' ' < "$WORK/checks/report-send.log")$(tr '\n' ' ' \
+    < "$WORK/checks/report.err" 2>/dev/null)"
 fi
 
 # -- milter_default_action = accept: with Postseal stopped, mail still flows, unsigned and unverified.

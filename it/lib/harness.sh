@@ -272,11 +272,13 @@ postfix_start() {
 # Postseal
 
 # postseal_config FILE --state-dir DIR --dns HOST:PORT --dns-timeout DURATION [--listen SOCKET
-#   --authserv-id ID --domain DOMAIN --internal CIDR --algorithms "ALG..." --sign-authenticated]:
-# write Postseal's configuration file; the signing part only when --domain is given. Reports are off.
+#   --authserv-id ID --domain DOMAIN --internal CIDR --algorithms "ALG..." --sign-authenticated
+#   --reports-from ADDRESS --reports-smtp HOST:PORT]:
+# write Postseal's configuration file; the signing part only when --domain is given. Aggregate reports are
+# off unless --reports-from names their sender (an address in DOMAIN) and --reports-smtp where they go.
 postseal_config() {
   local file=$1 state_dir="" dns="" timeout="" listen="" authserv_id="" domain="" internal="" algorithms=""
-  local sign_authenticated=0
+  local sign_authenticated=0 reports_from="" reports_smtp=""
   shift
   while [ $# -gt 0 ]; do
     case $1 in
@@ -289,6 +291,8 @@ postseal_config() {
       --internal) internal=$2; shift 2 ;;
       --algorithms) algorithms=$2; shift 2 ;;
       --sign-authenticated) sign_authenticated=1; shift ;;
+      --reports-from) reports_from=$2; shift 2 ;;
+      --reports-smtp) reports_smtp=$2; shift 2 ;;
       *) die "postseal_config: unknown option $1" ;;
     esac
   done
@@ -306,7 +310,11 @@ postseal_config() {
       printf '\n[signing]\ndomains = ["%s"]\ninternal-networks = ["%s"]\n' "$domain" "$internal"
       [ "$sign_authenticated" = 0 ] || echo "sign-authenticated = true"
       echo "algorithms = [${list%, }]"
-      printf '\n[reports]\nenabled = false\n'
+      if [ -n "$reports_from" ]; then
+        printf '\n[reports]\nenabled = true\nfrom = "%s"\nsmtp = "%s"\n' "$reports_from" "$reports_smtp"
+      else
+        printf '\n[reports]\nenabled = false\n'
+      fi
     fi
   } > "$file"
 }

@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  * forgiven: a tag that appears twice makes the whole record {@link Invalid}, since DMARC records use RFC
  * 6376's tag-list (section 4.7), where "tags with duplicate names MUST NOT occur" and such a list is invalid
  * (RFC 6376 section 3.2); an invalid record is discarded like any text that is not DMARC. The tags RFC 9989
- * removed (pct, rf, ri of RFC 7489) are still read. Stateless and thread-safe.
+ * removed (pct, rf, ri of RFC 7489) are still read. Public for the report outbox, which reads the records that
+ * verify external report destinations (RFC 9990 section 4) and our own rua addresses. Stateless and thread-safe.
  */
-final class DmarcRecordParser {
+public final class DmarcRecordParser {
 
   /** What {@link #parse} concluded. */
   public sealed interface Parsed permits Valid, NotDmarc, Invalid {

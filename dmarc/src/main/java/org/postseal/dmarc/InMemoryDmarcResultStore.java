@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A bounded {@link DmarcResultStore} in memory: the newest {@code capacity} messages, for tests and until a
- * database store is configured. Lock-free: {@link #record} never waits; when full, the oldest messages are
+ * A bounded {@link DmarcResultStore} in memory: the newest {@code capacity} messages, for tests and
+ * {@code postseal check} ({@code serve} keeps them in the results database, {@code store.DatabaseResultStore}).
+ * Lock-free: {@link #record} never waits; when full, the oldest messages are
  * dropped and counted.
  */
 public final class InMemoryDmarcResultStore implements DmarcResultStore {

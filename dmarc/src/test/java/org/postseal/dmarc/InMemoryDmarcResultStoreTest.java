@@ -22,7 +22,7 @@ class InMemoryDmarcResultStoreTest {
     DmarcDisposition disposition = new DmarcDisposition(DmarcAction.ACCEPT, Optional.of(DmarcPolicy.REJECT),
         Optional.of(OverrideReason.TRUSTED_FORWARDER), Optional.empty(), "trusted forwarder");
     return new EvaluatedMessage(Instant.ofEpochSecond(n), Optional.of(DmarcDispositionEvaluatorTest.ip("192.0.2.1")),
-        "bank.example", "lists.example.net", List.of("example.org"),
+        "bank.example", "lists.example.net", List.of("alice@example.org"),
         DmarcSessionTest.spf(SpfOutcome.PASS, "lists.example.net"),
         List.of(DmarcSessionTest.dkim(DkimOutcome.FAIL, "bank.example")), dmarc, disposition);
   }

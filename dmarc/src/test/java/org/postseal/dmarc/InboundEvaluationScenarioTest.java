@@ -86,7 +86,7 @@ class InboundEvaluationScenarioTest {
     HeaderField header = AuthenticationResultsHeader.builder("mx.example.org")
         .dkim(dkim).spf(spfResult).dmarc(dmarcResult, decided).build();
     store.record(new EvaluatedMessage(CLOCK.instant(), Optional.of(ip), dmarcResult.headerFrom(), spfResult.domain(),
-        List.of("example.org"), spfResult, dkim, dmarcResult, decided));
+        List.of("postmaster@example.org"), spfResult, dkim, dmarcResult, decided));
     return new Outcome(dmarcResult, decided, header);
   }
 

@@ -36,22 +36,7 @@ final class KeyListingOutput {
             KeyOutput.date(k.created()), k.activated().map(KeyOutput::date).orElse(NONE),
             row.dns().map(s -> s.kind().label()).orElse(NONE)});
       }
-      int[] widths = new int[cells.get(0).length];
-      for (String[] line : cells) {
-        for (int i = 0; i < line.length; i++) {
-          widths[i] = Math.max(widths[i], line[i].length());
-        }
-      }
-      for (String[] line : cells) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < line.length; i++) {
-          out.append(line[i]);
-          if (i + 1 < line.length) {
-            out.append(" ".repeat(widths[i] - line[i].length() + 2));
-          }
-        }
-        text.append(out.toString().stripTrailing()).append('\n');
-      }
+      text.append(TextTable.render(cells));
     }
     for (KeyListing.Row row : listing.rows()) {
       if (row.note().isPresent()) {

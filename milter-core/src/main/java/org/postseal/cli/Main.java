@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "postseal", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "DKIM, SPF and DMARC milter for Postfix.",
     subcommands = {ServeCommand.class, ConfigCommand.class, CheckCommand.class, KeygenCommand.class, KeysCommand.class,
-        DoctorCommand.class, org.postseal.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+        ReportCommand.class, DoctorCommand.class, org.postseal.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static final int EXIT_OK = 0;

@@ -91,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
       server = PostsealServer.builder(config)
           .sourceName(result.source())
           .reloadFrom(() -> common.loadConfig(loader))
+          .generator("Postseal " + VersionProvider.version())
           .start();
     } catch (IOException e) {
       err.println("postseal: " + e.getMessage());

@@ -10,6 +10,7 @@ import static org.postseal.config.ValueReader.text;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -137,18 +138,21 @@ final class ConfigKeys {
   static final Key<Duration> KEYS_RETIRE_AFTER = new Key<>("keys.retire-after", KeysConfig.DEFAULT_RETIRE_AFTER,
       duration(KeysConfig.MIN_RETIRE_AFTER, KeysConfig.MAX_RETIRE_AFTER));
 
-  static final Key<Boolean> REPORTS_ENABLED = new Key<>("reports.enabled", ReportsConfig.DEFAULT_ENABLED, bool(),
-      "sending DMARC aggregate reports");
+  static final Key<Boolean> REPORTS_ENABLED = new Key<>("reports.enabled", ReportsConfig.DEFAULT_ENABLED, bool());
   static final Key<String> REPORTS_ORG_NAME = new Key<>("reports.org-name", ReportsConfig.DEFAULT_ORG_NAME,
       text("any text, e.g. \"Example Mail\"", Function.identity()));
   static final Key<String> REPORTS_FROM = new Key<>("reports.from", ReportsConfig.DEFAULT_FROM,
       text("an address such as \"dmarc-reports@example.com\", or \"\"", ConfigKeys::mailbox));
   static final Key<HostPort> REPORTS_SMTP = new Key<>("reports.smtp", HostPort.parse(ReportsConfig.DEFAULT_SMTP),
       text(HostPort.ALLOWED, HostPort::parse));
+  static final Key<Duration> REPORTS_KEEP = new Key<>("reports.keep", ReportsConfig.DEFAULT_KEEP,
+      duration(ReportsConfig.MIN_KEEP, ReportsConfig.MAX_KEEP));
+  static final Key<List<String>> REPORTS_SUPPRESS = new Key<>("reports.suppress", ReportsConfig.DEFAULT_SUPPRESS,
+      list(text("an address such as \"dmarc@example.com\" or a domain such as \"example.com\"",
+          ConfigKeys::addressOrDomain), true, ""));
 
   static final Key<String> DATABASE_URL = new Key<>("database.url", DatabaseConfig.DEFAULT_URL,
-      text("\"\" (SQLite in state-dir), \"jdbc:sqlite:/path\" or \"jdbc:postgresql://HOST/DB\"", ConfigKeys::databaseUrl),
-      "the results database");
+      text("\"\" (SQLite in state-dir), \"jdbc:sqlite:/path\" or \"jdbc:postgresql://HOST/DB\"", ConfigKeys::databaseUrl));
 
   static final Key<Optional<HostPort>> METRICS_LISTEN = new Key<>("metrics.listen", Optional.empty(),
       text(HostPort.ALLOWED + ", or \"\" to turn metrics off",
@@ -167,8 +171,8 @@ final class ConfigKeys {
       SPF_MAX_VOID_LOOKUPS, SPF_MAX_MACRO_BYTES, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
       DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, DMARC_MAX_TREE_WALK_QUERIES,
       KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
-      REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, DATABASE_URL, METRICS_LISTEN, METRICS_LISTEN_PUBLIC,
-      WEB_LISTEN);
+      REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, REPORTS_KEEP, REPORTS_SUPPRESS, DATABASE_URL,
+      METRICS_LISTEN, METRICS_LISTEN_PUBLIC, WEB_LISTEN);
 
   /** The [section] names, in the order of the reference file. */
   static final Set<String> SECTIONS;
@@ -258,6 +262,19 @@ final class ConfigKeys {
     }
     domain(value.substring(at + 1));
     return value;
+  }
+
+  /** A rua destination to suppress: an address (a "mailto:" in front is dropped), or a domain. */
+  private static String addressOrDomain(String value) {
+    String v = value.strip();
+    if (v.regionMatches(true, 0, "mailto:", 0, 7)) {
+      v = v.substring(7);
+    }
+    if (v.contains("@")) {
+      mailbox(v);
+      return v.toLowerCase(Locale.ROOT);
+    }
+    return domain(v);
   }
 
   private static String databaseUrl(String value) {

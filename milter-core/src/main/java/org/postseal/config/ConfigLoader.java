@@ -160,6 +160,9 @@ public final class ConfigLoader {
     }
     checkPublicListeners(values, source, locator, errors);
     checkDeadline(values, source, locator, errors);
+    if (errors.isEmpty()) {
+      reportsFromIsOurs(values, source, locator).ifPresent(errors::add);
+    }
     if (!errors.isEmpty()) {
       errors.sort(Comparator.comparingInt(ConfigError::line));
       return new ConfigResult.Invalid(errors, source);
@@ -242,6 +245,29 @@ public final class ConfigLoader {
     return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
   }
 
+  /**
+   * reports.from must be in one of signing.domains when reports are sent: Postfix passes the report mail through us,
+   * we sign it, and only so does it pass DMARC aligned at the receiver (RFC 9990 section 3.1.6.2: report mail "MUST
+   * conform to the DMARC mechanism"). With domains-query the signing domains are known only at run time.
+   */
+  private static Optional<ConfigError> reportsFromIsOurs(Map<String, Object> values, String source,
+                                                         TomlKeyLocator locator) {
+    String from = value(values, ConfigKeys.REPORTS_FROM);
+    if (!value(values, ConfigKeys.REPORTS_ENABLED) || from.isEmpty()
+        || !value(values, ConfigKeys.SIGNING_DOMAINS_QUERY).isEmpty()) {
+      return Optional.empty();
+    }
+    String domain = ConfigKeys.domain(from.substring(from.lastIndexOf('@') + 1));
+    List<String> signing = value(values, ConfigKeys.SIGNING_DOMAINS);
+    if (signing.contains(domain)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ConfigError(source, locator.lineOf(ConfigKeys.REPORTS_FROM.name()),
+        ConfigKeys.REPORTS_FROM.name(), "\"" + from + "\" is not in one of signing.domains " + signing
+        + ": its reports would go out unsigned and fail DMARC at the receivers",
+        "use an address in one of signing.domains, add " + domain + " to signing.domains, or set reports.enabled = false"));
+  }
+
   private static ConfigError unknownKey(String name, String source, int line, JsonNode node) {
     boolean topLevel = name.indexOf('.') < 0;
     String section = topLevel ? "" : name.substring(0, name.indexOf('.'));
@@ -312,7 +338,8 @@ public final class ConfigLoader {
             value(v, ConfigKeys.DMARC_MAX_TREE_WALK_QUERIES)),
         new KeysConfig(value(v, ConfigKeys.KEYS_AUTO_ACTIVATE), value(v, ConfigKeys.KEYS_RETIRE_AFTER)),
         new ReportsConfig(value(v, ConfigKeys.REPORTS_ENABLED), value(v, ConfigKeys.REPORTS_ORG_NAME),
-            value(v, ConfigKeys.REPORTS_FROM), value(v, ConfigKeys.REPORTS_SMTP)),
+            value(v, ConfigKeys.REPORTS_FROM), value(v, ConfigKeys.REPORTS_SMTP), value(v, ConfigKeys.REPORTS_KEEP),
+            value(v, ConfigKeys.REPORTS_SUPPRESS)),
         new DatabaseConfig(value(v, ConfigKeys.DATABASE_URL)),
         new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)),
         new MilterConfig(value(v, ConfigKeys.MILTER_MAX_FRAME_BYTES), value(v, ConfigKeys.MILTER_MAX_HEADER_FIELDS),

@@ -1,10 +1,12 @@
 package org.postseal.config;
 
+import org.postseal.dmarc.store.ResultsDatabase;
+
 /**
- * The [database] section: the results store. Parsed and validated now; the store arrives in a later release.
+ * The [database] section: where evaluated messages and the report outbox are kept.
  *
- * @param url empty for the SQLite file state-dir/postseal.db, else a jdbc:postgresql:// or jdbc:sqlite: URL.
- *            May carry a password: log it only through {@link #redactedUrl()}.
+ * @param url empty for the SQLite file state-dir/postseal.db (created on first use, no setup), else a
+ *            jdbc:postgresql:// or jdbc:sqlite: URL. May carry a password: log it only through {@link #redactedUrl()}.
  */
 public record DatabaseConfig(String url) {
 
@@ -16,16 +18,6 @@ public record DatabaseConfig(String url) {
 
   /** The URL without credentials or parameters, fit for logs. */
   public String redactedUrl() {
-    String shown = url;
-    int query = shown.indexOf('?');
-    if (query >= 0) {
-      shown = shown.substring(0, query) + "?(parameters hidden)";
-    }
-    int scheme = shown.indexOf("://");
-    int at = shown.indexOf('@');
-    if (scheme >= 0 && at > scheme) {
-      shown = shown.substring(0, scheme + 3) + "(credentials hidden)" + shown.substring(at);
-    }
-    return shown;
+    return ResultsDatabase.redactedUrl(url);
   }
 }

@@ -78,7 +78,8 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
             + " trusted-forwarders=" + dmarc.trustedForwarders() + " never-reject=" + dmarc.neverReject(),
         "[keys] auto-activate=" + keys.autoActivate() + " retire-after=" + DurationText.format(keys.retireAfter()),
         "[reports] enabled=" + reports.enabled() + " org-name=\"" + reports.orgName() + "\" from=\"" + reports.from()
-            + "\" smtp=" + reports.smtp(),
+            + "\" smtp=" + reports.smtp() + " keep=" + DurationText.format(reports.keep())
+            + " suppress=" + reports.suppress(),
         "[database] url=" + (database.url().isEmpty() ? "(SQLite in state-dir)" : database.redactedUrl()),
         "[metrics] listen=" + metrics.listen().map(HostPort::toString).orElse("(off)"));
   }

@@ -1,6 +1,7 @@
 package org.postseal.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -20,6 +21,7 @@ import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.DkimResult;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dmarc.DmarcAction;
+import org.postseal.dmarc.store.ReportingCounters;
 import org.postseal.dns.DnsAnswer;
 import org.postseal.dns.DnsObserver;
 import org.postseal.dns.RecordType;
@@ -136,6 +138,30 @@ public final class PostsealMetrics implements DnsObserver {
     GaugeWithCallback.builder().name("postseal_messages_in_flight")
         .help("Messages between MAIL FROM and their final reply now").callback(cb -> cb.call(messagesInFlight.getAsInt()))
         .register(registry);
+  }
+
+  /**
+   * The results database and the aggregate reports, read when scraped: evaluated messages stored and dropped (the
+   * queue was full or the database refused them), reports built, report mails sent and given up. Called once, when
+   * serve keeps results in the database.
+   */
+  public void watchReports(ReportingCounters counters) {
+    Objects.requireNonNull(counters, "counters");
+    CounterWithCallback.builder().name("postseal_dmarc_results_stored")
+        .help("Evaluated inbound messages written to the results database")
+        .callback(cb -> cb.call(counters.rowsStored())).register(registry);
+    CounterWithCallback.builder().name("postseal_dmarc_results_dropped")
+        .help("Evaluated inbound messages lost: the write queue was full or the database refused them (each logged)")
+        .callback(cb -> cb.call(counters.rowsDropped())).register(registry);
+    CounterWithCallback.builder().name("postseal_dmarc_reports_built")
+        .help("DMARC aggregate reports built and put in the outbox")
+        .callback(cb -> cb.call(counters.reportsBuilt())).register(registry);
+    CounterWithCallback.builder().name("postseal_dmarc_reports_sent")
+        .help("Aggregate report mails the SMTP server accepted, one per destination")
+        .callback(cb -> cb.call(counters.reportsSent())).register(registry);
+    CounterWithCallback.builder().name("postseal_dmarc_reports_failed")
+        .help("Aggregate report mails given up: 5xx, retries exhausted, or a destination refused")
+        .callback(cb -> cb.call(counters.reportsFailed())).register(registry);
   }
 
   /** The keys serve signs with, read when scraped: how many keys in each state, and how many were refused. */

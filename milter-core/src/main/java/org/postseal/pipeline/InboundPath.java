@@ -115,7 +115,8 @@ final class InboundPath {
     heloSpf.ifPresent(header::spf);
     HeaderField authenticationResults = header.dmarc(dmarc, disposition).build();
     results.record(new EvaluatedMessage(clock.instant(), message.clientAddress(), dmarc.headerFrom(),
-        domainOf(message.mailFrom()), recipientDomains(message.recipients()), spf, dkim, dmarc, disposition));
+        domainOf(message.mailFrom()), message.recipients().stream().map(r -> EnvelopeAddress.parse(r).text()).toList(),
+        spf, dkim, dmarc, disposition));
     List<String> limits = limitsHit(message.verificationSession().map(VerificationSession::ignoredSignatures).orElse(0),
         dkim, spf, dmarc);
     if (!limits.isEmpty()) {
@@ -222,9 +223,5 @@ final class InboundPath {
   private static String domainOf(String argument) {
     return EnvelopeAddress.parse(argument) instanceof EnvelopeAddress.Address address
         ? address.domain().map(DomainName::value).orElse("") : "";
-  }
-
-  private static List<String> recipientDomains(List<String> recipients) {
-    return recipients.stream().map(InboundPath::domainOf).filter(d -> !d.isEmpty()).distinct().toList();
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.postseal.config.ConfigError;
@@ -18,8 +19,9 @@ import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dkim.RsaEngine;
 import org.postseal.dmarc.DmarcResultStore;
-import org.postseal.dmarc.InMemoryDmarcResultStore;
+import org.postseal.dmarc.store.ReportingCounters;
 import org.postseal.dns.DnsResolver;
+import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.metrics.MetricsServer;
 import org.postseal.metrics.PostsealMetrics;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * Postseal running: DNS resolver, key directory, DKIM pipeline and milter server built from one
  * configuration. {@code postseal serve} starts it through {@link #builder}, and so do the end-to-end tests
  * (with port 0, a temporary state-dir and a fake DNS server).
+ *
+ * <p>Every evaluated inbound message is recorded in the results database ([database]) and, with [reports] enabled,
+ * the daily aggregate reports are built and sent ({@link ReportService}, its own threads); tests may give their own
+ * {@link Builder#resultStore}.
  *
  * <p>{@link #reload()} (SIGHUP) re-reads the configuration when a source was given and always rescans the
  * keys; an invalid new configuration is logged and the old one stays. Between reloads, {@link KeyMaintenance}
@@ -52,12 +58,14 @@ public final class PostsealServer implements AutoCloseable {
   private final KeyMaintenance keyMaintenance;
   private final PostsealMetrics metrics;
   private final Optional<MetricsServer> metricsServer;
+  private final Optional<ReportService> reports;
   private PostsealConfig config;
   private DnsResolver dns;
   private volatile boolean closed;
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
-                         MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer) {
+                         MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer,
+                         Optional<ReportService> reports) {
     this.clock = builder.clock;
     this.configSource = Optional.ofNullable(builder.configSource);
     this.config = config;
@@ -66,6 +74,7 @@ public final class PostsealServer implements AutoCloseable {
     this.milter = milter;
     this.metrics = metrics;
     this.metricsServer = metricsServer;
+    this.reports = reports;
     this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
         builder.activationInterval);
   }
@@ -84,7 +93,9 @@ public final class PostsealServer implements AutoCloseable {
     private UnaryOperator<MessagePipeline> pipelineDecorator = UnaryOperator.identity();
     private Duration keyScanInterval = KeyMaintenance.DEFAULT_SCAN_INTERVAL;
     private Duration activationInterval = KeyMaintenance.DEFAULT_ACTIVATION_INTERVAL;
-    private DmarcResultStore resultStore = new InMemoryDmarcResultStore();
+    private DmarcResultStore resultStore;
+    private Duration reportInterval = ReportService.DEFAULT_INTERVAL;
+    private String generator = "Postseal";
 
     private Builder(PostsealConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -140,11 +151,23 @@ public final class PostsealServer implements AutoCloseable {
     }
 
     /**
-     * Where every evaluated inbound message is recorded for DMARC reports (default: the newest
-     * {@value InMemoryDmarcResultStore#DEFAULT_CAPACITY} in memory). It must never block; it outlives reloads.
+     * Where every evaluated inbound message is recorded, instead of the results database and its reports (tests).
+     * It must never block; it outlives reloads.
      */
     public Builder resultStore(DmarcResultStore store) {
       this.resultStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How often the reports thread looks for closed days and deliveries due (tests shorten it). */
+    public Builder reportInterval(Duration value) {
+      this.reportInterval = positive(value, "reportInterval");
+      return this;
+    }
+
+    /** The software our reports name as their generator, e.g. "Postseal 0.1.0". */
+    public Builder generator(String value) {
+      this.generator = Objects.requireNonNull(value, "generator");
       return this;
     }
 
@@ -162,12 +185,24 @@ public final class PostsealServer implements AutoCloseable {
       PostsealMetrics metrics = new PostsealMetrics();
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock).observedBy(metrics);
       KeyDirectory keys = scanKeys(config);
+      // the reports thread reads the running configuration and resolver, which a reload replaces
+      AtomicReference<PostsealServer> running = new AtomicReference<>();
+      Optional<ReportService> reports = resultStore != null ? Optional.empty() : Optional.of(ReportService.start(
+          () -> running.get() == null ? config : running.get().config(),
+          () -> running.get() == null ? dns : running.get().dns(), clock, generator, reportInterval));
       AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config, keys, dns, clock), clock,
-          resultStore);
-      MilterServer milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime, metrics,
-          config.milter());
+          reports.<DmarcResultStore>map(r -> r).orElse(resultStore));
+      MilterServer milter;
+      try {
+        milter = MilterServer.start(config.listen(), pipelineDecorator.apply(pipeline), drainTime, metrics,
+            config.milter());
+      } catch (IOException | RuntimeException e) {
+        reports.ifPresent(ReportService::close);
+        throw e;
+      }
       metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
       metrics.watchKeys(() -> pipeline.snapshot().keys());
+      reports.ifPresent(r -> metrics.watchReports(r.counters()));
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
       if (config.metrics().listen().isPresent()) {
@@ -176,10 +211,12 @@ public final class PostsealServer implements AutoCloseable {
               () -> started[0] == null ? List.of("starting") : started[0].healthProblems()));
         } catch (IOException e) {
           milter.close();
+          reports.ifPresent(ReportService::close);
           throw e;
         }
       }
-      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer);
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports);
+      running.set(started[0]);
       return started[0];
     }
   }
@@ -227,6 +264,20 @@ public final class PostsealServer implements AutoCloseable {
     return problems;
   }
 
+  synchronized DnsSource dns() {
+    return dns;
+  }
+
+  /** What the results store and the reports did since start; empty when a test gave its own store. */
+  public Optional<ReportingCounters> reportCounters() {
+    return reports.map(ReportService::counters);
+  }
+
+  /** The results store and reports thread, when this server runs them. */
+  Optional<ReportService> reports() {
+    return reports;
+  }
+
   /** The keys messages beginning now sign with. */
   public KeyDirectory keys() {
     return pipeline.snapshot().keys();
@@ -254,6 +305,9 @@ public final class PostsealServer implements AutoCloseable {
         }
         if (!next.metrics().equals(config.metrics())) {
           LOG.warn("reload: [metrics] listen changed; restart postseal to serve metrics there");
+        }
+        if (!next.database().equals(config.database())) {
+          LOG.warn("reload: [database] url changed; restart postseal to use the new database");
         }
         for (String line : next.describe()) {
           LOG.info("config from {}: {}", result.source(), line);
@@ -294,6 +348,8 @@ public final class PostsealServer implements AutoCloseable {
     keyMaintenance.close();
     milter.close();
     metricsServer.ifPresent(MetricsServer::close);
+    // after the milter drained: the last messages are recorded before the store's writer stops
+    reports.ifPresent(ReportService::close);
   }
 
   /** "example.com s202611 (rsa-sha256), ...": every active key. */

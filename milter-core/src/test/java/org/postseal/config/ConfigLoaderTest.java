@@ -146,9 +146,11 @@ class ConfigLoaderTest {
         org-name = "Example Mail"
         from = "dmarc-reports@example.com"
         smtp = "[::1]:2525"
+        keep = "90d"
+        suppress = ["mailto:Nope@Example.net", "reports.example"]
 
         [database]
-        url = ""
+        url = "jdbc:postgresql://db.example/postseal?password=secret"
 
         [metrics]
         listen = "127.0.0.1:9891"
@@ -173,9 +175,10 @@ class ConfigLoaderTest {
     assertThat(config.milter()).isEqualTo(new MilterConfig(131_072, 200, 524_288, 300, 250, Duration.ofMinutes(15),
         MilterConfig.LimitAction.ACCEPT));
     assertThat(config.reports()).isEqualTo(new ReportsConfig(false, "Example Mail", "dmarc-reports@example.com",
-        new HostPort("::1", 2525)));
-    assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
+        new HostPort("::1", 2525), Duration.ofDays(90), List.of("nope@example.net", "reports.example")));
+    assertThat(config.database().redactedUrl()).isEqualTo("jdbc:postgresql://db.example/postseal?(parameters hidden)");
     assertThat(config.metrics().listen()).contains(new HostPort("127.0.0.1", 9891));
+    assertThat(String.join("\n", config.describe())).doesNotContain("secret");
   }
 
   @Test
@@ -192,12 +195,6 @@ class ConfigLoaderTest {
         [signing]
         domains-query = "SELECT name FROM domains"
 
-        [reports]
-        enabled = true
-
-        [database]
-        url = "jdbc:postgresql://db.example/postseal"
-
         [web]
         listen = "127.0.0.1:9892"
         """);
@@ -205,14 +202,12 @@ class ConfigLoaderTest {
     assertThat(errors).containsExactly(
         "test.toml:2: signing.domains-query: " + release + "reading signing domains from a database query is not built"
             + " yet; remove the line (its default, \"\", is what this release does)",
-        "test.toml:5: reports.enabled: " + release + "sending DMARC aggregate reports is not built yet; remove the line"
-            + " (its default, false, is what this release does)",
-        "test.toml:8: database.url: " + release + "the results database is not built yet; remove the line (its default,"
-            + " \"\", is what this release does)",
-        "test.toml:11: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
+        "test.toml:5: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
             + " \"\", is what this release does)");
     // their defaults are what the release does, and stay accepted
-    valid("[signing]\ndomains-query = \"\"\n[reports]\nenabled = false\n[database]\nurl = \"\"\n[web]\nlisten = \"\"\n");
+    valid("[signing]\ndomains-query = \"\"\n[web]\nlisten = \"\"\n");
+    // the reports and the results database are built (issue 13)
+    valid("[reports]\nenabled = true\n[database]\nurl = \"jdbc:postgresql://db.example/postseal\"\n");
   }
 
   @Test
@@ -421,5 +416,25 @@ class ConfigLoaderTest {
     // a single label is a valid domain name but no host name a client could be confirmed as
     assertThat(errors("[dmarc]\ntrusted-forwarders = [\"relay\"]\n")).singleElement().asString()
         .startsWith("test.toml:2: dmarc.trusted-forwarders: element 1: \"relay\" is not a host name with at least two labels");
+  }
+
+  @Test
+  void reportsFrom_mustBeInASigningDomain_whenReportsAreSent() {
+    assertThat(errors("[signing]\ndomains = [\"example.com\"]\n[reports]\nfrom = \"dmarc@example.net\"\n"))
+        .containsExactly("test.toml:4: reports.from: \"dmarc@example.net\" is not in one of signing.domains"
+            + " [example.com]: its reports would go out unsigned and fail DMARC at the receivers; use an address in one"
+            + " of signing.domains, add example.net to signing.domains, or set reports.enabled = false");
+    assertThat(valid("[signing]\ndomains = [\"example.com\"]\n[reports]\nfrom = \"dmarc@Example.com\"\n").reports()
+        .isSending()).isTrue();
+    assertThat(valid("[reports]\nenabled = false\nfrom = \"dmarc@example.net\"\n").reports().isSending()).isFalse();
+    // no sender: results are kept, nothing is sent
+    assertThat(valid("").reports().isSending()).isFalse();
+  }
+
+  @Test
+  void reportsKeepAndSuppress_areChecked() {
+    assertThat(errors("[reports]\nkeep = \"1d\"\nsuppress = [\"not an address\"]\n")).hasSize(2)
+        .anySatisfy(e -> assertThat(e).startsWith("test.toml:2: reports.keep:"))
+        .anySatisfy(e -> assertThat(e).startsWith("test.toml:3: reports.suppress: element 1:"));
   }
 }
