@@ -28,6 +28,7 @@ import org.postseal.dns.RecordType;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.keys.KeyEntry;
 import org.postseal.keys.KeyState;
+import org.postseal.milter.LimitCounters;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.InboundAuthentication;
 import org.postseal.pipeline.MessageState;
@@ -138,6 +139,29 @@ public final class PostsealMetrics implements DnsObserver {
     GaugeWithCallback.builder().name("postseal_messages_in_flight")
         .help("Messages between MAIL FROM and their final reply now").callback(cb -> cb.call(messagesInFlight.getAsInt()))
         .register(registry);
+  }
+
+  /**
+   * What the milter port refused or cut, read when scraped: one series per limit of {@code [milter]}, by a fixed
+   * label (the counts only grow). Called once, when the milter listens.
+   */
+  public void watchMilterLimits(LimitCounters counters) {
+    Objects.requireNonNull(counters, "counters");
+    CounterWithCallback.builder().name("postseal_milter_limit_events")
+        .help("Milter port limit events: connections refused (max-connections, per client), idle connections closed,"
+            + " protocol violations (connection closed), oversized frames skipped, messages over a limit (on-limit"
+            + " answer), memory budget refusals, reads paused for unread replies, internal errors")
+        .labelNames("event")
+        .callback(cb -> {
+          cb.call(counters.connectionsRefused(), "connection_refused");
+          cb.call(counters.idleConnectionsClosed(), "idle_connection_closed");
+          cb.call(counters.protocolViolations(), "protocol_violation");
+          cb.call(counters.oversizedFrames(), "oversized_frame");
+          cb.call(counters.messagesOverLimit(), "message_over_limit");
+          cb.call(counters.memoryBudgetRefusals(), "memory_budget_refusal");
+          cb.call(counters.readsPaused(), "read_paused");
+          cb.call(counters.internalErrors(), "internal_error");
+        }).register(registry);
   }
 
   /**

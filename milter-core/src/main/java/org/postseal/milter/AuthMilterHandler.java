@@ -63,6 +63,8 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AuthMilterHandler.class);
   /** The one INFO line per message. */
   private static final Logger MESSAGE_LOG = LoggerFactory.getLogger("org.postseal.message");
+  /** One line for a message that reached a configured limit (InboundAuthentication.limitsHit), before its own. */
+  private static final Logger LIMITS_LOG = LoggerFactory.getLogger("org.postseal.limits");
 
   /**
    * Only what we use: insert header (part of SMFIF_ADDHDRS), change/delete header, quarantine (dmarc.quarantine
@@ -430,6 +432,9 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     endMessage(open);
     metrics.messageDecided(message, verdict, sent, Duration.ofNanos(System.nanoTime() - eomNanos));
     Optional<InboundAuthentication> inbound = verdict.inbound();
+    inbound.filter(i -> !i.limitsHit().isEmpty()).ifPresent(i -> LIMITS_LOG.warn("queue={} session={} limits={}: the"
+        + " message reached a configured limit; its results (next line) say what that made of it", queueText(message),
+        message.sessionId(), String.join(",", i.limitsHit())));
     MESSAGE_LOG.info("queue={} session={} direction={} client={} from={} spf={} dkim={} dmarc={} policy={} disposition={}"
             + " override={} decision=\"{}\" reply=\"{}\" ms={}",
         queueText(message), message.sessionId(), message.direction().logName(),

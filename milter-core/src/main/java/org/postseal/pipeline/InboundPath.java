@@ -26,8 +26,6 @@ import org.postseal.mail.HeaderField;
 import org.postseal.spf.SpfCause;
 import org.postseal.spf.SpfEvaluator;
 import org.postseal.spf.SpfResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Mail from outside, as a straight list of steps (docs/architecture.md, "One message, two paths"): DKIM
@@ -41,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class InboundPath {
 
-  /** One line per message that reached a configured limit (the message line follows with its results). */
-  private static final Logger LIMITS_LOG = LoggerFactory.getLogger("org.postseal.limits");
   /** Longest reason handed to the MTA with a quarantine action (Postfix logs it). */
   private static final int MAX_HOLD_REASON = 300;
 
@@ -119,11 +115,6 @@ final class InboundPath {
         spf, dkim, dmarc, disposition));
     List<String> limits = limitsHit(message.verificationSession().map(VerificationSession::ignoredSignatures).orElse(0),
         dkim, spf, dmarc);
-    if (!limits.isEmpty()) {
-      LIMITS_LOG.warn("queue={} session={} limits={}: {}", message.queueId().isEmpty() ? "-" : message.queueId(),
-          message.sessionId(), String.join(",", limits), "the message reached a configured limit; its results say"
-              + " what that made of it");
-    }
     InboundAuthentication inbound = new InboundAuthentication(spf, heloSpf, dkim, dmarc, disposition,
         authenticationResults, limits);
 

@@ -201,6 +201,7 @@ public final class PostsealServer implements AutoCloseable {
         throw e;
       }
       metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
+      metrics.watchMilterLimits(milter.counters());
       metrics.watchKeys(() -> pipeline.snapshot().keys());
       reports.ifPresent(r -> metrics.watchReports(r.counters()));
       Optional<MetricsServer> metricsServer = Optional.empty();

@@ -99,6 +99,9 @@ class ServeMetricsTest {
         assertThat(sample(scrape, "postseal_messages_in_flight")).isZero();
         assertThat(sample(scrape, "postseal_internal_errors_total{direction=\"inbound\"}")).isZero();
         assertThat(sample(scrape, "postseal_key_problems")).isZero();
+        // the milter port's limits: none hit by these well-behaved sessions
+        assertThat(sample(scrape, "postseal_milter_limit_events_total{event=\"connection_refused\"}")).isZero();
+        assertThat(sample(scrape, "postseal_milter_limit_events_total{event=\"message_over_limit\"}")).isZero();
         // every label comes from a fixed set: no domain, no address
         assertThat(scrape).doesNotContain("example.com").doesNotContain("bank.example").doesNotContain(OUTSIDE_IP);
 
