@@ -68,14 +68,19 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
             + " max-connections-per-client=" + milter.maxConnectionsPerClient()
             + " idle-timeout=" + DurationText.format(milter.idleTimeout()) + " on-limit=" + milter.onLimit().configValue(),
         "[dns] servers=" + (dns.servers().isEmpty() ? "(system resolvers)" : dns.servers())
-            + " timeout=" + DurationText.format(dns.timeout()),
+            + " timeout=" + DurationText.format(dns.timeout())
+            + " message-deadline=" + DurationText.format(dns.messageDeadline()),
         "[signing] domains=" + signing.domains() + " domains-query=" + (signing.domainsQuery().isEmpty() ? "(none)" : "(set)")
             + " internal-networks=" + signing.internalNetworks() + " sign-authenticated=" + signing.signAuthenticated()
             + " algorithms=" + signing.algorithms().stream().map(DkimAlgorithm::tagValue).collect(Collectors.toList()),
-        "[verify] max-signatures=" + verify.maxSignatures() + " min-rsa-bits=" + verify.minRsaBits(),
+        "[verify] max-signatures=" + verify.maxSignatures() + " min-rsa-bits=" + verify.minRsaBits()
+            + " max-rsa-bits=" + verify.maxRsaBits() + " max-key-record-bytes=" + verify.maxKeyRecordBytes(),
+        "[spf] max-dns-terms=" + spf.maxDnsTerms() + " max-void-lookups=" + spf.maxVoidLookups()
+            + " max-macro-bytes=" + spf.maxMacroBytes(),
         "[dmarc] enforce=" + dmarc.enforce() + " quarantine=" + dmarc.quarantine().configValue()
             + " on-dns-error=" + dmarc.onDnsError().configValue() + " protect-own-domains=" + dmarc.protectOwnDomains()
-            + " trusted-forwarders=" + dmarc.trustedForwarders() + " never-reject=" + dmarc.neverReject(),
+            + " trusted-forwarders=" + dmarc.trustedForwarders() + " never-reject=" + dmarc.neverReject()
+            + " max-tree-walk-queries=" + dmarc.maxTreeWalkQueries(),
         "[keys] auto-activate=" + keys.autoActivate() + " retire-after=" + DurationText.format(keys.retireAfter()),
         "[reports] enabled=" + reports.enabled() + " org-name=\"" + reports.orgName() + "\" from=\"" + reports.from()
             + "\" smtp=" + reports.smtp() + " keep=" + DurationText.format(reports.keep())
