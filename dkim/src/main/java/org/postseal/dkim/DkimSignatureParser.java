@@ -136,9 +136,10 @@ final class DkimSignatureParser {
         return permerror(partial, DkimCause.MALFORMED_TAG, "x=" + tags.value("x") + " is not a timestamp");
       }
       expiration = OptionalLong.of(Long.parseLong(tags.value("x")));
-      if (timestamp.isPresent() && expiration.getAsLong() < timestamp.getAsLong()) {
-        return permerror(partial, DkimCause.MALFORMED_TAG,
-            "x=" + tags.value("x") + " is before t=" + tags.value("t"));
+      // section 3.5: "the value of the x= tag MUST be greater than the value of the t= tag"
+      if (timestamp.isPresent() && expiration.getAsLong() <= timestamp.getAsLong()) {
+        String when = expiration.getAsLong() == timestamp.getAsLong() ? " is not after t=" : " is before t=";
+        return permerror(partial, DkimCause.MALFORMED_TAG, "x=" + tags.value("x") + when + tags.value("t"));
       }
     }
 

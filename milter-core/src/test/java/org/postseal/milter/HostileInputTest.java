@@ -67,6 +67,22 @@ class HostileInputTest {
     assertThat(normalSessionSucceeds()).isTrue();
   }
 
+  /**
+   * A length field of 0xFFFFFFFF (4 GiB; negative when read as a signed int): skipped as it arrives, never held,
+   * and a client that gives up on it leaves nothing behind.
+   */
+  @Test
+  void aPacketDeclaringFourGibibytesIsSkippedAsItArrivesAndNeverHeld() throws Exception {
+    start(MilterConfig.defaults());
+    try (HostileClient attacker = attacker().beginMessage(true)) {
+      attacker.raw(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 'L'}).raw(new byte[300_000]).flush();
+      Thread.sleep(200);
+      assertThat(server.bufferedBytes()).as("what is held of 300,000 bytes sent").isLessThan(100_000);
+    }
+    assertThat(server.counters().oversizedFrames()).isEqualTo(1);
+    assertThat(normalSessionSucceeds()).isTrue();
+  }
+
   @Test
   void anOversizedBodyChunkMakesItsMessageOverLimitAndTheConnectionGoesOn() throws Exception {
     start(MilterConfig.defaults().withOnLimit(MilterConfig.LimitAction.ACCEPT));

@@ -28,7 +28,14 @@ public final class TagList {
   public static TagList parse(String text) {
     try {
       OrderedTagValue parsed = new OrderedTagValue(text);
-      return new TagList(parsed.asMap(), null);
+      Map<String, String> tags = parsed.asMap();
+      for (Map.Entry<String, String> tag : tags.entrySet()) {
+        String problem = controlCharacter(tag.getKey(), tag.getValue());
+        if (problem != null) {
+          return new TagList(Map.of(), problem);
+        }
+      }
+      return new TagList(tags, null);
     } catch (RuntimeException e) {
       // jDKIM reports every syntax problem as IllegalStateException (or an index error on odd input)
       String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -39,6 +46,22 @@ public final class TagList {
       }
       return new TagList(Map.of(), message);
     }
+  }
+
+  /**
+   * Why {@code value} is no tag-value, or null. jDKIM takes any character but ';' and white space; RFC 6376 section
+   * 3.2 allows only VALCHAR (printable characters; UTF-8 beyond ASCII is left to the tags that take it, RFC 8616)
+   * and folding white space, so a control character makes the whole tag-list invalid.
+   */
+  private static String controlCharacter(String tag, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x21 && c != ' ' && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+        return String.format("the value of %s= holds the control character 0x%02X (RFC 6376 section 3.2)", tag,
+            (int) c);
+      }
+    }
+    return null;
   }
 
   /** The syntax error, if the text is not a tag-list. */
