@@ -27,7 +27,7 @@ import org.postseal.spf.SpfResult;
  * syntax, duplicate tags, invalid values of p=, sp=, np=, pct=, adkim=, huge records, several records, upper
  * case. Each case publishes its records at _dmarc.CASE.example on a real DNS server; a message From
  * someone@CASE.example (or a name below it) from an outside client is evaluated by {@link DmarcVerifier} as the
- * milter starts and finishes it, with SPF passing only for another domain and, where the case says so, a DKIM pass
+ * milter starts and finishes it, with SPF failing for another domain and, where the case says so, a DKIM pass
  * for mail.CASE.example. The rules: RFC 9989 sections 4.7 (tags; a duplicated tag invalidates the record, RFC 6376
  * section 3.2), 4.8 (other syntax errors fall back to defaults), 4.10 (records that are not DMARC, and several
  * DMARC records, count as none), 4.10.1 (an invalid p=, sp= or np= acts as p=none when rua= is usable, else
@@ -35,7 +35,7 @@ import org.postseal.spf.SpfResult;
  */
 class HostileDmarcRecordTest {
 
-  private static final SpfResult SPF_ELSEWHERE = DmarcSessionTest.spf(SpfOutcome.PASS, "attacker.example");
+  private static final SpfResult SPF_ELSEWHERE = DmarcSessionTest.spf(SpfOutcome.FAIL, "attacker.example");
 
   private static FakeDnsServer dns;
   private static DmarcVerifier verifier;

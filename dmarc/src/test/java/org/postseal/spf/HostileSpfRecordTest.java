@@ -49,7 +49,7 @@ class HostileSpfRecordTest {
     return new Published(label + ".example", String.join("\n", lines), "user");
   }
 
-  private static Published at(String label, String localPart, String... lines) {
+  private static Published from(String localPart, String label, String... lines) {
     return new Published(label + ".example", String.join("\n", lines), localPart);
   }
 
@@ -117,13 +117,13 @@ class HostileSpfRecordTest {
         arguments("an include of a name without a record", at("o6", "@ TXT \"v=spf1 include:nothing.o6.example"
             + " -all\""), "permerror(no_record)"),
         // macros (section 7)
-        arguments("exists: with %{i}, %{l1r+-} and %{d2}", at("x1", "first-last+tag",
+        arguments("exists: with %{i}, %{l1r+-} and %{d2}", from("first-last+tag", "x1",
             "@ TXT \"v=spf1 exists:%{i}.%{l1r+-}.%{d2} -all\"", "192.0.2.10.first.x1.example. A 127.0.0.2"),
             "pass(matched_exists)"),
         arguments("%{s} of a 75-character sender, four times (cut to 253 from the left)",
-            at("x2", "s".repeat(64), "@ TXT \"v=spf1 exists:%{s}%{s}%{s}%{s}.x2.example -all\""),
+            from("s".repeat(64), "x2", "@ TXT \"v=spf1 exists:%{s}%{s}%{s}%{s}.x2.example -all\""),
             "fail(matched_all)"),
-        arguments("a macro that expands to an empty label", at("x3", "a..b", "@ TXT \"v=spf1 exists:%{l}.x3.example"
+        arguments("a macro that expands to an empty label", from("a-", "x3", "@ TXT \"v=spf1 exists:%{l-}.x3.example"
             + " -all\""), "fail(matched_all)"),
         arguments("%{d} with 999999999999 right-hand parts", at("x4", "@ TXT \"v=spf1 exists:%{d999999999999r}"
             + " -all\""), "fail(matched_all)"),
@@ -134,7 +134,7 @@ class HostileSpfRecordTest {
         arguments("%{d0}: zero parts", at("x7", "@ TXT \"v=spf1 exists:%{d0}.x7.example -all\""),
             "permerror(record_syntax)"),
         arguments("a lone %", at("x8", "@ TXT \"v=spf1 exists:x8.example% -all\""), "permerror(record_syntax)"),
-        arguments("%{l} URL-escaped (%{L}) of a local part with '%' and '/'", at("x9", "a%b/c",
+        arguments("%{l} URL-escaped (%{L}) of a local part with '%' and '/'", from("a%b/c", "x9",
             "@ TXT \"v=spf1 exists:%{L}.x9.example -all\"", "a%25b%2Fc.x9.example. A 127.0.0.2"),
             "pass(matched_exists)"),
         // several records and strings (section 4.5)
