@@ -69,7 +69,9 @@ for target in "${TARGETS[@]}"; do
     mvn -B -o -pl "$module" -am test -Dtest="${TEST[$target]}" -Dsurefire.failIfNoSpecifiedTests=false \
       -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="-max_total_time=$SECONDS_TO_RUN" > "$LOG" 2>&1 || status=$?
   else
-    JAZZER_FUZZ=1 mvn -B -o -pl "$module" -am test -Dtest="${TEST[$target]}" -Dsurefire.failIfNoSpecifiedTests=false \
+    # the module's fuzz-regression execution alone, with fuzzing on
+    JAZZER_FUZZ=1 mvn -B -o -pl "$module" -am test-compile surefire:test@fuzz-regression -Dtest="${TEST[$target]}" \
+      -Dsurefire.failIfNoSpecifiedTests=false -Dpostseal.jazzer.hooks=true \
       -Djazzer.instrument="${INSTRUMENT[$target]:-org.postseal.**}" \
       -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="-max_total_time=$SECONDS_TO_RUN" > "$LOG" 2>&1 || status=$?
   fi

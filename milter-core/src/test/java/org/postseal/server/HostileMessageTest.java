@@ -223,7 +223,7 @@ class HostileMessageTest {
     List<HeaderField> delivered = RawMessage.parse(sent.outcome().applyTo(raw)).headers().stream()
         .filter(f -> f.hasName("Authentication-Results")).toList();
     assertThat(delivered).as("%s: ours on top", what).first()
-        .satisfies(ours -> assertThat(ours.value()).startsWith(" " + AUTHSERV_ID + "; dkim=none"));
+        .satisfies(ours -> assertThat(ours.value()).startsWith(" " + AUTHSERV_ID + ";"));
     assertThat(delivered.subList(1, delivered.size())).extracting(HeaderField::value).as(what).isEqualTo(kept);
   }
 
