@@ -109,6 +109,7 @@ public final class PostsealMetrics implements DnsObserver {
         .help("Inbound messages that reached a configured limit, by its configuration key (verify.max-signatures,"
             + " spf.max-dns-terms, dns.message-deadline, ...)")
         .labelNames("limit").register(registry);
+    InboundAuthentication.LIMITS.forEach(limitsHit::initLabelValues);
     dnsLookups = Counter.builder().name("postseal_dns_lookups_total")
         .help("DNS lookups that sent queries, by record type and answer: found, not_found, failed, timeout")
         .labelNames("type", "answer").register(registry);
