@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.postseal.config.ConfigLoader;
+import org.postseal.config.FileExposure;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.doctor.DoctorReport;
@@ -72,6 +73,10 @@ final class DoctorCommand implements Callable<Integer> {
     if (config.isEmpty()) {
       return Main.EXIT_FAILURE;
     }
+    // who else may read the configuration and the private keys: said before the domain's findings
+    FileExposure.check(common.loadConfig(new ConfigLoader()).source(), config.get().keysDir(), true)
+        .forEach(w -> err.println("warning: " + w));
+    err.flush();
     Clock clock = Clock.systemUTC();
     Duration timeout = config.get().dns().timeout();
     DnsResolver dns = DnsResolver.create(config.get().dns().servers(), timeout, clock);

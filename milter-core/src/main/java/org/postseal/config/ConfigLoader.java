@@ -131,6 +131,10 @@ public final class ConfigLoader {
         return new ConfigResult.Invalid(errors, source);
       }
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      if (line <= 0) {
+        // an error at the end of the text (a file cut short): its last line is where to look
+        line = Math.max(1, (int) text.lines().count());
+      }
       return new ConfigResult.Invalid(List.of(new ConfigError(source, line, "", "TOML syntax error: " + e.getOriginalMessage(),
           "see https://toml.io for the syntax; strings need double quotes")), source);
     }
@@ -157,6 +161,16 @@ public final class ConfigLoader {
       } else {
         readKey(name, node, source, locator, values, errors);
       }
+    }
+    if (values.isEmpty() && errors.isEmpty()) {
+      // a file emptied by accident (a failed copy, a full disk, an editor crash) would run on built-in defaults: no
+      // signing domains, another state-dir, and mail going out unsigned without a word
+      long lines = text.lines().count();
+      return new ConfigResult.Invalid(List.of(new ConfigError(source, (int) Math.max(1, lines), "", "the file sets"
+          + " nothing (" + (text.isBlank() ? "it is empty" : "no key is set: only comments, blank lines or empty tables") + "); postseal does not"
+          + " run on built-in defaults from an empty file: they have no signing domains and another state-dir",
+          "restore the file from a backup (man 5 postseal.toml lists every key) and run postseal config check; to run"
+              + " on the built-in defaults, remove the file")), source);
     }
     checkPublicListeners(values, source, locator, errors);
     checkDeadline(values, source, locator, errors);

@@ -28,6 +28,7 @@ import org.postseal.dns.RecordType;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.keys.KeyEntry;
 import org.postseal.keys.KeyState;
+import org.postseal.keys.SigningKeys;
 import org.postseal.milter.LimitCounters;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.InboundAuthentication;
@@ -214,6 +215,26 @@ public final class PostsealMetrics implements DnsObserver {
     GaugeWithCallback.builder().name("postseal_key_problems")
         .help("Key files or directories serve refused (permissions, owner, unreadable); each is logged as an ERROR")
         .callback(cb -> cb.call(keys.get().problems().size())).register(registry);
+  }
+
+  /**
+   * The keys that may sign but do not, read when scraped, by reason: not_checked (no DNS answer yet), missing,
+   * different_key (the key file no longer matches the published p=), revoked, malformed. A key whose file says it
+   * should sign and is withheld is also logged as an ERROR, once. Called once, when serve starts.
+   */
+  public void watchSigningKeys(Supplier<SigningKeys> keys) {
+    Objects.requireNonNull(keys, "keys");
+    GaugeWithCallback.builder().name("postseal_signing_keys_withheld")
+        .help("Keys that would sign but do not, because DNS did not serve their public key at the last check, by"
+            + " reason (not_checked, missing, different_key, revoked, malformed)")
+        .labelNames("reason").callback(cb -> {
+          Map<SigningKeys.Reason, Integer> counts = new EnumMap<>(SigningKeys.Reason.class);
+          for (SigningKeys.Reason reason : SigningKeys.Reason.values()) {
+            counts.put(reason, 0);
+          }
+          keys.get().withheld().forEach(w -> counts.merge(w.reason(), 1, Integer::sum));
+          counts.forEach((reason, n) -> cb.call(n, reason.label()));
+        }).register(registry);
   }
 
   /**

@@ -23,6 +23,10 @@ import org.postseal.dmarc.store.ReportingCounters;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.keys.KeyStoreRecovery;
+import org.postseal.keys.SigningKeyStore;
+import org.postseal.keys.SigningKeyCheck;
+import org.postseal.keys.SigningKeys;
 import org.postseal.metrics.MetricsServer;
 import org.postseal.metrics.PostsealMetrics;
 import org.postseal.milter.LimitCounters;
@@ -75,8 +79,8 @@ public final class PostsealServer implements AutoCloseable {
     this.metrics = metrics;
     this.metricsServer = metricsServer;
     this.reports = reports;
-    this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
-        builder.activationInterval);
+    this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, this::recheckKeys, clock,
+        builder.keyScanInterval, builder.activationInterval);
   }
 
   public static Builder builder(PostsealConfig config) {
@@ -184,7 +188,9 @@ public final class PostsealServer implements AutoCloseable {
       LOG.info("RSA signing and verifying: {}", RsaEngine.description());
       PostsealMetrics metrics = new PostsealMetrics();
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock).observedBy(metrics);
-      KeyDirectory keys = scanKeys(config);
+      // what a key operation killed midway (kill -9 during keygen) left: cleaned before the keys are read
+      new KeyStoreRecovery(new SigningKeyStore(config.keysDir(), clock, config.keys().retireAfter())).recover();
+      SigningKeys keys = loadKeys(config, scanKeys(config), clock, Optional.empty());
       // the reports thread reads the running configuration and resolver, which a reload replaces
       AtomicReference<PostsealServer> running = new AtomicReference<>();
       Optional<ReportService> reports = resultStore != null ? Optional.empty() : Optional.of(ReportService.start(
@@ -203,6 +209,7 @@ public final class PostsealServer implements AutoCloseable {
       metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
       metrics.watchMilterLimits(milter.counters());
       metrics.watchKeys(() -> pipeline.snapshot().keys());
+      metrics.watchSigningKeys(() -> pipeline.snapshot().signing());
       reports.ifPresent(r -> metrics.watchReports(r.counters()));
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
@@ -257,6 +264,13 @@ public final class PostsealServer implements AutoCloseable {
     PipelineSnapshot snapshot = pipeline.snapshot();
     List<String> problems = new ArrayList<>();
     snapshot.keys().problems().forEach(p -> problems.add("keys: " + p));
+    for (SigningKeys.Withheld w : snapshot.signing().withheld()) {
+      if (w.preferred() || w.reason() == SigningKeys.Reason.NOT_CHECKED
+          || w.reason() == SigningKeys.Reason.DIFFERENT_KEY) {
+        problems.add("keys: " + w.file() + " (s=" + w.key().selector() + ") does not sign, " + w.reason().label() + ": "
+            + w.detail());
+      }
+    }
     for (String domain : snapshot.config().signing().domains()) {
       if (snapshot.signingKeys(domain).isEmpty()) {
         problems.add("keys: no usable key for " + domain + " in signing.domains: its mail goes out unsigned");
@@ -301,6 +315,22 @@ public final class PostsealServer implements AutoCloseable {
         accepted = false;
       } else {
         next = ((ConfigResult.Valid) result).config();
+        List<String> changes = next.changesSince(config);
+        List<String> refusals = refusals(config, next);
+        if (!refusals.isEmpty()) {
+          LOG.warn("reload: refused, the running configuration stays: {}; if that is what you want, restart postseal"
+              + " (systemctl restart postseal) to apply it. The reload would have changed: {}",
+              String.join("; ", refusals), String.join("; ", changes));
+          accepted = false;
+          next = config;
+        } else if (changes.isEmpty()) {
+          LOG.info("reload: {}: no setting changed", result.source());
+        } else {
+          LOG.info("reload: {}: {} setting{} changed: {}", result.source(), changes.size(),
+              changes.size() == 1 ? "" : "s", String.join("; ", changes));
+        }
+      }
+      if (accepted) {
         if (!next.listen().equals(config.listen())) {
           LOG.warn("reload: listen changed from {} to {}; restart postseal to listen there", config.listen(), next.listen());
         }
@@ -319,11 +349,12 @@ public final class PostsealServer implements AutoCloseable {
     if (!next.dns().equals(oldDns)) {
       dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock).observedBy(metrics);
     }
-    KeyDirectory keys = scanKeys(next);
+    SigningKeys keys = loadKeys(next, scanKeys(next), clock, Optional.of(pipeline.snapshot().signing()));
     pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
     milter.replaceLimits(next.milter());
     config = next;
-    LOG.info("reload: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded", keys);
+    LOG.info("reload: {}; signing with: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded",
+        describeSigning(next, keys), keys.directory());
     return accepted;
   }
 
@@ -333,13 +364,59 @@ public final class PostsealServer implements AutoCloseable {
    * keys changed. Called by {@link KeyMaintenance}; cheap when nothing changed.
    */
   public synchronized boolean refreshKeys() {
-    if (!pipeline.snapshot().keys().isOutdated()) {
+    SigningKeys current = pipeline.snapshot().signing();
+    if (!current.directory().isOutdated()) {
+      if (current.withheld().stream().anyMatch(w -> w.reason() == SigningKeys.Reason.NOT_CHECKED)) {
+        // a key DNS has not answered for yet (DNS down at start): ask again at every scan, not once a minute
+        pipeline.replace(PipelineSnapshot.create(config, loadKeys(config, current.directory(), clock,
+            Optional.of(current)), dns, clock));
+      }
       return false;
     }
-    KeyDirectory keys = scanKeys(config);
+    SigningKeys keys = loadKeys(config, scanKeys(config), clock, Optional.of(current));
     pipeline.replace(PipelineSnapshot.create(config, keys, dns, clock));
-    LOG.info("keys changed on disk, now signing with: {}; {}", describeActive(keys), keys);
+    LOG.info("keys changed on disk, now signing with: {}; {}", describeSigning(config, keys), keys.directory());
     return true;
+  }
+
+  /**
+   * Looks up every candidate key in DNS again (each minute, from {@link KeyMaintenance}) and swaps the snapshot: a
+   * key whose record was removed or changed stops signing, one whose record appeared starts.
+   */
+  public synchronized void recheckKeys() {
+    SigningKeys current = pipeline.snapshot().signing();
+    if (current.directory().isOutdated()) {
+      // the files changed too: rescan, check and say what signs now, as the scan task would
+      refreshKeys();
+      return;
+    }
+    pipeline.replace(PipelineSnapshot.create(config, loadKeys(config, current.directory(), clock, Optional.of(current)),
+        dns, clock));
+  }
+
+  /** The keys that sign now, and what DNS served at the last check. */
+  public SigningKeys signingKeys() {
+    return pipeline.snapshot().signing();
+  }
+
+  /**
+   * What a reload must not do on its own, because it is far more often an accident (a file emptied or cut short, a
+   * wrong file) than a wish, and mail would go out unsigned or keys be looked for elsewhere: drop every signing
+   * domain, or move state-dir (keys and the results database). A restart applies such a file.
+   */
+  static List<String> refusals(PostsealConfig running, PostsealConfig next) {
+    List<String> refusals = new ArrayList<>();
+    boolean signedBefore = !running.signing().domains().isEmpty() || !running.signing().domainsQuery().isEmpty();
+    boolean signsAfter = !next.signing().domains().isEmpty() || !next.signing().domainsQuery().isEmpty();
+    if (signedBefore && !signsAfter) {
+      refusals.add("it drops every signing domain (signing.domains " + running.signing().domains() + " -> []), so all"
+          + " outbound mail would go out unsigned");
+    }
+    if (!next.stateDir().equals(running.stateDir())) {
+      refusals.add("it changes state-dir from " + running.stateDir() + " to " + next.stateDir() + " (the keys and the"
+          + " results database live there)");
+    }
+    return refusals;
   }
 
   /** Stops accepting, lets messages in flight finish (bounded by the drain time), closes everything. */
@@ -353,29 +430,47 @@ public final class PostsealServer implements AutoCloseable {
     reports.ifPresent(ReportService::close);
   }
 
-  /** "example.com s202611 (rsa-sha256), ...": every active key. */
-  private static String describeActive(KeyDirectory keys) {
-    java.util.List<String> active = new java.util.ArrayList<>();
-    for (String domain : keys.domains()) {
-      keys.activeKeys(domain).forEach(k -> active.add(domain + " " + k.selector() + " (" + k.algorithm().tagValue()
-          + ")"));
+  /** "example.com s202611 (rsa-sha256), ...": every key that signs. */
+  private static String describeSigning(PostsealConfig config, SigningKeys keys) {
+    List<String> signing = new ArrayList<>();
+    for (String domain : keys.directory().domains()) {
+      keys.forDomain(domain, config.signing().algorithms()).forEach(k -> signing.add(domain + " " + k.selector() + " ("
+          + k.algorithm().tagValue() + ")"));
     }
-    return active.isEmpty() ? "no keys" : String.join(", ", active);
+    return signing.isEmpty() ? "no keys" : String.join(", ", signing);
   }
 
-  /** Scans the keys and says, once, what will not be signed and why. */
+  /** Scans the key files and says, once, which were refused and why. */
   private static KeyDirectory scanKeys(PostsealConfig config) {
     KeyDirectory keys = KeyDirectory.scan(config.keysDir());
     // a refused key (group/world permissions, wrong owner) means mail goes out unsigned: the operator must act
     for (String problem : keys.problems()) {
       LOG.error("keys: {}", problem);
     }
+    return keys;
+  }
+
+  /**
+   * Checks in DNS which keys of {@code directory} may sign ({@link SigningKeyCheck}, through a resolver of its own
+   * without cache, so a record just published counts), and says which signing domain has no key that signs.
+   */
+  private static SigningKeys loadKeys(PostsealConfig config, KeyDirectory directory, Clock clock,
+                                      Optional<SigningKeys> previous) {
+    DnsResolver resolver = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
+    SigningKeys keys = new SigningKeyCheck(resolver, config.dns().timeout().multipliedBy(2), clock)
+        .check(directory, previous.orElse(SigningKeys.unchecked(directory)));
     for (String domain : config.signing().domains()) {
-      boolean usable = keys.activeKeys(domain).stream().anyMatch(k -> config.signing().algorithms().contains(k.algorithm()));
-      if (!usable) {
-        LOG.warn("keys: signing.domains lists {} but {} has no usable key for {}: its mail goes out unsigned until one is"
-            + " there (PKCS#8 PEM, mode 0600, owned by this user)", domain, config.keysDir().resolve(domain),
-            config.signing().algorithms());
+      if (keys.forDomain(domain, config.signing().algorithms()).isEmpty()) {
+        List<String> why = keys.whyWithheld(domain);
+        boolean unchanged = previous.map(p -> p.forDomain(domain, config.signing().algorithms()).isEmpty()
+            && p.whyWithheld(domain).equals(why) && p.directory().candidates(domain).size()
+            == directory.candidates(domain).size()).orElse(false);
+        if (!unchanged) {
+          LOG.warn("keys: signing.domains lists {} but no key of it signs for {}: its mail goes out unsigned until one"
+              + " does ({})", domain, config.signing().algorithms().stream().map(a -> a.tagValue()).toList(),
+              why.isEmpty() ? "no usable key file in " + config.keysDir().resolve(domain)
+                  + " (PKCS#8 PEM, mode 0600, owned by this user)" : String.join("; ", why));
+        }
       }
     }
     return keys;

@@ -39,6 +39,8 @@ class DoctorCommandTest {
     config = dir.resolve("postseal.toml");
     Files.writeString(config, "state-dir = \"" + dir + "\"\n[dns]\nservers = [\"" + dns.address()
         + "\"]\ntimeout = \"1s\"\n");
+    // as the package installs it (root:postseal 0640): doctor warns about a configuration others can read
+    Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
   }
 
   @AfterEach
@@ -53,6 +55,22 @@ class DoctorCommandTest {
     StringWriter err = new StringWriter();
     int code = Main.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /** Issue 11: doctor says who else may read the configuration and the private keys, with the chmod. */
+  @Test
+  void doctorWarnsWhenOthersMayReadTheConfigurationOrAKeyFile() throws Exception {
+    Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Path key = Files.createDirectories(dir.resolve("keys/example.com")).resolve("s1.pem");
+    Files.writeString(key, "not read by the check");
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+    Run run = run("doctor", "example.com");
+
+    assertThat(run.err()).contains("warning: " + config + " is mode rw-r--r--: others can read the configuration")
+        .contains("fix: chmod 640 " + config)
+        .contains("warning: " + key + " is mode rw-r-----: its group can read a private key (serve refuses to sign"
+            + " with it); fix: chmod 600 " + key);
   }
 
   @Test

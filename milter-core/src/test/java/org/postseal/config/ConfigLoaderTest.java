@@ -51,8 +51,35 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void emptyFileGivesEveryDefault() {
-    PostsealConfig config = valid("");
+  void emptyOrCommentOnlyFile_isAnError_atItsLastLine() {
+    for (String text : new String[] {"", "\n\n  \n", "# nothing\n\n# listen = \"inet:127.0.0.1:1\"\n", "[dns]\n"}) {
+      ConfigResult result = loader.parse(text, "test.toml");
+      assertThat(result).as(text).isInstanceOfSatisfying(ConfigResult.Invalid.class, invalid ->
+          assertThat(invalid.errors()).singleElement().asString().startsWith("test.toml:")
+              .contains(": the file sets nothing (").contains("restore the file from a backup"));
+    }
+  }
+
+  /** What a reload logs (issue 11): each changed setting, list elements added and removed, never a secret. */
+  @Test
+  void changesSince_namesEachSettingAndNeverASecret() {
+    PostsealConfig before = valid("[signing]\ndomains = [\"a.example\"]\n[database]\n"
+        + "url = \"jdbc:postgresql://db.example/postseal?password=old-secret\"\n");
+    PostsealConfig after = valid("[signing]\ndomains = [\"b.example\"]\n[dns]\ntimeout = \"2s\"\n[database]\n"
+        + "url = \"jdbc:postgresql://db.example/postseal?password=new-secret\"\n");
+
+    java.util.List<String> changes = after.changesSince(before);
+
+    assertThat(changes).containsExactly("dns.timeout: 5s -> 2s",
+        "signing.domains: added [b.example]; removed [a.example] (now [b.example])",
+        "database.url: changed (only its credentials; they are not logged)");
+    assertThat(String.join("\n", changes)).doesNotContain("secret");
+    assertThat(after.changesSince(after)).isEmpty();
+  }
+
+  @Test
+  void aFileSettingOneKeyGivesEveryOtherDefault() {
+    PostsealConfig config = valid("listen = \"inet:127.0.0.1:8891\"\n");
     assertThat(config.listen()).isEqualTo(new ListenAddress.Inet("127.0.0.1", 8891));
     assertThat(config.authservId()).isEqualTo("mx.test.example");
     assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/postseal"));
@@ -428,7 +455,7 @@ class ConfigLoaderTest {
         .isSending()).isTrue();
     assertThat(valid("[reports]\nenabled = false\nfrom = \"dmarc@example.net\"\n").reports().isSending()).isFalse();
     // no sender: results are kept, nothing is sent
-    assertThat(valid("").reports().isSending()).isFalse();
+    assertThat(valid("[reports]\nenabled = true\n").reports().isSending()).isFalse();
   }
 
   @Test

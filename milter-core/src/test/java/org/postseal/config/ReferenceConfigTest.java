@@ -29,7 +29,7 @@ class ReferenceConfigTest {
     assertThat(result).as("%s", result).isInstanceOf(ConfigResult.Valid.class);
     PostsealConfig fromFile = ((ConfigResult.Valid) result).config();
     PostsealConfig defaults = ((ConfigResult.Valid) new ConfigLoader(Path.of("/nonexistent"), () -> "host.example")
-        .parse("", "empty")).config();
+        .parse("listen-public = false\n", "defaults")).config();
     assertThat(fromFile).isEqualTo(defaults);
   }
 
