@@ -48,7 +48,7 @@ class ServeFaultProcessTest {
     Path config = dir.resolve("postseal.toml");
     Files.writeString(config, "listen = \"" + listen + "\"\nstate-dir = \"" + dir.resolve("state") + "\"\n"
         + "authserv-id = \"mx.test\"\n"
-        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"1s\"\n"
+        + "[dns]\nservers = [\"" + dns.address() + "\"]\ntimeout = \"5s\"\n"
         + "[signing]\ndomains = [\"" + OURS + "\"]\ninternal-networks = [\"10.0.0.0/8\"]\n"
         + "[reports]\nenabled = false\n");
     return config;
@@ -69,6 +69,8 @@ class ServeFaultProcessTest {
         Collections.synchronizedList(new ArrayList<>()));
     final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     final Map<String, Integer> replies = new ConcurrentHashMap<>();
+    /** Inbound messages that got a final reply, whatever it said. */
+    final java.util.concurrent.atomic.AtomicInteger inboundAnswered = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicBoolean stop = new AtomicBoolean();
 
     int messages() {
@@ -93,12 +95,16 @@ class ServeFaultProcessTest {
               : "Alerts <alerts@" + SENDER + ">"));
           Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
           traffic.replies.merge(outcome.reply().summary(), 1, Integer::sum);
+          if (!outbound) {
+            traffic.inboundAnswered.incrementAndGet();
+          }
           boolean good = outcome.reply().isContinue() && (outbound ? outcome.inserted("DKIM-Signature").size() == 1
               : outcome.insertedValue("Authentication-Results").contains("dmarc=pass"));
           if (good) {
             traffic.times.get(outbound).add(elapsed);
           } else {
-            traffic.failures.add((outbound ? "outbound " : "inbound ") + outcome.reply().summary());
+            traffic.failures.add((outbound ? "outbound " : "inbound ") + outcome.reply().summary() + " "
+                + outcome.changes());
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -179,13 +185,17 @@ class ServeFaultProcessTest {
       try {
         awaitLog(log, "postseal: listening on unix:", first);
         List<Future<?>> running = startTraffic(threads, traffic, () -> FakeMta.connect(socket));
-        Thread.sleep(3000);
+        // messages flowing in both directions (on a quiet machine within a second; the busy CI machine may take more)
+        long flowing = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((traffic.messages() < 40 || traffic.inboundAnswered.get() < 10) && System.nanoTime() < flowing) {
+          Thread.sleep(50);
+        }
         first.destroyForcibly(); // SIGKILL
         assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
         // every reply that came before the process died (the two inbound sessions may have had one more decided and
         // recorded whose reply never arrived)
         int beforeKill = traffic.messages();
-        int inboundBeforeKill = traffic.times.get(false).size();
+        int inboundBeforeKill = traffic.inboundAnswered.get();
         Thread.sleep(300);
         traffic.stop.set(true);
         for (Future<?> f : running) {
@@ -194,7 +204,7 @@ class ServeFaultProcessTest {
         // what the MTA saw: its connections ended without a final reply, nothing else
         Map<String, Long> seen = traffic.failures.stream().collect(java.util.stream.Collectors.groupingBy(
             f -> f.replaceAll(":.*", ""), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
-        assertThat(beforeKill).isGreaterThan(20);
+        assertThat(beforeKill).as("failures seen: %s", traffic.failures.stream().limit(3).toList()).isGreaterThanOrEqualTo(40);
         assertThat(socket).as("the socket a killed process leaves").exists();
         assertThat(Files.readAllBytes(keyFile)).isEqualTo(key);
 
@@ -237,7 +247,8 @@ class ServeFaultProcessTest {
         assertThat(integrity).isEqualTo("ok");
         // at most the inbound messages decided before the kill (those answered, and one in flight per inbound
         // session), plus the one after the restart
-        assertThat(rows).isBetween(1L, inboundBeforeKill + 2L + 1L);
+        assertThat(rows).as("failures seen: %s", traffic.failures.stream().limit(3).toList())
+            .isBetween(1L, inboundBeforeKill + 2L + 1L);
         try (Stream<Path> files = Files.list(keyFile.getParent())) {
           assertThat(files.map(p -> p.getFileName().toString())).containsExactly("s1.pem");
         }
