@@ -151,12 +151,14 @@ public final class PostsealMetrics implements DnsObserver {
     Objects.requireNonNull(counters, "counters");
     CounterWithCallback.builder().name("postseal_milter_limit_events")
         .help("Milter port limit events: connections refused (max-connections, per client), idle connections closed,"
+            + " idle connections closed to make room at max-connections,"
             + " protocol violations (connection closed), oversized frames skipped, messages over a limit (on-limit"
             + " answer), memory budget refusals, reads paused for unread replies, internal errors")
         .labelNames("event")
         .callback(cb -> {
           cb.call(counters.connectionsRefused(), "connection_refused");
           cb.call(counters.idleConnectionsClosed(), "idle_connection_closed");
+          cb.call(counters.connectionsClosedForRoom(), "connection_closed_for_room");
           cb.call(counters.protocolViolations(), "protocol_violation");
           cb.call(counters.oversizedFrames(), "oversized_frame");
           cb.call(counters.messagesOverLimit(), "message_over_limit");
