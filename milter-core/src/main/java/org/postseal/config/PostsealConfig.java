@@ -56,6 +56,12 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
         metrics, milter);
   }
 
+  /** The same configuration signing the domains domains-query returned too ({@link SigningConfig#withQueriedDomains}). */
+  public PostsealConfig withQueriedDomains(List<String> queried) {
+    return new PostsealConfig(listen, authservId, stateDir, dns, signing.withQueriedDomains(queried), verify, spf,
+        dmarc, keys, reports, database, metrics, milter);
+  }
+
   /**
    * The effective configuration, one line per section, for the startup log. Holds no secrets: the
    * database URL is redacted and no key material is ever part of the configuration.
@@ -70,7 +76,8 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
         "[dns] servers=" + (dns.servers().isEmpty() ? "(system resolvers)" : dns.servers())
             + " timeout=" + DurationText.format(dns.timeout())
             + " message-deadline=" + DurationText.format(dns.messageDeadline()),
-        "[signing] domains=" + signing.domains() + " domains-query=" + (signing.domainsQuery().isEmpty() ? "(none)" : "(set)")
+        "[signing] domains=" + signing.domains() + " domains-query=" + (signing.domainsQuery().isEmpty() ? "(none)"
+            : "\"" + signing.domainsQuery() + "\" every " + DurationText.format(signing.domainsRefresh()))
             + " internal-networks=" + signing.internalNetworks() + " sign-authenticated=" + signing.signAuthenticated()
             + " algorithms=" + signing.algorithms().stream().map(DkimAlgorithm::tagValue).collect(Collectors.toList()),
         "[verify] max-signatures=" + verify.maxSignatures() + " min-rsa-bits=" + verify.minRsaBits()

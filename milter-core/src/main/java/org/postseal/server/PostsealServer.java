@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -45,7 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reload()} (SIGHUP) re-reads the configuration when a source was given and always rescans the
  * keys; an invalid new configuration is logged and the old one stays. Between reloads, {@link KeyMaintenance}
  * rescans the keys when their files change and activates published pending keys ({@code [keys] auto-activate}).
- * Messages under way finish with the snapshot they began with. Thread-safe.
+ * Messages under way finish with the snapshot they began with.
+ *
+ * <p>With {@code [signing] domains-query}, the {@code postseal-domains} thread runs the query at start and every
+ * {@code domains-refresh} ({@link DomainsQuery}), and so does every reload; the domains it returns are signed and
+ * protected like signing.domains from the next message on, and when it fails the last good list stays.
+ * {@link #config()} is the running configuration with those domains merged in. Thread-safe.
  */
 public final class PostsealServer implements AutoCloseable {
 
@@ -59,14 +67,17 @@ public final class PostsealServer implements AutoCloseable {
   private final PostsealMetrics metrics;
   private final Optional<MetricsServer> metricsServer;
   private final Optional<ReportService> reports;
+  private final DomainsQuery domainsQuery;
+  private final ScheduledExecutorService domainsThread;
   private PostsealConfig config;
   private DnsResolver dns;
   private volatile boolean closed;
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
                          MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer,
-                         Optional<ReportService> reports) {
+                         Optional<ReportService> reports, DomainsQuery domainsQuery) {
     this.clock = builder.clock;
+    this.domainsQuery = domainsQuery;
     this.configSource = Optional.ofNullable(builder.configSource);
     this.config = config;
     this.dns = dns;
@@ -77,6 +88,12 @@ public final class PostsealServer implements AutoCloseable {
     this.reports = reports;
     this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
         builder.activationInterval);
+    this.domainsThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "postseal-domains");
+      t.setDaemon(true);
+      return t;
+    });
+    domainsThread.schedule(this::refreshDomains, 0, TimeUnit.MILLISECONDS);
   }
 
   public static Builder builder(PostsealConfig config) {
@@ -204,6 +221,8 @@ public final class PostsealServer implements AutoCloseable {
       metrics.watchMilterLimits(milter.counters());
       metrics.watchKeys(() -> pipeline.snapshot().keys());
       reports.ifPresent(r -> metrics.watchReports(r.counters()));
+      DomainsQuery domainsQuery = new DomainsQuery(clock);
+      metrics.watchSigningDomains(domainsQuery::failures, () -> pipeline.snapshot().config().signing().domains().size());
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
       if (config.metrics().listen().isPresent()) {
@@ -216,7 +235,8 @@ public final class PostsealServer implements AutoCloseable {
           throw e;
         }
       }
-      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports);
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports,
+          domainsQuery);
       running.set(started[0]);
       return started[0];
     }
@@ -237,8 +257,54 @@ public final class PostsealServer implements AutoCloseable {
     return milter.listenAddress();
   }
 
+  /** The running configuration, with the domains domains-query returned merged into signing.domains. */
   public synchronized PostsealConfig config() {
-    return config;
+    return effective(config);
+  }
+
+  private PostsealConfig effective(PostsealConfig loaded) {
+    return loaded.withQueriedDomains(domainsQuery.lastGood());
+  }
+
+  /** How often domains-query failed since start (the metric postseal_signing_domains_query_failures_total). */
+  public long domainsQueryFailures() {
+    return domainsQuery.failures();
+  }
+
+  /**
+   * One run of the {@code postseal-domains} thread: the query, the snapshot swapped when the domains changed, and
+   * the next run scheduled after the configured interval (a reload may change it). Never throws.
+   */
+  private void refreshDomains() {
+    try {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (config.signing().hasDomainsQuery()) {
+          domainsQuery.refresh(config);
+          applyDomains();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("signing: refreshing the domains failed; trying again at the next run", e);
+    } finally {
+      if (!closed) {
+        domainsThread.schedule(this::refreshDomains, config().signing().domainsRefresh().toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Swaps the snapshot when the effective signing domains differ from the running one's; under the lock. */
+  private void applyDomains() {
+    PostsealConfig next = effective(config);
+    PipelineSnapshot running = pipeline.snapshot();
+    if (next.signing().domains().equals(running.config().signing().domains())) {
+      return;
+    }
+    pipeline.replace(PipelineSnapshot.create(next, running.keys(), dns, clock));
+    warnAboutMissingKeys(next, running.keys());
   }
 
   /** Where /metrics and /healthz are served, when [metrics] listen is set (the real port when it said 0). */
@@ -319,8 +385,10 @@ public final class PostsealServer implements AutoCloseable {
     if (!next.dns().equals(oldDns)) {
       dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock).observedBy(metrics);
     }
-    KeyDirectory keys = scanKeys(next);
-    pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
+    // SIGHUP runs domains-query at once: "I added a domain, sign it now"
+    domainsQuery.refresh(next);
+    KeyDirectory keys = scanKeys(effective(next));
+    pipeline.replace(PipelineSnapshot.create(effective(next), keys, dns, clock));
     milter.replaceLimits(next.milter());
     config = next;
     LOG.info("reload: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded", keys);
@@ -336,8 +404,8 @@ public final class PostsealServer implements AutoCloseable {
     if (!pipeline.snapshot().keys().isOutdated()) {
       return false;
     }
-    KeyDirectory keys = scanKeys(config);
-    pipeline.replace(PipelineSnapshot.create(config, keys, dns, clock));
+    KeyDirectory keys = scanKeys(effective(config));
+    pipeline.replace(PipelineSnapshot.create(effective(config), keys, dns, clock));
     LOG.info("keys changed on disk, now signing with: {}; {}", describeActive(keys), keys);
     return true;
   }
@@ -347,6 +415,7 @@ public final class PostsealServer implements AutoCloseable {
   public void close() {
     closed = true;
     keyMaintenance.close();
+    domainsThread.shutdownNow();
     milter.close();
     metricsServer.ifPresent(MetricsServer::close);
     // after the milter drained: the last messages are recorded before the store's writer stops
@@ -370,14 +439,19 @@ public final class PostsealServer implements AutoCloseable {
     for (String problem : keys.problems()) {
       LOG.error("keys: {}", problem);
     }
+    warnAboutMissingKeys(config, keys);
+    return keys;
+  }
+
+  private static void warnAboutMissingKeys(PostsealConfig config, KeyDirectory keys) {
     for (String domain : config.signing().domains()) {
       boolean usable = keys.activeKeys(domain).stream().anyMatch(k -> config.signing().algorithms().contains(k.algorithm()));
       if (!usable) {
-        LOG.warn("keys: signing.domains lists {} but {} has no usable key for {}: its mail goes out unsigned until one is"
-            + " there (PKCS#8 PEM, mode 0600, owned by this user)", domain, config.keysDir().resolve(domain),
-            config.signing().algorithms());
+        LOG.warn("keys: signing.domains{} lists {} but {} has no usable key for {}: its mail goes out unsigned until one is"
+            + " there (postseal keygen {}; PKCS#8 PEM, mode 0600, owned by this user)",
+            config.signing().hasDomainsQuery() ? " (with domains-query)" : "", domain, config.keysDir().resolve(domain),
+            config.signing().algorithms(), domain);
       }
     }
-    return keys;
   }
 }
