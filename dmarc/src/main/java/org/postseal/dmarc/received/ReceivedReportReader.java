@@ -102,7 +102,35 @@ public final class ReceivedReportReader {
 
   private static final XMLInputFactory FACTORY = factory();
 
+  private static final java.util.regex.Pattern DECLARED_ENCODING = java.util.regex.Pattern.compile(
+      "^\\s*<\\?xml[^>]*encoding\\s*=\\s*[\"']([A-Za-z0-9._-]+)[\"']");
+
+  /**
+   * A document in UTF-8 (declared, or by default without a BOM) must be valid UTF-8: checked here, because the JDK's
+   * parser prints "[Fatal Error]" to standard error on an invalid byte before it throws.
+   */
+  static void requireValidUtf8(byte[] xml) throws Refusal {
+    if (xml.length >= 2 && ((xml[0] & 0xFF) == 0xFE || (xml[0] & 0xFF) == 0xFF)) {
+      return; // a UTF-16 byte order mark: the parser reads it
+    }
+    String head = new String(xml, 0, Math.min(xml.length, 200), java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher declared = DECLARED_ENCODING.matcher(head.startsWith("\u00ef\u00bb\u00bf")
+        ? head.substring(3) : head);
+    if (declared.find() && !declared.group(1).equalsIgnoreCase("UTF-8")) {
+      return;
+    }
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(xml));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new Refusal("not well-formed XML: the document is not valid UTF-8 (" + e.getMessage() + ")");
+    }
+  }
+
   static Node tree(byte[] xml, ImportLimits limits) throws Refusal {
+    requireValidUtf8(xml);
     XMLStreamReader reader = null;
     try {
       reader = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
