@@ -134,6 +134,8 @@ final class ReportUnpacker {
       throw new Refusal("the gzip data is corrupt: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new Refusal("the gzip data cannot be read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal("the gzip data is corrupt: " + e.getMessage(), e);
     }
   }
 
@@ -161,6 +163,9 @@ final class ReportUnpacker {
       throw new Refusal("the zip data is corrupt: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new Refusal("the zip data cannot be read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // found by ReceivedReportFuzzTest: ZipInputStream throws this for an entry name that is not UTF-8
+      throw new Refusal("the zip data is corrupt: an entry name is not valid UTF-8 (" + e.getMessage() + ")", e);
     }
     if (entries.isEmpty()) {
       throw new Refusal("the zip holds no file");
