@@ -51,6 +51,8 @@ class DomainsQueryTest {
     sql("INSERT INTO virtual_domains VALUES ('example.com', true), ('inactive.example', false)");
     TestKeys.writePrivateKey(stateDir, "example.com", "s1", TestKeys.RSA.getPrivate());
     TestKeys.writePrivateKey(stateDir, "new.example", "s1", TestKeys.RSA_OTHER.getPrivate());
+    // appended to by the postseal-domains thread while the test reads it
+    log.list = new java.util.concurrent.CopyOnWriteArrayList<>();
     log.start();
     logger.addAppender(log);
     savedLevel = logger.getLevel();
@@ -121,6 +123,8 @@ class DomainsQueryTest {
 
       sql("DROP TABLE virtual_domains");
       await(() -> postseal.server.domainsQueryFailures() > 0, 5_000);
+      // the failure is counted, then logged
+      await(() -> log.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR), 5_000);
       ILoggingEvent failed = log.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
           .findFirst().orElseThrow();
       assertThat(failed.getFormattedMessage()).startsWith("signing: domains-query failed on jdbc:postgresql://")
