@@ -246,7 +246,7 @@ public final class ConfigLoader {
     }
     Object value = ((ValueReader.Read.Ok<?>) read).value();
     if (!key.get().isBuilt() && !value.equals(key.get().defaultValue())) {
-      // an admin who sets it must not believe it works: "domains-query" would leave domains unsigned
+      // an admin who sets it must not believe it works: the web page would not be served
       errors.add(new ConfigError(source, line, name, "not in postseal " + Release.version() + ": "
           + key.get().missingFeature() + " is not built yet",
           "remove the line (its default, " + describeDefault(key.get().defaultValue()) + ", is what this release does)"));
@@ -340,7 +340,7 @@ public final class ConfigLoader {
         new DnsConfig(value(v, ConfigKeys.DNS_SERVERS), value(v, ConfigKeys.DNS_TIMEOUT),
             value(v, ConfigKeys.DNS_MESSAGE_DEADLINE)),
         new SigningConfig(value(v, ConfigKeys.SIGNING_DOMAINS), value(v, ConfigKeys.SIGNING_DOMAINS_QUERY),
-            value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
+            value(v, ConfigKeys.SIGNING_DOMAINS_REFRESH), value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
             value(v, ConfigKeys.SIGNING_ALGORITHMS)),
         new VerifyConfig(value(v, ConfigKeys.VERIFY_MAX_SIGNATURES), value(v, ConfigKeys.VERIFY_MIN_RSA_BITS),
             value(v, ConfigKeys.VERIFY_MAX_RSA_BITS), value(v, ConfigKeys.VERIFY_MAX_KEY_RECORD_BYTES)),

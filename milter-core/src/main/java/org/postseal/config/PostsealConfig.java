@@ -59,6 +59,12 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
         metrics, milter);
   }
 
+  /** The same configuration signing the domains domains-query returned too ({@link SigningConfig#withQueriedDomains}). */
+  public PostsealConfig withQueriedDomains(List<String> queried) {
+    return new PostsealConfig(listen, authservId, stateDir, dns, signing.withQueriedDomains(queried), verify, spf,
+        dmarc, keys, reports, database, metrics, milter);
+  }
+
   /**
    * The effective configuration, one line per section, for the startup log. Holds no secrets: the
    * database URL is redacted and no key material is ever part of the configuration.
@@ -97,6 +103,7 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
     s.put("dns.message-deadline", DurationText.format(dns.messageDeadline()));
     s.put("signing.domains", signing.domains().toString());
     s.put("signing.domains-query", signing.domainsQuery().isEmpty() ? "(none)" : "(set)");
+    s.put("signing.domains-refresh", DurationText.format(signing.domainsRefresh()));
     s.put("signing.internal-networks", signing.internalNetworks().toString());
     s.put("signing.sign-authenticated", Boolean.toString(signing.signAuthenticated()));
     s.put("signing.algorithms", signing.algorithms().stream().map(DkimAlgorithm::tagValue).collect(Collectors.toList())

@@ -192,6 +192,19 @@ public final class PostsealMetrics implements DnsObserver {
         .callback(cb -> cb.call(counters.reportsFailed())).register(registry);
   }
 
+  /**
+   * [signing] domains-query, read when scraped: how often it failed (each an ERROR log line; the last good list
+   * stays in force), and how many domains are signed now (signing.domains and the query's together).
+   */
+  public void watchSigningDomains(java.util.function.LongSupplier queryFailures, IntSupplier signingDomains) {
+    CounterWithCallback.builder().name("postseal_signing_domains_query_failures")
+        .help("Runs of [signing] domains-query that failed; the last good list of domains stayed in force")
+        .callback(cb -> cb.call(queryFailures.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("postseal_signing_domains")
+        .help("Domains signed and protected now: signing.domains and what domains-query returned")
+        .callback(cb -> cb.call(signingDomains.getAsInt())).register(registry);
+  }
+
   /** The keys serve signs with, read when scraped: how many keys in each state, and how many were refused. */
   public void watchKeys(Supplier<KeyDirectory> keys) {
     Objects.requireNonNull(keys, "keys");

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -49,7 +52,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reload()} (SIGHUP) re-reads the configuration when a source was given and always rescans the
  * keys; an invalid new configuration is logged and the old one stays. Between reloads, {@link KeyMaintenance}
  * rescans the keys when their files change and activates published pending keys ({@code [keys] auto-activate}).
- * Messages under way finish with the snapshot they began with. Thread-safe.
+ * Messages under way finish with the snapshot they began with.
+ *
+ * <p>With {@code [signing] domains-query}, the {@code postseal-domains} thread runs the query at start and every
+ * {@code domains-refresh} ({@link DomainsQuery}), and so does every reload; the domains it returns are signed and
+ * protected like signing.domains from the next message on, and when it fails the last good list stays.
+ * {@link #config()} is the running configuration with those domains merged in. Thread-safe.
  */
 public final class PostsealServer implements AutoCloseable {
 
@@ -63,14 +71,17 @@ public final class PostsealServer implements AutoCloseable {
   private final PostsealMetrics metrics;
   private final Optional<MetricsServer> metricsServer;
   private final Optional<ReportService> reports;
+  private final DomainsQuery domainsQuery;
+  private final ScheduledExecutorService domainsThread;
   private PostsealConfig config;
   private DnsResolver dns;
   private volatile boolean closed;
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
                          MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer,
-                         Optional<ReportService> reports) {
+                         Optional<ReportService> reports, DomainsQuery domainsQuery) {
     this.clock = builder.clock;
+    this.domainsQuery = domainsQuery;
     this.configSource = Optional.ofNullable(builder.configSource);
     this.config = config;
     this.dns = dns;
@@ -81,6 +92,12 @@ public final class PostsealServer implements AutoCloseable {
     this.reports = reports;
     this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, this::recheckKeys, clock,
         builder.keyScanInterval, builder.activationInterval);
+    this.domainsThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "postseal-domains");
+      t.setDaemon(true);
+      return t;
+    });
+    domainsThread.schedule(this::refreshDomains, 0, TimeUnit.MILLISECONDS);
   }
 
   public static Builder builder(PostsealConfig config) {
@@ -211,6 +228,8 @@ public final class PostsealServer implements AutoCloseable {
       metrics.watchKeys(() -> pipeline.snapshot().keys());
       metrics.watchSigningKeys(() -> pipeline.snapshot().signing());
       reports.ifPresent(r -> metrics.watchReports(r.counters()));
+      DomainsQuery domainsQuery = new DomainsQuery(clock);
+      metrics.watchSigningDomains(domainsQuery::failures, () -> pipeline.snapshot().config().signing().domains().size());
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
       if (config.metrics().listen().isPresent()) {
@@ -223,7 +242,8 @@ public final class PostsealServer implements AutoCloseable {
           throw e;
         }
       }
-      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports);
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports,
+          domainsQuery);
       running.set(started[0]);
       return started[0];
     }
@@ -244,8 +264,57 @@ public final class PostsealServer implements AutoCloseable {
     return milter.listenAddress();
   }
 
+  /** The running configuration, with the domains domains-query returned merged into signing.domains. */
   public synchronized PostsealConfig config() {
-    return config;
+    return effective(config);
+  }
+
+  private PostsealConfig effective(PostsealConfig loaded) {
+    return loaded.withQueriedDomains(domainsQuery.lastGood());
+  }
+
+  /** How often domains-query failed since start (the metric postseal_signing_domains_query_failures_total). */
+  public long domainsQueryFailures() {
+    return domainsQuery.failures();
+  }
+
+  /**
+   * One run of the {@code postseal-domains} thread: the query, the snapshot swapped when the domains changed, and
+   * the next run scheduled after the configured interval (a reload may change it). Never throws.
+   */
+  private void refreshDomains() {
+    try {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (config.signing().hasDomainsQuery()) {
+          domainsQuery.refresh(config);
+          applyDomains();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("signing: refreshing the domains failed; trying again at the next run", e);
+    } finally {
+      if (!closed) {
+        domainsThread.schedule(this::refreshDomains, config().signing().domainsRefresh().toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /**
+   * Swaps the snapshot when the effective signing domains differ from the running one's: the keys are scanned and
+   * checked in DNS again, so a new domain's keys sign (and a missing key is said). Under the lock.
+   */
+  private void applyDomains() {
+    PostsealConfig next = effective(config);
+    PipelineSnapshot running = pipeline.snapshot();
+    if (next.signing().domains().equals(running.config().signing().domains())) {
+      return;
+    }
+    SigningKeys keys = loadKeys(next, scanKeys(next), clock, Optional.of(running.signing()));
+    pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
   }
 
   /** Where /metrics and /healthz are served, when [metrics] listen is set (the real port when it said 0). */
@@ -349,8 +418,11 @@ public final class PostsealServer implements AutoCloseable {
     if (!next.dns().equals(oldDns)) {
       dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock).observedBy(metrics);
     }
-    SigningKeys keys = loadKeys(next, scanKeys(next), clock, Optional.of(pipeline.snapshot().signing()));
-    pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
+    // SIGHUP runs domains-query at once: "I added a domain, sign it now"
+    domainsQuery.refresh(next);
+    PostsealConfig effective = effective(next);
+    SigningKeys keys = loadKeys(effective, scanKeys(effective), clock, Optional.of(pipeline.snapshot().signing()));
+    pipeline.replace(PipelineSnapshot.create(effective, keys, dns, clock));
     milter.replaceLimits(next.milter());
     config = next;
     LOG.info("reload: {}; signing with: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded",
@@ -368,14 +440,15 @@ public final class PostsealServer implements AutoCloseable {
     if (!current.directory().isOutdated()) {
       if (current.withheld().stream().anyMatch(w -> w.reason() == SigningKeys.Reason.NOT_CHECKED)) {
         // a key DNS has not answered for yet (DNS down at start): ask again at every scan, not once a minute
-        pipeline.replace(PipelineSnapshot.create(config, loadKeys(config, current.directory(), clock,
-            Optional.of(current)), dns, clock));
+        pipeline.replace(PipelineSnapshot.create(effective(config), loadKeys(effective(config), current.directory(),
+            clock, Optional.of(current)), dns, clock));
       }
       return false;
     }
-    SigningKeys keys = loadKeys(config, scanKeys(config), clock, Optional.of(current));
-    pipeline.replace(PipelineSnapshot.create(config, keys, dns, clock));
-    LOG.info("keys changed on disk, now signing with: {}; {}", describeSigning(config, keys), keys.directory());
+    PostsealConfig effective = effective(config);
+    SigningKeys keys = loadKeys(effective, scanKeys(effective), clock, Optional.of(current));
+    pipeline.replace(PipelineSnapshot.create(effective, keys, dns, clock));
+    LOG.info("keys changed on disk, now signing with: {}; {}", describeSigning(effective, keys), keys.directory());
     return true;
   }
 
@@ -390,8 +463,8 @@ public final class PostsealServer implements AutoCloseable {
       refreshKeys();
       return;
     }
-    pipeline.replace(PipelineSnapshot.create(config, loadKeys(config, current.directory(), clock, Optional.of(current)),
-        dns, clock));
+    pipeline.replace(PipelineSnapshot.create(effective(config), loadKeys(effective(config), current.directory(), clock,
+        Optional.of(current)), dns, clock));
   }
 
   /** The keys that sign now, and what DNS served at the last check. */
@@ -424,6 +497,7 @@ public final class PostsealServer implements AutoCloseable {
   public void close() {
     closed = true;
     keyMaintenance.close();
+    domainsThread.shutdownNow();
     milter.close();
     metricsServer.ifPresent(MetricsServer::close);
     // after the milter drained: the last messages are recorded before the store's writer stops
@@ -466,10 +540,12 @@ public final class PostsealServer implements AutoCloseable {
             && p.whyWithheld(domain).equals(why) && p.directory().candidates(domain).size()
             == directory.candidates(domain).size()).orElse(false);
         if (!unchanged) {
-          LOG.warn("keys: signing.domains lists {} but no key of it signs for {}: its mail goes out unsigned until one"
-              + " does ({})", domain, config.signing().algorithms().stream().map(a -> a.tagValue()).toList(),
+          LOG.warn("keys: signing.domains{} lists {} but no key of it signs for {}: its mail goes out unsigned until one"
+              + " does ({}; postseal keygen {} makes one)",
+              config.signing().hasDomainsQuery() ? " (with domains-query)" : "", domain,
+              config.signing().algorithms().stream().map(a -> a.tagValue()).toList(),
               why.isEmpty() ? "no usable key file in " + config.keysDir().resolve(domain)
-                  + " (PKCS#8 PEM, mode 0600, owned by this user)" : String.join("; ", why));
+                  + " (PKCS#8 PEM, mode 0600, owned by this user)" : String.join("; ", why), domain);
         }
       }
     }

@@ -227,12 +227,14 @@ class ConfigLoaderTest {
         """);
     String release = "not in postseal " + Release.version() + ": ";
     assertThat(errors).containsExactly(
-        "test.toml:2: signing.domains-query: " + release + "reading signing domains from a database query is not built"
-            + " yet; remove the line (its default, \"\", is what this release does)",
         "test.toml:5: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
             + " \"\", is what this release does)");
-    // their defaults are what the release does, and stay accepted
+    // its default is what the release does, and stays accepted
     valid("[signing]\ndomains-query = \"\"\n[web]\nlisten = \"\"\n");
+    // domains-query is built (issue 14), with its refresh interval
+    valid("[signing]\ndomains-query = \"SELECT domain FROM virtual_domains WHERE active\"\ndomains-refresh = \"5s\"\n");
+    assertThat(errors("[signing]\ndomains-refresh = \"0s\"\n")).singleElement().asString()
+        .startsWith("test.toml:2: signing.domains-refresh: ");
     // the reports and the results database are built (issue 13)
     valid("[reports]\nenabled = true\n[database]\nurl = \"jdbc:postgresql://db.example/postseal\"\n");
   }
