@@ -35,11 +35,11 @@
 #
 # Then (MEMORY=1, default with DIRECT=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
 # verify) and with one 50 MiB message, sampled with ps -o rss every 0.2 s; and (PROFILE=1) a JFR recording of
-# Postseal under sign-rsa (2 KiB, 50 sessions), summarised as the hottest frames.
+# Postseal under sign-rsa (PROFILE_MODE=verify: verify-1; 2 KiB, 50 sessions), summarised as the hottest frames.
 # Then (POSTFIX=1) through Postfix, 2 KiB messages and 10 sessions by default, ROUNDS rounds: none (Postfix
 # alone), floor, opendkim-sign, postseal-sign, opendkim+opendmarc (verify), postseal-verify (DKIM + SPF + DMARC).
 # Output: the table on stdout and in $OUT/table.md, every run's summary line in $OUT/results.tsv, memory.txt,
-# profile.txt and postseal-sign.jfr; through Postfix $OUT/postfix-table.md and $OUT/postfix-results.tsv.
+# profile.txt and postseal-sign.jfr (or -verify.jfr); through Postfix $OUT/postfix-table.md and $OUT/postfix-results.tsv.
 # It kills only the processes it started (PIDs recorded by it/lib/harness.sh, shared with it/run.sh and
 # it/keys/opendkim-testkey.sh), in its EXIT trap.
 set -euo pipefail
@@ -59,6 +59,7 @@ MEMORY=${MEMORY:-$DIRECT}              # peak RSS under 200 sessions x 1 MiB (ne
 MEMORY_DURATION=${MEMORY_DURATION:-15}
 PROFILE=${PROFILE:-$DIRECT}                # JFR profile of Postseal under sign-rsa, 2 KiB, 50 sessions
 PROFILE_DURATION=${PROFILE_DURATION:-15}
+PROFILE_MODE=${PROFILE_MODE:-sign}         # sign: sign-rsa; verify: verify-1 (one signature, DKIM + SPF + DMARC)
 SERVE_JAVA_OPTS=${SERVE_JAVA_OPTS:-}     # JVM options of the two `postseal serve` only (e.g. -Xmx128m), not of the driver
 DNS_IP=127.0.0.44
 FLOOR_PORT=18890
@@ -295,7 +296,7 @@ if [ "$MEMORY" = 1 ]; then
   done
 fi
 
-# --- profile (PROFILE=1): where Postseal's CPU goes under sign-rsa, from the JFR recording ----------------
+# --- profile (PROFILE=1): where Postseal's CPU goes under sign-rsa (or verify-1), from the JFR recording ----------------
 if [ "$PROFILE" = 1 ]; then
   # JFR samples Java frames only: native code (the RSA of the Amazon Corretto Crypto Provider) and the
   # kernel do not show in it. So the CPU of each thread group (/proc/PID/task/*/stat) is taken as well.
@@ -306,10 +307,16 @@ if [ "$PROFILE" = 1 ]; then
     done | awk '{sub(/-[0-9]+$/, "", $1); u[$1] += $2; s[$1] += $3} END {for (k in u) print k, u[k], s[k]}' | sort
   }
   thread_cpu "${PIDS[ps-rsa]}" > "$WORK/threads-before.txt"
+  case "$PROFILE_MODE" in
+    sign) profile_args=(--mode sign) ;;
+    verify) [ -d "$WORK/corpus/v1-2048" ] || die "PROFILE_MODE=verify needs the verify corpus: keep 2048 in SIZES"
+            profile_args=(--mode verify --corpus "$WORK/corpus/v1-2048") ;;
+    *) die "PROFILE_MODE is sign or verify, not $PROFILE_MODE" ;;
+  esac
   jcmd "${PIDS[ps-rsa]}" JFR.start name=bench settings=profile >/dev/null
-  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" --mode sign --size 2048 --sessions 50 --messages 10 \
+  "$POSTSEAL" bench --target "inet:127.0.0.1:$PS_RSA_PORT" "${profile_args[@]}" --size 2048 --sessions 50 --messages 10 \
     --duration "$PROFILE_DURATION" --warmup 2 > "$OUT/profile-load.txt" 2>&1 || true
-  jcmd "${PIDS[ps-rsa]}" JFR.stop name=bench filename="$OUT/postseal-sign.jfr" >/dev/null
+  jcmd "${PIDS[ps-rsa]}" JFR.stop name=bench filename="$OUT/postseal-$PROFILE_MODE.jfr" >/dev/null
   thread_cpu "${PIDS[ps-rsa]}" > "$WORK/threads-after.txt"
   profiled=$(sed -nE 's/^summary: messages=([0-9]+).*/\1/p' "$OUT/profile-load.txt")
   {
@@ -317,7 +324,7 @@ if [ "$PROFILE" = 1 ]; then
     join "$WORK/threads-before.txt" "$WORK/threads-after.txt" | awk -v n="${profiled:-1}" -v tck="$(getconf CLK_TCK)" \
       '{u = $4 - $2; s = $5 - $3; if (u + s > 0) printf "  %-24s user %6.0f ms  system %6.0f ms  = %.3f ms per message\n", $1, u * 1000 / tck, s * 1000 / tck, (u + s) * 1000 / tck / n}'
   } | tee "$OUT/profile-threads.txt"
-  jfr print --events jdk.ExecutionSample --stack-depth 64 "$OUT/postseal-sign.jfr" > "$WORK/samples.txt"
+  jfr print --events jdk.ExecutionSample --stack-depth 64 "$OUT/postseal-$PROFILE_MODE.jfr" > "$WORK/samples.txt"
   python3 - "$WORK/samples.txt" <<'PY' | tee "$OUT/profile.txt"
 import collections, re, sys
 text = open(sys.argv[1]).read()

@@ -3,7 +3,7 @@
 # other, and prints per target libFuzzer's summary and one line: executions, seconds, findings.
 #
 #   bench/fuzz.sh                        every target, 10 minutes each
-#   bench/fuzz.sh 300 key-record from    two targets, 5 minutes each
+#   bench/fuzz.sh 300 key-record from    two targets, 5 minutes each (bench/fuzz.sh report 300 works too)
 #   bench/fuzz.sh --list                 the targets
 #
 # Targets (module: test class#method, what it feeds):
@@ -15,6 +15,8 @@
 #   spf-record      dmarc: SpfFuzzTest                 SPF record text through the parser and check_host()
 #   spf-macro       dmarc: SpfFuzzTest                 SPF macro-strings: parsing and expansion
 #   dmarc-record    dmarc: DmarcRecordFuzzTest         DMARC record text through DmarcRecordParser
+#   report          dmarc: ReceivedReportFuzzTest      any file given to postseal report import, through unpacking,
+#                                                      the XML parser and the report reader
 # `mvn verify` runs every target over its seed corpus (src/test/resources/<package>/<Class>Inputs/<method>/), and
 # milter-frames also for 8 s of fuzzing.
 #
@@ -25,7 +27,7 @@ set -euo pipefail
 
 declare -A MODULE=(
   [milter-frames]=milter-core [dkim-signature]=dkim [key-record]=dkim [from]=dkim
-  [spf-record]=dmarc [spf-macro]=dmarc [dmarc-record]=dmarc)
+  [spf-record]=dmarc [spf-macro]=dmarc [dmarc-record]=dmarc [report]=dmarc)
 declare -A TEST=(
   [milter-frames]=MilterFrameFuzzTest
   [dkim-signature]='DkimSignatureFuzzTest#aSignatureFieldIsASignatureOrAPermerrorAndVerifiesToOneResult'
@@ -33,22 +35,25 @@ declare -A TEST=(
   [from]='FromFuzzTest#aMessageSplitsTheSameWrittenBackAndItsFromAddressesReadBack'
   [spf-record]='SpfFuzzTest#aRecordIsValidOrASyntaxErrorWritesBackTheSameAndEvaluatesToAResult'
   [spf-macro]='SpfFuzzTest#aMacroStringParsesOrIsAnErrorAndExpandsWithinItsLimit'
-  [dmarc-record]='DmarcRecordFuzzTest#aRecordParsesAndWritesBackToTheSameValues')
+  [dmarc-record]='DmarcRecordFuzzTest#aRecordParsesAndWritesBackToTheSameValues'
+  [report]='ReceivedReportFuzzTest#anyFileIsReadOrRefusedWithAReason')
 # coverage is also taken from the libraries a target's input goes through (jDKIM's tag-list parser)
 declare -A INSTRUMENT=(
   [dkim-signature]='org.postseal.**,org.apache.james.jdkim.**' [key-record]='org.postseal.**,org.apache.james.jdkim.**')
-ORDER=(milter-frames dkim-signature key-record from spf-record spf-macro dmarc-record)
+ORDER=(milter-frames dkim-signature key-record from spf-record spf-macro dmarc-record report)
 
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' "${ORDER[@]}"
   exit 0
 fi
 SECONDS_TO_RUN=600
-if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
-  SECONDS_TO_RUN=$1
-  shift
-fi
-TARGETS=("$@")
+TARGETS=()
+for arg in "$@"; do
+  case "$arg" in
+    *[!0-9]*|'') TARGETS+=("$([ "$arg" = milter ] && echo milter-frames || echo "$arg")") ;;
+    *) SECONDS_TO_RUN=$arg ;;
+  esac
+done
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ORDER[@]}")
 for target in "${TARGETS[@]}"; do
   [ -n "${MODULE[$target]:-}" ] || { echo "unknown target: $target (bench/fuzz.sh --list)" >&2; exit 2; }

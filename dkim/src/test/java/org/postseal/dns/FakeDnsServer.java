@@ -61,7 +61,8 @@ import org.xbill.DNS.Type;
  * section (TTL min(SOA TTL, MINIMUM), RFC 2308), CNAME chains inside the loaded data, wildcards
  * (RFC 4592), and UDP answers truncated to the client's EDNS size (or 512) with TC set.
  *
- * <p>{@link #failWith} makes one name (or one type of a name) fail on purpose; {@link #delayAnswers} slows every answer down;
+ * <p>{@link #failWith} makes one name (or one type of a name) fail on purpose, {@link #failEverything} every name;
+ * {@link #delayAnswers} slows every answer down;
  * {@link #queryCount} says how often a name was asked. Thread-safe.
  */
 public final class FakeDnsServer implements AutoCloseable {
@@ -76,6 +77,8 @@ public final class FakeDnsServer implements AutoCloseable {
     REFUSED,
     /** Over UDP, an answer with TC set and no records; over TCP the real answer. */
     TRUNCATE,
+    /** Over UDP, an answer with TC set and no records; over TCP the connection is closed unanswered. */
+    TRUNCATE_NO_TCP,
     /** Stays silent to the first query for the name, answers every later one: a lost UDP packet. */
     DROP_FIRST
   }
@@ -99,6 +102,8 @@ public final class FakeDnsServer implements AutoCloseable {
   private final SOARecord rootSoa;
   private final Map<Name, Failure> failures = new ConcurrentHashMap<>();
   private final Map<Name, Map<Integer, Failure>> typeFailures = new ConcurrentHashMap<>();
+  /** When set, every query fails this way (the server down, broken or slow for everyone). */
+  private volatile Failure everything;
   private final Map<Name, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Map<Name, AtomicInteger> tcpQueries = new ConcurrentHashMap<>();
   private volatile Duration delay = Duration.ZERO;
@@ -222,9 +227,19 @@ public final class FakeDnsServer implements AutoCloseable {
     typeFailures.computeIfAbsent(toName(name), n -> new ConcurrentHashMap<>()).put(AnswerReader.dnsType(type), mode);
   }
 
+  /**
+   * From now on, every query for every name fails this way: {@link Failure#TIMEOUT} is a server that is down (it
+   * drops everything), {@link Failure#SERVFAIL} a broken one, {@link Failure#TRUNCATE} one that answers only over
+   * TCP. {@link #clearFailures} ends it.
+   */
+  public void failEverything(Failure mode) {
+    everything = mode;
+  }
+
   public void clearFailures() {
     failures.clear();
     typeFailures.clear();
+    everything = null;
   }
 
   /** Every answer (failures included) is sent this much later; {@link Duration#ZERO} to stop. */
@@ -343,6 +358,9 @@ public final class FakeDnsServer implements AutoCloseable {
         byte[] query = new byte[length];
         in.readFully(query);
         byte[] answer = answer(query, true);
+        if (answer == CLOSE) {
+          return;
+        }
         if (answer != null) {
           later(delayFor(query), () -> {
             synchronized (out) {
@@ -391,7 +409,10 @@ public final class FakeDnsServer implements AutoCloseable {
     }
   }
 
-  /** The wire answer to a wire query, or null to stay silent. */
+  /** What {@link #answer} returns when a TCP connection is to be closed unanswered. */
+  private static final byte[] CLOSE = new byte[0];
+
+  /** The wire answer to a wire query, null to stay silent, {@link #CLOSE} to close a TCP connection. */
   private byte[] answer(byte[] wire, boolean overTcp) {
     Message query;
     try {
@@ -428,9 +449,15 @@ public final class FakeDnsServer implements AutoCloseable {
     if (overTcp) {
       tcpQueries.computeIfAbsent(qname, n -> new AtomicInteger()).incrementAndGet();
     }
-    Failure failure = failures.get(qname);
+    Failure failure = everything;
+    if (failure == null) {
+      failure = failures.get(qname);
+    }
     if (failure == null) {
       failure = typeFailures.getOrDefault(qname, Map.of()).get(question.getType());
+    }
+    if (failure == Failure.TRUNCATE_NO_TCP && overTcp) {
+      return CLOSE;
     }
     if (failure == Failure.TIMEOUT) {
       return null;
@@ -442,7 +469,7 @@ public final class FakeDnsServer implements AutoCloseable {
       header.setRcode(failure == Failure.SERVFAIL ? Rcode.SERVFAIL : Rcode.REFUSED);
       return response.toWire(maxSize);
     }
-    if (failure == Failure.TRUNCATE && !overTcp) {
+    if ((failure == Failure.TRUNCATE || failure == Failure.TRUNCATE_NO_TCP) && !overTcp) {
       header.setFlag(Flags.TC);
       return response.toWire(maxSize);
     }

@@ -68,6 +68,16 @@ public final class IpNetwork {
     return new IpNetwork(bytes, prefixLength);
   }
 
+  /**
+   * The octets of an address literal (4 for IPv4, 16 for IPv6), in the same strict syntax as {@link #parse}; empty
+   * for anything else. Never looks a name up.
+   */
+  public static Optional<byte[]> parseAddress(String text) {
+    Objects.requireNonNull(text, "text");
+    String trimmed = text.trim();
+    return parseIpv4(trimmed).or(() -> parseIpv6(trimmed));
+  }
+
   /** Package use: the SPF parser has already checked the address bytes and the prefix length. */
   static IpNetwork of(byte[] address, int prefixLength) {
     return new IpNetwork(address, prefixLength);

@@ -29,7 +29,10 @@ final class AtomicFile {
   static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
   static final String TEMP_SUFFIX = ".tmp";
 
-  /** Called between the temporary file being complete and its rename; tests throw here to play a crash. */
+  /**
+   * Called between the temporary file being complete and its rename (or link); tests throw here to play a crash, or
+   * wait here to be killed.
+   */
   @FunctionalInterface
   interface BeforeRename {
     void run(Path temporary) throws IOException;
@@ -47,8 +50,14 @@ final class AtomicFile {
    * @throws FileAlreadyExistsException when the target exists; nothing was changed
    */
   static void createNew(Path target, byte[] content, Set<PosixFilePermission> permissions) throws IOException {
+    createNew(target, content, permissions, NO_HOOK);
+  }
+
+  static void createNew(Path target, byte[] content, Set<PosixFilePermission> permissions, BeforeRename hook)
+      throws IOException {
     Path temporary = writeTemporary(target, content, permissions);
     try {
+      hook.run(temporary);
       try {
         Files.createLink(target, temporary);
       } catch (FileAlreadyExistsException e) {

@@ -122,8 +122,8 @@ public final class KeyActivation {
     ActivationResult.Outcome outcome = status.isMatch()
         ? ActivationResult.Outcome.ACTIVATED : ActivationResult.Outcome.FORCED;
     if (outcome == ActivationResult.Outcome.FORCED) {
-      LOG.warn("key d={} s={} activated by force although DNS does not serve it ({}): receivers fail DKIM for mail"
-          + " it signs until its record is published", domain, entry.selector(), status.detail());
+      LOG.warn("key d={} s={} activated by force although DNS does not serve it ({}): serve signs with it only once"
+          + " DNS serves its record", domain, entry.selector(), status.detail());
     } else {
       LOG.info("activated key d={} s={} a={}: DNS serves it{}", domain, entry.selector(),
           entry.algorithm().tagValue(), promoted.retired().map(r -> "; retired s=" + r.selector()).orElse(""));

@@ -87,6 +87,13 @@ final class KeyCreation {
   }
 
   private KeygenResult createLocked(String domain, Path dir, Optional<String> wantedSelector, Planner planner) {
+    List<String> notes = new ArrayList<>();
+    try {
+      // what a keygen killed here before left: temporary files, a pending entry without key file
+      notes.addAll(new KeyStoreRecovery(store).recoverLocked(domain, dir));
+    } catch (IOException e) {
+      return store.ioRefusal("cannot clean " + dir, e);
+    }
     KeyStateStore.Contents contents;
     try {
       contents = store.readState(dir);
@@ -96,16 +103,7 @@ final class KeyCreation {
     if (!contents.problems().isEmpty()) {
       return store.unreadableLines(dir, contents);
     }
-    List<String> notes = new ArrayList<>();
     List<KeyEntry> entries = new ArrayList<>(contents.exists() ? contents.entries() : adoptHandPlaced(domain));
-    entries.removeIf(e -> {
-      boolean interrupted = e.state() == KeyState.PENDING && !Files.exists(store.keyFile(dir, e.selector()));
-      if (interrupted) {
-        notes.add("removed pending key " + e.selector() + " from " + KeyStateStore.FILE_NAME + ": its file was never"
-            + " written (an interrupted keygen)");
-      }
-      return interrupted;
-    });
     Object planned = planner.plan(domain, List.copyOf(entries));
     if (planned instanceof KeyRefusal refusal) {
       return refusal;
@@ -225,8 +223,8 @@ final class KeyCreation {
       }
       return "";
     } catch (IOException e) {
-      return "; also, " + KeyStateStore.FILE_NAME + " still lists the key as pending (" + e.getMessage() + "): remove"
-          + " it with postseal keys delete";
+      return "; " + KeyStateStore.FILE_NAME + " still lists the key as pending (" + e.getMessage() + "); it never signs"
+          + " and is removed at the next start of serve or keygen";
     }
   }
 }

@@ -41,13 +41,14 @@ import org.slf4j.LoggerFactory;
  * {@link #problems()} that names the file and the fix; the other keys still load, and {@code serve} and
  * {@code config check} report the lines. A missing keys directory just means no keys.
  *
- * <p>Which keys sign: in a domain with a state file, exactly the keys the file says are {@link KeyState#ACTIVE}
- * (at most one per algorithm); pending, retired and revoked keys, and key files the state file does not list,
- * never sign. A domain directory with key files and <em>no</em> state file holds keys placed by hand or by a
- * release before the key lifecycle: those keep signing as before, the lexicographically greatest selector per
- * algorithm (selectors like "2025a" sort by date), and {@link #entries} reports them as active (the winners) and
- * retired (the others). That is the migration path: the first keygen, rotation or import in such a domain
- * writes a state file that records exactly this choice, so nothing changes for the signer.
+ * <p>Which keys may sign (the {@link #candidates}): in a domain with a state file, the keys the file says are
+ * {@link KeyState#ACTIVE} (the later activated first); pending, retired and revoked keys, and key files the state
+ * file does not list, never sign. A domain directory with key files and <em>no</em> state file holds keys placed
+ * by hand, by a release before the key lifecycle, or whose state file was lost: every loaded key is a candidate,
+ * the greatest selector first (selectors like "2025a" sort by date), and {@link #entries} reports the greatest as
+ * active and the others as retired. Which candidate really signs is decided by {@link SigningKeys}: only one whose
+ * public key DNS served at the last check, so a never-published key does not sign because its selector sorts
+ * highest. The first keygen, rotation or import in such a domain writes a state file recording the choice.
  *
  * <p>Temporary files of interrupted writes ({@code .NAME.RANDOM.tmp}) and other dot files are never read.
  * Key material is never logged and never part of a {@code toString()} or a problem line.
@@ -63,8 +64,8 @@ public final class KeyDirectory {
       PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
   /** One domain: its state (read or, without state file, derived from the files) and the keys that loaded. */
-  private record DomainKeys(boolean hasStateFile, List<KeyEntry> entries, Map<String, SigningKey> loaded,
-                            List<SigningKey> active) {
+  private record DomainKeys(Path dir, boolean hasStateFile, List<KeyEntry> entries, Map<String, SigningKey> loaded,
+                            List<SigningKey> active, List<SigningKey> candidates) {
   }
 
   private final Path directory;
@@ -150,10 +151,8 @@ public final class KeyDirectory {
     try {
       state = KeyStateStore.read(domainDir);
     } catch (IOException e) {
-      Path stateFile = domainDir.resolve(KeyStateStore.FILE_NAME);
-      problems.add(stateFile + ": cannot be read (" + e.getMessage() + "), so no key of " + domain + " signs; fix: chown "
-          + processUser + " " + stateFile + " and chmod 600 " + stateFile);
-      return new DomainKeys(true, List.of(), Collections.unmodifiableMap(loaded), List.of());
+      problems.add(unreadableState(domainDir.resolve(KeyStateStore.FILE_NAME), domain, processUser, e));
+      return new DomainKeys(domainDir, true, List.of(), Collections.unmodifiableMap(loaded), List.of(), List.of());
     }
     problems.addAll(state.problems());
     if (!state.exists()) {
@@ -166,7 +165,8 @@ public final class KeyDirectory {
         entries.add(new KeyEntry(key.selector(), keyState, key.algorithm(), bitsOf(key.privateKey()), created,
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
       }
-      return new DomainKeys(false, List.copyOf(entries), Collections.unmodifiableMap(loaded), active);
+      return new DomainKeys(domainDir, false, List.copyOf(entries), Collections.unmodifiableMap(loaded), active,
+          byPreference(ordered, Comparator.comparing(SigningKey::selector).reversed()));
     }
     for (String selector : loaded.keySet()) {
       if (state.entry(selector).isEmpty()) {
@@ -177,6 +177,7 @@ public final class KeyDirectory {
       }
     }
     Map<DkimAlgorithm, KeyEntry> activeEntries = new LinkedHashMap<>();
+    List<KeyEntry> activeAtAll = new ArrayList<>();
     for (KeyEntry entry : state.entries()) {
       Path file = domainDir.resolve(entry.selector() + SUFFIX);
       boolean wanted = entry.state() == KeyState.ACTIVE || entry.state() == KeyState.PENDING;
@@ -184,7 +185,8 @@ public final class KeyDirectory {
         problems.add(file + ": missing, but " + KeyStateStore.FILE_NAME + " lists " + entry.selector() + " as "
             + entry.state().label() + (entry.state() == KeyState.ACTIVE
             ? "; nothing signs with it: restore the file from a backup, or activate another key"
-            : " (an interrupted keygen?); discard it with: postseal keys delete " + domain + " " + entry.selector()));
+            : " (an interrupted keygen?); the next start of serve or keygen removes it, or now: postseal keys delete "
+                + domain + " " + entry.selector()));
         continue;
       }
       if (entry.state() != KeyState.ACTIVE) {
@@ -199,6 +201,7 @@ public final class KeyDirectory {
             + " says " + entry.algorithm().tagValue() + "; it does not sign until the two agree");
         continue;
       }
+      activeAtAll.add(entry);
       KeyEntry previous = activeEntries.get(entry.algorithm());
       if (previous == null || activatedLater(entry, previous)) {
         activeEntries.put(entry.algorithm(), entry);
@@ -218,7 +221,39 @@ public final class KeyDirectory {
         active.add(loaded.get(entry.selector()));
       }
     }
-    return new DomainKeys(true, state.entries(), Collections.unmodifiableMap(loaded), List.copyOf(active));
+    List<SigningKey> candidates = new ArrayList<>();
+    activeAtAll.stream().sorted(Comparator.comparing((KeyEntry e) -> e.activated().orElse(Instant.MIN))
+        .thenComparing(KeyEntry::selector).reversed()).forEach(e -> candidates.add(loaded.get(e.selector())));
+    return new DomainKeys(domainDir, true, state.entries(), Collections.unmodifiableMap(loaded), List.copyOf(active),
+        byPreference(candidates, (a, b) -> 0));
+  }
+
+  /** {@code keys} grouped by algorithm (RSA first), each group in {@code order} (a stable sort keeps ties). */
+  private static List<SigningKey> byPreference(List<SigningKey> keys, Comparator<SigningKey> order) {
+    List<SigningKey> sorted = new ArrayList<>(keys);
+    sorted.sort(Comparator.comparing(SigningKey::algorithm).thenComparing(order));
+    return List.copyOf(sorted);
+  }
+
+  /**
+   * Why a state file could not be read, with the fix for that cause: only a permission problem is fixed with
+   * chown and chmod; a file that is not text is damaged, and is recovered, not chmod-ed.
+   */
+  private static String unreadableState(Path stateFile, String domain, String processUser, IOException e) {
+    String noKey = ", so no key of " + domain + " signs";
+    if (e instanceof AccessDeniedException) {
+      return stateFile + ": cannot be read: permission denied (owner " + ownerName(stateFile) + ")" + noKey
+          + "; fix: chown " + processUser + " " + stateFile + " and chmod 600 " + stateFile;
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return stateFile + ": is corrupt: it is not text (bytes that are not UTF-8: the file was damaged)" + noKey + "; "
+          + KeyStateStore.RECOVER;
+    }
+    if (Files.isDirectory(stateFile)) {
+      return stateFile + ": cannot be read: it is a directory, not the state file" + noKey + "; move it away (the"
+          + " next keygen writes the state file)";
+    }
+    return stateFile + ": cannot be read (" + e + ")" + noKey + "; " + KeyStateStore.RECOVER;
   }
 
   private static boolean activatedLater(KeyEntry a, KeyEntry b) {
@@ -250,12 +285,18 @@ public final class KeyDirectory {
         for (SigningKey k : candidates.subList(0, candidates.size() - 1)) {
           ignored.add(k.selector());
         }
-        problems.add(domain + ": " + candidates.size() + " " + entry.getKey().tagValue() + " keys; signing with"
-            + " selector " + winner.selector() + " (the greatest), ignoring " + String.join(", ", ignored)
-            + "; move keys that should not sign out of the keys directory");
+        problems.add(domain + ": " + candidates.size() + " " + entry.getKey().tagValue() + " keys and no "
+            + KeyStateStore.FILE_NAME + "; the greatest selector DNS serves signs (" + winner.selector() + ", then "
+            + String.join(", ", reversed(ignored)) + "); move keys that should not sign out of the keys directory");
       }
     }
     return List.copyOf(chosen);
+  }
+
+  private static List<String> reversed(List<String> list) {
+    List<String> copy = new ArrayList<>(list);
+    Collections.reverse(copy);
+    return copy;
   }
 
   /** RSA: the modulus size; Ed25519: 256. */
@@ -377,6 +418,28 @@ public final class KeyDirectory {
     Objects.requireNonNull(domain, "domain");
     DomainKeys keys = find(domain);
     return keys == null ? List.of() : keys.active();
+  }
+
+  /**
+   * The keys that may sign mail From {@code domain}, grouped by algorithm (RSA first), each group in order of
+   * preference: with a state file its active keys (the later activated first), without one every loaded key (the
+   * greatest selector first). {@link SigningKeys} picks, per algorithm, the first one DNS serves.
+   */
+  public List<SigningKey> candidates(String domain) {
+    Objects.requireNonNull(domain, "domain");
+    DomainKeys keys = find(domain);
+    return keys == null ? List.of() : keys.candidates();
+  }
+
+  /** The key file of {@code selector} of {@code domain}, where a scan reads it. */
+  public Path keyFile(String domain, String selector) {
+    DomainKeys keys = find(domain);
+    return (keys == null ? directory.resolve(domain) : keys.dir()).resolve(selector + SUFFIX);
+  }
+
+  /** Whether {@code domain}'s keys have a state file (false: hand-placed keys, or the state file was lost). */
+  public boolean hasStateFileFor(String domain) {
+    return hasStateFile(domain);
   }
 
   /**

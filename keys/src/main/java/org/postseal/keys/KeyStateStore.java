@@ -35,6 +35,10 @@ final class KeyStateStore {
   static final int VERSION = 1;
   private static final String NONE = "-";
   private static final int COLUMNS = 9;
+  /** How to get a usable state file back: the fixes of a damaged one, never chmod or chown. */
+  static final String RECOVER = "recover: correct the line by hand, restore " + FILE_NAME + " from a backup, or move"
+      + " it away (without it, every key file of the domain may sign once DNS serves it, the greatest selector first,"
+      + " and the next keygen writes a new state file)";
 
   private KeyStateStore() {
   }
@@ -77,6 +81,11 @@ final class KeyStateStore {
         continue;
       }
       String where = file + " line " + (i + 1) + ": ";
+      if (line.indexOf('\0') >= 0) {
+        problems.add(where + "is corrupt: it holds NUL bytes (the file was damaged, e.g. by a crash before it reached"
+            + " the disk); " + RECOVER);
+        continue;
+      }
       if (line.startsWith("version ")) {
         String version = line.substring("version ".length()).strip();
         if (!version.equals(Integer.toString(VERSION))) {
@@ -94,8 +103,8 @@ final class KeyStateStore {
         }
         entries.add(entry);
       } catch (IllegalArgumentException e) {
-        problems.add(where + e.getMessage() + "; this key is ignored until the line is fixed (expected: selector"
-            + " state algorithm bits created activated retired revoked deleted)");
+        problems.add(where + "is corrupt: " + e.getMessage() + "; this key is ignored until the line is fixed (expected:"
+            + " selector state algorithm bits created activated retired revoked deleted); " + RECOVER);
       }
     }
     return new Contents(true, entries, problems);

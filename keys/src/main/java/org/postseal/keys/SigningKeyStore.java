@@ -63,6 +63,7 @@ public final class SigningKeyStore {
   private final String keyOwner;
   /** signing.algorithms: what an active key of each algorithm is told apart by in keys list and doctor. */
   private final Set<DkimAlgorithm> signingAlgorithms;
+  private volatile AtomicFile.BeforeRename keyFileHook = AtomicFile.NO_HOOK;
 
   /**
    * @param keysDir     {@code state-dir/keys}; created (mode 700) by the first keygen
@@ -180,6 +181,10 @@ public final class SigningKeyStore {
       AtomicFile.giveToOwnerOf(keysDir, dir);
     }
     if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
+      // access(2) says "not writable" for a read-only mount too: tell the two apart, their fixes differ
+      if (Files.getFileStore(dir).isReadOnly()) {
+        throw new FileSystemException(dir.toString(), null, "Read-only file system");
+      }
       throw new AccessDeniedException(dir.toString());
     }
     return dir;
@@ -222,7 +227,12 @@ public final class SigningKeyStore {
    * @throws FileAlreadyExistsException when the file exists; a key is never overwritten
    */
   void createKeyFile(Path file, PrivateKey key) throws IOException {
-    AtomicFile.createNew(file, pem(key).getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY);
+    AtomicFile.createNew(file, pem(key).getBytes(StandardCharsets.US_ASCII), AtomicFile.OWNER_ONLY, keyFileHook);
+  }
+
+  /** Runs between a new key's temporary file being complete and its name being taken: tests play a crash there. */
+  void beforeKeyFileLinked(AtomicFile.BeforeRename hook) {
+    this.keyFileHook = Objects.requireNonNull(hook, "hook");
   }
 
   /** Writes the record's zone text (mode 644: it is public) next to its key. */
@@ -236,8 +246,26 @@ public final class SigningKeyStore {
     Files.deleteIfExists(recordFile(dir, selector));
   }
 
-  /** The refusal for a failed file operation, with the fix for the usual causes (owner, a file in the way). */
+  /**
+   * The refusal for a failed file operation, with the fix for the usual causes: a read-only file system (EROFS), a
+   * full disk (ENOSPC), the owner, a file in the way. Every write goes to a temporary file first, flushed and
+   * renamed, so none of these leaves a partial key or state file behind.
+   */
   KeyRefusal ioRefusal(String doing, IOException e) {
+    if (isReadOnlyFileSystem(e)) {
+      return KeyRefusal.io(doing + ": " + failedPath(e) + " is on a read-only file system (EROFS); nothing was"
+          + " written. Fix: remount it read-write (mount -o remount,rw), or set state-dir to a writable directory;"
+          + " under systemd with ProtectSystem=strict, state-dir must be in ReadWritePaths=");
+    }
+    if (isDiskFull(e)) {
+      return KeyRefusal.io(doing + ": the disk holding " + keysDir + " is full (ENOSPC, no space left on device);"
+          + " nothing was kept: no partial key or state file is left. Fix: free space (df -h " + keysDir + ") and run"
+          + " the command again");
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return KeyRefusal.io(doing + ": the file is corrupt: it is not text (bytes that are not UTF-8: it was damaged); "
+          + KeyStateStore.RECOVER);
+    }
     if (e instanceof AccessDeniedException denied) {
       return KeyRefusal.io(doing + ": permission denied on " + denied.getFile() + "; run postseal as the user that"
           + " owns " + keysDir + " (e.g. sudo -u postseal postseal ...), or fix the owner: chown -R " + keyOwner() + " "
@@ -251,10 +279,36 @@ public final class SigningKeyStore {
     return KeyRefusal.io(doing + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 
+  /** Whether {@code e} is EROFS: the JDK reports it as a FileSystemException with the C library's text. */
+  static boolean isReadOnlyFileSystem(IOException e) {
+    return reasonContains(e, "Read-only file system");
+  }
+
+  /** Whether {@code e} is ENOSPC (or EDQUOT, a full quota, which reads the same to the operator). */
+  static boolean isDiskFull(IOException e) {
+    return reasonContains(e, "No space left on device") || reasonContains(e, "Disk quota exceeded");
+  }
+
+  private static boolean reasonContains(IOException e, String text) {
+    String reason = e instanceof FileSystemException fse ? fse.getReason() : null;
+    return (reason != null && reason.contains(text)) || (e.getMessage() != null && e.getMessage().contains(text));
+  }
+
+  private static String failedPath(IOException e) {
+    if (!(e instanceof FileSystemException fse) || fse.getFile() == null) {
+      return "the key directory";
+    }
+    Path file = Path.of(fse.getFile());
+    // a temporary file (".NAME.RANDOM.tmp") means nothing to the operator: its directory does
+    return file.getFileName() != null && file.getFileName().toString().startsWith(".") && file.getParent() != null
+        ? file.getParent().toString() : file.toString();
+  }
+
   /** The refusal to rewrite a state file with lines we cannot read: they would be lost. */
   KeyRefusal unreadableLines(Path dir, KeyStateStore.Contents contents) {
-    return KeyRefusal.conflict(stateFile(dir) + " has lines postseal cannot read; fix or remove them first, so that no"
-        + " key's state is lost when the file is rewritten: " + String.join("; ", contents.problems()));
+    return KeyRefusal.conflict(stateFile(dir) + " is damaged: it has lines postseal cannot read; fix or remove those"
+        + " lines first (or restore the file from a backup), so that no key's state is lost when the file is"
+        + " rewritten: " + String.join("; ", contents.problems()));
   }
 
   /** The problems of the scan that concern {@code domain}. */

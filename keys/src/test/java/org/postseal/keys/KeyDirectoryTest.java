@@ -247,7 +247,9 @@ class KeyDirectoryTest {
     assertThat(directory.problems()).singleElement().asString()
         .contains("example.com")
         .contains("2025b")
-        .contains("ignoring 2024a, 2025a");
+        .contains("the greatest selector DNS serves signs (2025b, then 2025a, 2024a)");
+    assertThat(directory.candidates("example.com")).extracting(SigningKey::selector)
+        .containsExactly("2025b", "2025a", "2024a", "ed2024");
     assertThat(directory.keys()).extracting(SigningKey::selector)
         .containsExactly("2024a", "2025a", "2025b", "ed2024");
   }

@@ -82,6 +82,14 @@ public final class BenchCommand implements Callable<Integer> {
       + " per message in the measured window (Linux /proc).")
   long cpuPid;
 
+  @Option(names = "--rate", paramLabel = "R", description = "Send at most R messages per second in all (each session"
+      + " paces itself to its share); default: as fast as the milter answers.")
+  double rate;
+
+  @Option(names = "--report-every", paramLabel = "S", description = "Also print an 'interval:' line every S seconds"
+      + " while the run goes on: messages, errors and latency percentiles of that interval (bench/soak.sh).")
+  double reportEverySeconds;
+
   @Option(names = "--save", paramLabel = "DIR", description = "Send each message once and write it as delivered into"
       + " DIR (NNN.eml); no load run.")
   Path saveDir;
@@ -139,7 +147,13 @@ public final class BenchCommand implements Callable<Integer> {
             : String.format(Locale.ROOT, ", %.1f s after %.1f s warm-up", durationSeconds, warmupSeconds));
     out.flush();
     BenchReport report = new LoadRun(new LoadRun.Settings(address, sessions, messages, duration, warmup,
-        Duration.ofMillis(Math.round(timeoutSeconds * 1000)), workloads, cpuPid)).run();
+        Duration.ofMillis(Math.round(timeoutSeconds * 1000)), workloads, cpuPid, rate,
+        Duration.ofMillis(Math.round(reportEverySeconds * 1000)), line -> {
+          synchronized (out) {
+            out.println(line);
+            out.flush();
+          }
+        })).run();
     report.print(out);
     out.flush();
     return report.errorCount() == 0 && report.messages() > 0 ? 0 : 1;
@@ -170,6 +184,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!(durationSeconds >= 0) || !(warmupSeconds >= 0)) {
       problems.add("--duration and --warmup must not be negative");
+    }
+    if (!(rate >= 0)) {
+      problems.add("--rate must not be negative, was " + rate);
+    }
+    if (!(reportEverySeconds >= 0) || (reportEverySeconds > 0 && reportEverySeconds < 0.1)) {
+      problems.add("--report-every must be 0 (none) or at least 0.1 s, was " + reportEverySeconds);
     }
     if (!(timeoutSeconds > 0)) {
       problems.add("--timeout must be positive, was " + timeoutSeconds);

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
+import org.postseal.config.FileExposure;
 import org.postseal.config.ConfigResult;
 import org.postseal.config.ListenAddress;
 import org.postseal.config.PostsealConfig;
@@ -77,6 +78,7 @@ final class ConfigCommand implements Callable<Integer> {
         err.println("postseal: " + result.source() + ": " + unusable.size() + " error" + (unusable.size() == 1 ? "" : "s"));
         return Main.EXIT_FAILURE;
       }
+      FileExposure.check(result.source(), config.keysDir(), false).forEach(w -> err.println("warning: " + w));
       // keys are not configuration, but a key serve would refuse is worth knowing now
       KeyDirectory keys = KeyDirectory.scan(config.keysDir());
       for (String problem : keys.problems()) {

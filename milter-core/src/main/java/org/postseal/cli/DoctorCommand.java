@@ -6,14 +6,25 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.postseal.config.ConfigLoader;
+import org.postseal.config.FileExposure;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dns.DnsResolver;
 import org.postseal.doctor.DoctorReport;
 import org.postseal.doctor.DomainDoctor;
+import org.postseal.doctor.Finding;
+import org.postseal.doctor.ReportedTraffic;
+import org.postseal.dmarc.received.ReceivedReportSummary;
+import org.postseal.dmarc.store.ResultsDatabase;
+import org.postseal.keys.KeyDirectory;
+import org.postseal.server.DomainsQuery;
 import org.postseal.mail.DomainName;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +40,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
     description = {"Audit a domain as receivers see it: MX, SPF, DKIM (our selectors), DMARC, and with --ip the",
-        "reverse DNS of the server (FCrDNS) and whether SPF passes for it. Each finding says what to fix."})
+        "reverse DNS of the server (FCrDNS) and whether SPF passes for it; then what receivers reported about it in the",
+        "last 7 days (postseal report import), the next policy step, and the signing domains without a key.",
+        "Each finding says what to fix."})
 final class DoctorCommand implements Callable<Integer> {
 
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -72,18 +85,56 @@ final class DoctorCommand implements Callable<Integer> {
     if (config.isEmpty()) {
       return Main.EXIT_FAILURE;
     }
+    // who else may read the configuration and the private keys: said before the domain's findings
+    FileExposure.check(common.loadConfig(new ConfigLoader()).source(), config.get().keysDir(), true)
+        .forEach(w -> err.println("warning: " + w));
+    err.flush();
     Clock clock = Clock.systemUTC();
     Duration timeout = config.get().dns().timeout();
     DnsResolver dns = DnsResolver.create(config.get().dns().servers(), timeout, clock);
     DomainDoctor doctor = new DomainDoctor(dns, KeyCommandRun.store(config.get(), clock), clock,
         timeout.multipliedBy(2));
-    DoctorReport report = doctor.examine(name, address);
+    DoctorReport report = withReportsAndKeys(doctor.examine(name, address), config.get(), dns, clock);
     out.print(json ? DoctorOutput.json(report) : DoctorOutput.text(report));
     if (!report.hasErrors()) {
       return Main.EXIT_OK;
     }
     err.println("postseal: doctor found " + report.count(org.postseal.doctor.Severity.ERROR) + " error(s) for " + name);
     return Main.EXIT_FAILURE;
+  }
+
+  /** How far back the doctor reads received reports. */
+  static final Duration REPORT_WINDOW = Duration.ofDays(7);
+
+  /**
+   * The DNS audit, then what receivers reported about the domain (the last {@link #REPORT_WINDOW}) and which signing
+   * domains have no key yet (signing.domains and domains-query).
+   */
+  private static DoctorReport withReportsAndKeys(DoctorReport report, PostsealConfig config, DnsResolver dns,
+                                                 Clock clock) {
+    List<Finding> findings = new ArrayList<>(report.findings());
+    DomainsQuery.SigningDomains signing = DomainsQuery.once(config, clock);
+    KeyDirectory keys = KeyDirectory.scan(config.keysDir());
+    List<String> withoutKey = signing.all().stream().filter(d -> keys.activeKeys(d).stream()
+        .noneMatch(k -> config.signing().algorithms().contains(k.algorithm()))).toList();
+    findings.addAll(ReportedTraffic.keys(withoutKey, signing.queried(), signing.queryFailure()));
+    Optional<ReceivedReportSummary.Summary> summary = Optional.empty();
+    boolean noDatabaseYet = config.database().url().isEmpty()
+        && !Files.exists(config.stateDir().resolve(ResultsDatabase.SQLITE_FILE_NAME));
+    if (noDatabaseYet) {
+      summary = Optional.of(ReceivedReportSummary.summarize(List.of(), clock.instant().minus(REPORT_WINDOW),
+          Optional.of(report.domain()), java.util.Map.of()));
+    } else {
+      try {
+        ResultsDatabase database = ResultsDatabase.open(config.database().url(), config.stateDir(), clock);
+        summary = Optional.of(ReceivedReportSummary.load(database, clock.instant().minus(REPORT_WINDOW),
+            Optional.of(report.domain()), dns, config.dns().timeout()));
+      } catch (SQLException | RuntimeException e) {
+        // the finding says the reports could not be read
+      }
+    }
+    findings.addAll(ReportedTraffic.findings(report.domain(), summary, REPORT_WINDOW));
+    return new DoctorReport(report.domain(), report.ip(), findings);
   }
 
   private CommandLine.ParameterException notADomain(String why) {

@@ -33,7 +33,18 @@ final class KeyCommandRun {
    */
   static <T> int run(CommandSpec spec, CommonOptions common, BiFunction<SigningKeyStore, DnsSource, T> operation,
                      Function<T, KeyOutput> render) {
-    PrintWriter out = spec.commandLine().getOut();
+    return runConfigured(spec, common, (config, store, dns) -> operation.apply(store, dns), render);
+  }
+
+  /** A key operation that also reads the configuration (keys list: the signing domains). */
+  @FunctionalInterface
+  interface ConfiguredOperation<T> {
+    T apply(PostsealConfig config, SigningKeyStore store, DnsSource dns);
+  }
+
+  /** As {@link #run(CommandSpec, CommonOptions, BiFunction, Function)}, with the configuration given to the operation. */
+  static <T> int runConfigured(CommandSpec spec, CommonOptions common, ConfiguredOperation<T> operation,
+                               Function<T, KeyOutput> render) {
     PrintWriter err = spec.commandLine().getErr();
     if (!common.applyLogLevel(Level.ERROR)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown --log-level " + common.logLevel);
@@ -44,8 +55,8 @@ final class KeyCommandRun {
     }
     Clock clock = Clock.systemUTC();
     DnsResolver dns = DnsResolver.create(config.get().dns().servers(), config.get().dns().timeout(), clock);
-    KeyOutput output = render.apply(operation.apply(store(config.get(), clock), dns));
-    (output.exitCode() == Main.EXIT_OK ? out : err).print(output.text());
+    KeyOutput output = render.apply(operation.apply(config.get(), store(config.get(), clock), dns));
+    (output.exitCode() == Main.EXIT_OK ? spec.commandLine().getOut() : err).print(output.text());
     return output.exitCode();
   }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.postseal.keys.KeyEntry;
 import org.postseal.keys.KeyListing;
+import org.postseal.keys.KeyState;
+import org.postseal.server.DomainsQuery;
 
 /** {@code postseal keys list}: a table for people, or with {@code --json} an object for scripts. */
 final class KeyListingOutput {
@@ -16,6 +18,56 @@ final class KeyListingOutput {
   private static final String NONE = "-";
 
   private KeyListingOutput() {
+  }
+
+  /** The keys, and the signing domains they are for. */
+  record Listed(KeyListing listing, DomainsQuery.SigningDomains signing) {
+
+    /** Signing domains with no active key, each with what it has: "no key" or "pending key only". */
+    Map<String, String> withoutActiveKey() {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String domain : signing.all()) {
+        List<KeyEntry> keys = listing.rows().stream().filter(r -> r.domain().equals(domain)).map(KeyListing.Row::key)
+            .toList();
+        if (keys.stream().noneMatch(k -> k.state() == KeyState.ACTIVE)) {
+          out.put(domain, keys.stream().anyMatch(k -> k.state() == KeyState.PENDING) ? "pending key only" : "no key");
+        }
+      }
+      return out;
+    }
+  }
+
+  /** {@link #table(KeyListing)}, then the signing domains without an active key. */
+  static String table(Listed listed) {
+    StringBuilder text = new StringBuilder(table(listed.listing()));
+    listed.signing().queryFailure().ifPresent(f -> text.append("\nsigning.domains-query failed: ").append(f)
+        .append(" (the domains it returns are not listed below)\n"));
+    Map<String, String> missing = listed.withoutActiveKey();
+    if (!missing.isEmpty()) {
+      text.append("\nSigning domains without an active key (their mail goes out unsigned):\n");
+      missing.forEach((domain, what) -> text.append("  ").append(domain)
+          .append(listed.signing().queried().contains(domain) && !listed.signing().configured().contains(domain)
+              ? " (from domains-query)" : "").append(": ").append(what).append(what.equals("no key")
+              ? "; create one with postseal keygen " + domain : "; publish it, then postseal keys activate " + domain)
+          .append('\n'));
+    }
+    return text.toString();
+  }
+
+  /** {@link #json(KeyListing)} with {@code "signing_domains_without_key": [{"domain", "has", "from_query"}]}. */
+  static String json(Listed listed) {
+    Map<String, Object> root = jsonTree(listed.listing());
+    List<Object> missing = new ArrayList<>();
+    listed.withoutActiveKey().forEach((domain, what) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("domain", domain);
+      m.put("has", what.replace(' ', '_'));
+      m.put("from_query", listed.signing().queried().contains(domain) && !listed.signing().configured().contains(domain));
+      missing.add(m);
+    });
+    root.put("signing_domains_without_key", missing);
+    root.put("domains_query_failure", listed.signing().queryFailure().orElse(null));
+    return JsonOutput.write(root);
   }
 
   /**
@@ -60,6 +112,10 @@ final class KeyListingOutput {
    * {@code publish} is null or the record to publish, {@code {"name", "value", "zone_text"}}.
    */
   static String json(KeyListing listing) {
+    return JsonOutput.write(jsonTree(listing));
+  }
+
+  private static Map<String, Object> jsonTree(KeyListing listing) {
     List<Object> keys = new ArrayList<>();
     for (KeyListing.Row row : listing.rows()) {
       KeyEntry k = row.key();
@@ -96,7 +152,7 @@ final class KeyListingOutput {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("keys", keys);
     root.put("problems", listing.problems());
-    return JsonOutput.write(root);
+    return root;
   }
 
   private static String instant(Optional<Instant> instant) {

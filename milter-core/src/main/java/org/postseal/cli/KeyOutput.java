@@ -175,15 +175,15 @@ record KeyOutput(int exitCode, String text) {
       case ACTIVATED -> text.append("Activated ").append(what).append(": ").append(dnsSays).append(".\n");
       case FORCED -> {
         text.append("WARNING: activated ").append(what).append(" although DNS does not serve its key (")
-            .append(dnsSays).append(").\nWARNING: receivers fail DKIM for mail signed with it until this record"
-                + " is published:\n\n");
+            .append(dnsSays).append(").\nWARNING: serve signs with it only once DNS serves this record (until then"
+                + " it signs nothing); publish it:\n\n");
         activation.record().ifPresent(r -> text.append(r.zoneText()).append("\n\n"));
       }
       case NOT_PUBLISHED -> {
         text.append("Not activating ").append(what).append(": ").append(dnsSays).append(".\nPublish this record:\n\n");
         activation.record().ifPresent(r -> text.append(r.zoneText()).append("\n\n"));
-        text.append("then run postseal keys activate ").append(domain).append(" again (--force activates anyway;"
-            + " receivers then fail DKIM until the record is published).\n");
+        text.append("then run postseal keys activate ").append(domain).append(" again (--force records it as active"
+            + " now; serve still signs with it only once DNS serves this record).\n");
       }
       case UNUSABLE -> text.append("Not activating ").append(what).append(": ").append(activation.detail())
           .append('\n');

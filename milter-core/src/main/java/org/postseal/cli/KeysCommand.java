@@ -9,6 +9,7 @@ import org.postseal.keys.KeyDeletion;
 import org.postseal.keys.KeyImport;
 import org.postseal.keys.KeyInventory;
 import org.postseal.keys.KeyRevocation;
+import org.postseal.server.DomainsQuery;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,8 @@ final class KeysCommand implements Callable<Integer> {
 
   /** {@code postseal keys list [--json]}. */
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "Every key: domain, selector, algorithm, bits, state, dates, and what DNS serves for it.")
+      description = {"Every key: domain, selector, algorithm, bits, state, dates, and what DNS serves for it;",
+          "then the signing domains (signing.domains and domains-query) that have no active key yet."})
   static final class ListKeys implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -47,9 +49,9 @@ final class KeysCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return KeyCommandRun.run(spec, common, (store, dns) -> new KeyInventory(store, dns).list(),
-          listing -> new KeyOutput(Main.EXIT_OK,
-              json ? KeyListingOutput.json(listing) : KeyListingOutput.table(listing)));
+      return KeyCommandRun.runConfigured(spec, common, (config, store, dns) -> new KeyListingOutput.Listed(
+              new KeyInventory(store, dns).list(), DomainsQuery.once(config, java.time.Clock.systemUTC())),
+          listed -> new KeyOutput(Main.EXIT_OK, json ? KeyListingOutput.json(listed) : KeyListingOutput.table(listed)));
     }
   }
 

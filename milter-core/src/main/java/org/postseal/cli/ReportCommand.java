@@ -22,6 +22,9 @@ import org.postseal.config.PostsealConfig;
 import org.postseal.config.ReportsConfig;
 import org.postseal.dmarc.outbox.ReportCycle;
 import org.postseal.dmarc.outbox.ReportSettings;
+import org.postseal.dmarc.received.ImportLimits;
+import org.postseal.dmarc.received.ReceivedReportSummary;
+import org.postseal.dmarc.received.ReportImporter;
 import org.postseal.dmarc.report.ReporterIdentity;
 import org.postseal.dmarc.store.OutboxReport;
 import org.postseal.dmarc.store.RecordedMessages;
@@ -42,8 +45,10 @@ import picocli.CommandLine.Spec;
  * {@link ReportOutput}.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = "DMARC aggregate reports (RFC 9990): send, show what was evaluated, the outbox.",
-    subcommands = {ReportCommand.Send.class, ReportCommand.Show.class, ReportCommand.Status.class})
+    description = "DMARC aggregate reports (RFC 9990): send, show what was evaluated, the outbox; import and show"
+        + " the reports receivers send us.",
+    subcommands = {ReportCommand.Send.class, ReportCommand.Show.class, ReportCommand.Status.class,
+        ReportCommand.Import.class})
 final class ReportCommand implements Callable<Integer> {
 
   @Spec
@@ -180,10 +185,11 @@ final class ReportCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code postseal report show [--domain D] [--since T] [--json]}. */
+  /** {@code postseal report show [--received] [--by source|reporter|day] [--domain D] [--since T] [--json]}. */
   @Command(name = "show", mixinStandardHelpOptions = true,
       description = {"What was evaluated, per policy domain, source IP and result: who sends as whom, failing sources"
-          + " first."})
+          + " first.", "--received: what receivers reported about our domains (postseal report import): per source IP"
+          + " with its reverse DNS, failing sources first; --by reporter or --by day for the other views."})
   static final class Show implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -194,6 +200,11 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--since", paramLabel = "T",
         description = "From this time: 7d (back from now, the default), 2026-11-28 or 2026-11-28T10:00:00Z.")
     String since = "7d";
+    @Option(names = "--received", description = "The reports receivers sent us, not what we evaluated.")
+    boolean received;
+    @Option(names = "--by", paramLabel = "VIEW",
+        description = "With --received: source (the default: per source IP), reporter or day.")
+    String by;
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
 
@@ -201,19 +212,138 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
       Clock clock = Clock.systemUTC();
       Instant from = time(spec, "--since", since, clock.instant(), true);
+      ReceivedReportOutput.View view = view();
       Optional<Opened> opened = open(spec, common, clock);
       if (opened.isEmpty()) {
         return Main.EXIT_FAILURE;
       }
+      Optional<String> onlyDomain = Optional.ofNullable(domain).map(d -> d.toLowerCase(java.util.Locale.ROOT));
+      if (received) {
+        PostsealConfig config = opened.get().config();
+        DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
+        try {
+          ReceivedReportSummary.Summary summary = ReceivedReportSummary.load(opened.get().database(), from, onlyDomain,
+              dns, config.dns().timeout());
+          spec.commandLine().getOut().print(json ? ReceivedReportOutput.json(summary)
+              : ReceivedReportOutput.table(summary, view));
+          return Main.EXIT_OK;
+        } catch (SQLException e) {
+          spec.commandLine().getErr().println("postseal: " + e.getMessage());
+          return Main.EXIT_FAILURE;
+        }
+      }
       try (java.sql.Connection c = opened.get().database().connect()) {
-        List<RecordedMessages.SummaryRow> rows = RecordedMessages.summary(c, from,
-            Optional.ofNullable(domain).map(d -> d.toLowerCase(java.util.Locale.ROOT)));
+        List<RecordedMessages.SummaryRow> rows = RecordedMessages.summary(c, from, onlyDomain);
         spec.commandLine().getOut().print(json ? ReportOutput.showJson(rows, from, domain)
             : ReportOutput.showTable(rows, from));
         return Main.EXIT_OK;
       } catch (SQLException e) {
         spec.commandLine().getErr().println("postseal: " + e.getMessage());
         return Main.EXIT_FAILURE;
+      }
+    }
+
+    private ReceivedReportOutput.View view() {
+      if (by == null) {
+        return ReceivedReportOutput.View.SOURCE;
+      }
+      if (!received) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--by goes with --received (what we evaluated"
+            + " is shown per source already)");
+      }
+      for (ReceivedReportOutput.View v : ReceivedReportOutput.View.values()) {
+        if (v.name().equalsIgnoreCase(by)) {
+          return v;
+        }
+      }
+      throw new CommandLine.ParameterException(spec.commandLine(), "--by " + by + " is not a view: use source,"
+          + " reporter or day");
+    }
+  }
+
+  /**
+   * {@code postseal report import FILE...|-}: aggregate reports receivers sent us. Exit 0 when every file was
+   * imported (or was a copy of a report imported before), 1 when a file was refused (each is named with its reason;
+   * the others are imported all the same), 75 when the database failed: sysexits' EX_TEMPFAIL, on which Postfix's
+   * pipe(8) and local(8) defer the message and try again instead of bouncing it.
+   */
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = {"Read aggregate reports that receivers sent to our rua address: XML, .gz, .zip, or a whole mail"
+          + " message with one attached; - reads standard input (a Postfix pipe alias).",
+          "A report already imported (same reporter, report id, policy domain and period) is not counted again; a"
+              + " file that is not a report, or is hostile (DTD, decompression bomb, path tricks), is refused whole."})
+  static final class Import implements Callable<Integer> {
+    /** sysexits.h EX_TEMPFAIL: Postfix defers the delivery rather than bouncing it. */
+    static final int EXIT_TEMPFAIL = 75;
+
+    @Mixin
+    CommonOptions common;
+    @Spec
+    CommandSpec spec;
+    @CommandLine.Parameters(arity = "1..*", paramLabel = "FILE", description = "Report files, or - for standard input.")
+    List<String> files;
+
+    /** Where standard input comes from (tests give their own). */
+    java.io.InputStream stdin = System.in;
+
+    @Override
+    public Integer call() {
+      Clock clock = Clock.systemUTC();
+      Optional<Opened> opened = open(spec, common, clock);
+      if (opened.isEmpty()) {
+        return EXIT_TEMPFAIL;
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      ImportLimits limits = ImportLimits.DEFAULTS;
+      ReportImporter importer = new ReportImporter(opened.get().database(), clock, limits);
+      int refused = 0;
+      for (String file : files) {
+        byte[] data;
+        try {
+          data = read(file, limits.maxInputBytes());
+        } catch (IOException e) {
+          out.print(file + ": refused: cannot be read: " + e.getMessage() + "\n");
+          refused++;
+          continue;
+        }
+        ReportImporter.FileOutcome outcome;
+        if (data == null) {
+          outcome = new ReportImporter.FileOutcome.Refused("the file is more than " + limits.maxInputBytes()
+              + " bytes, more than a report may be");
+        } else {
+          try {
+            outcome = importer.importFile(file, data);
+          } catch (SQLException e) {
+            out.flush();
+            err.println("postseal: " + file + " was not imported, the database failed (try again): " + e.getMessage());
+            return EXIT_TEMPFAIL;
+          }
+        }
+        if (outcome instanceof ReportImporter.FileOutcome.Refused) {
+          refused++;
+        }
+        out.print(ReceivedReportOutput.imported(file, outcome));
+      }
+      out.flush();
+      if (refused > 0) {
+        err.println("postseal: " + refused + " of " + files.size() + " file" + (files.size() == 1 ? "" : "s")
+            + " refused, nothing of " + (refused == 1 ? "it" : "them") + " stored");
+        return Main.EXIT_FAILURE;
+      }
+      return Main.EXIT_OK;
+    }
+
+    /** The bytes of {@code file} ("-": standard input); null when there are more than {@code max}. */
+    private byte[] read(String file, long max) throws IOException {
+      try (java.io.InputStream in = file.equals("-") ? new java.io.FilterInputStream(stdin) {
+        @Override
+        public void close() {
+          // standard input stays open
+        }
+      } : Files.newInputStream(Path.of(file))) {
+        byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        return data.length > max ? null : data;
       }
     }
   }

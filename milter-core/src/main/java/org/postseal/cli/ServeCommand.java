@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postseal.config.ConfigError;
 import org.postseal.config.ConfigLoader;
+import org.postseal.config.FileExposure;
 import org.postseal.config.ConfigResult;
 import org.postseal.config.PostsealConfig;
 import org.postseal.server.PostsealServer;
@@ -55,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_FAILURE;
     }
     PostsealConfig config = ((ConfigResult.Valid) result).config();
+    for (String warning : FileExposure.check(result.source(), config.keysDir(), false)) {
+      LOG.warn("security: {}", warning);
+    }
     // Signals are taken over before the server binds: a SIGTERM that arrives while it starts (systemd stopping a
     // unit that just started, a script that stops it as soon as the socket appears) must still close the
     // listener, or a unix socket stays behind. The latch remembers it; the server closes as soon as it is up.

@@ -90,8 +90,10 @@ final class ConfigKeys {
   static final Key<List<String>> SIGNING_DOMAINS = new Key<>("signing.domains", SigningConfig.DEFAULT_DOMAINS,
       list(text(DOMAIN_ALLOWED, ConfigKeys::domain), true, ""));
   static final Key<String> SIGNING_DOMAINS_QUERY = new Key<>("signing.domains-query", SigningConfig.DEFAULT_DOMAINS_QUERY,
-      text("an SQL query returning one column of domains, or \"\"", Function.identity()),
-      "reading signing domains from a database query");
+      text("an SQL query on [database] returning one column of domains, e.g. \"SELECT domain FROM virtual_domains"
+          + " WHERE active\", or \"\"", String::strip));
+  static final Key<Duration> SIGNING_DOMAINS_REFRESH = new Key<>("signing.domains-refresh",
+      SigningConfig.DEFAULT_DOMAINS_REFRESH, duration(SigningConfig.MIN_DOMAINS_REFRESH, SigningConfig.MAX_DOMAINS_REFRESH));
   static final Key<List<Network>> SIGNING_INTERNAL_NETWORKS = new Key<>("signing.internal-networks",
       SigningConfig.DEFAULT_INTERNAL_NETWORKS.stream().map(Network::parse).toList(),
       list(text(Network.ALLOWED, Network::parse), true, ""));
@@ -166,7 +168,7 @@ final class ConfigKeys {
   static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, MILTER_MAX_FRAME_BYTES,
       MILTER_MAX_HEADER_FIELDS, MILTER_MAX_HEADER_BYTES, MILTER_MAX_CONNECTIONS, MILTER_MAX_CONNECTIONS_PER_CLIENT,
       MILTER_IDLE_TIMEOUT, MILTER_ON_LIMIT, DNS_SERVERS, DNS_TIMEOUT, DNS_MESSAGE_DEADLINE,
-      SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
+      SIGNING_DOMAINS, SIGNING_DOMAINS_QUERY, SIGNING_DOMAINS_REFRESH, SIGNING_INTERNAL_NETWORKS, SIGNING_SIGN_AUTHENTICATED, SIGNING_ALGORITHMS,
       VERIFY_MAX_SIGNATURES, VERIFY_MIN_RSA_BITS, VERIFY_MAX_RSA_BITS, VERIFY_MAX_KEY_RECORD_BYTES, SPF_MAX_DNS_TERMS,
       SPF_MAX_VOID_LOOKUPS, SPF_MAX_MACRO_BYTES, DMARC_ENFORCE, DMARC_QUARANTINE, DMARC_ON_DNS_ERROR,
       DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, DMARC_MAX_TREE_WALK_QUERIES,

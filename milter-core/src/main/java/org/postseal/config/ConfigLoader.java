@@ -131,6 +131,10 @@ public final class ConfigLoader {
         return new ConfigResult.Invalid(errors, source);
       }
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      if (line <= 0) {
+        // an error at the end of the text (a file cut short): its last line is where to look
+        line = Math.max(1, (int) text.lines().count());
+      }
       return new ConfigResult.Invalid(List.of(new ConfigError(source, line, "", "TOML syntax error: " + e.getOriginalMessage(),
           "see https://toml.io for the syntax; strings need double quotes")), source);
     }
@@ -157,6 +161,16 @@ public final class ConfigLoader {
       } else {
         readKey(name, node, source, locator, values, errors);
       }
+    }
+    if (values.isEmpty() && errors.isEmpty()) {
+      // a file emptied by accident (a failed copy, a full disk, an editor crash) would run on built-in defaults: no
+      // signing domains, another state-dir, and mail going out unsigned without a word
+      long lines = text.lines().count();
+      return new ConfigResult.Invalid(List.of(new ConfigError(source, (int) Math.max(1, lines), "", "the file sets"
+          + " nothing (" + (text.isBlank() ? "it is empty" : "no key is set: only comments, blank lines or empty tables") + "); postseal does not"
+          + " run on built-in defaults from an empty file: they have no signing domains and another state-dir",
+          "restore the file from a backup (man 5 postseal.toml lists every key) and run postseal config check; to run"
+              + " on the built-in defaults, remove the file")), source);
     }
     checkPublicListeners(values, source, locator, errors);
     checkDeadline(values, source, locator, errors);
@@ -232,7 +246,7 @@ public final class ConfigLoader {
     }
     Object value = ((ValueReader.Read.Ok<?>) read).value();
     if (!key.get().isBuilt() && !value.equals(key.get().defaultValue())) {
-      // an admin who sets it must not believe it works: "domains-query" would leave domains unsigned
+      // an admin who sets it must not believe it works: the web page would not be served
       errors.add(new ConfigError(source, line, name, "not in postseal " + Release.version() + ": "
           + key.get().missingFeature() + " is not built yet",
           "remove the line (its default, " + describeDefault(key.get().defaultValue()) + ", is what this release does)"));
@@ -326,7 +340,7 @@ public final class ConfigLoader {
         new DnsConfig(value(v, ConfigKeys.DNS_SERVERS), value(v, ConfigKeys.DNS_TIMEOUT),
             value(v, ConfigKeys.DNS_MESSAGE_DEADLINE)),
         new SigningConfig(value(v, ConfigKeys.SIGNING_DOMAINS), value(v, ConfigKeys.SIGNING_DOMAINS_QUERY),
-            value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
+            value(v, ConfigKeys.SIGNING_DOMAINS_REFRESH), value(v, ConfigKeys.SIGNING_INTERNAL_NETWORKS), value(v, ConfigKeys.SIGNING_SIGN_AUTHENTICATED),
             value(v, ConfigKeys.SIGNING_ALGORITHMS)),
         new VerifyConfig(value(v, ConfigKeys.VERIFY_MAX_SIGNATURES), value(v, ConfigKeys.VERIFY_MIN_RSA_BITS),
             value(v, ConfigKeys.VERIFY_MAX_RSA_BITS), value(v, ConfigKeys.VERIFY_MAX_KEY_RECORD_BYTES)),

@@ -1,7 +1,10 @@
 package org.postseal.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import org.postseal.dkim.DkimAlgorithm;
@@ -56,36 +59,129 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
         metrics, milter);
   }
 
+  /** The same configuration signing the domains domains-query returned too ({@link SigningConfig#withQueriedDomains}). */
+  public PostsealConfig withQueriedDomains(List<String> queried) {
+    return new PostsealConfig(listen, authservId, stateDir, dns, signing.withQueriedDomains(queried), verify, spf,
+        dmarc, keys, reports, database, metrics, milter);
+  }
+
   /**
    * The effective configuration, one line per section, for the startup log. Holds no secrets: the
    * database URL is redacted and no key material is ever part of the configuration.
    */
   public List<String> describe() {
-    return List.of(
-        "listen=" + listen + " authserv-id=" + authservId + " state-dir=" + stateDir,
-        "[milter] max-frame-bytes=" + milter.maxFrameBytes() + " max-header-fields=" + milter.maxHeaderFields()
-            + " max-header-bytes=" + milter.maxHeaderBytes() + " max-connections=" + milter.maxConnections()
-            + " max-connections-per-client=" + milter.maxConnectionsPerClient()
-            + " idle-timeout=" + DurationText.format(milter.idleTimeout()) + " on-limit=" + milter.onLimit().configValue(),
-        "[dns] servers=" + (dns.servers().isEmpty() ? "(system resolvers)" : dns.servers())
-            + " timeout=" + DurationText.format(dns.timeout())
-            + " message-deadline=" + DurationText.format(dns.messageDeadline()),
-        "[signing] domains=" + signing.domains() + " domains-query=" + (signing.domainsQuery().isEmpty() ? "(none)" : "(set)")
-            + " internal-networks=" + signing.internalNetworks() + " sign-authenticated=" + signing.signAuthenticated()
-            + " algorithms=" + signing.algorithms().stream().map(DkimAlgorithm::tagValue).collect(Collectors.toList()),
-        "[verify] max-signatures=" + verify.maxSignatures() + " min-rsa-bits=" + verify.minRsaBits()
-            + " max-rsa-bits=" + verify.maxRsaBits() + " max-key-record-bytes=" + verify.maxKeyRecordBytes(),
-        "[spf] max-dns-terms=" + spf.maxDnsTerms() + " max-void-lookups=" + spf.maxVoidLookups()
-            + " max-macro-bytes=" + spf.maxMacroBytes(),
-        "[dmarc] enforce=" + dmarc.enforce() + " quarantine=" + dmarc.quarantine().configValue()
-            + " on-dns-error=" + dmarc.onDnsError().configValue() + " protect-own-domains=" + dmarc.protectOwnDomains()
-            + " trusted-forwarders=" + dmarc.trustedForwarders() + " never-reject=" + dmarc.neverReject()
-            + " max-tree-walk-queries=" + dmarc.maxTreeWalkQueries(),
-        "[keys] auto-activate=" + keys.autoActivate() + " retire-after=" + DurationText.format(keys.retireAfter()),
-        "[reports] enabled=" + reports.enabled() + " org-name=\"" + reports.orgName() + "\" from=\"" + reports.from()
-            + "\" smtp=" + reports.smtp() + " keep=" + DurationText.format(reports.keep())
-            + " suppress=" + reports.suppress(),
-        "[database] url=" + (database.url().isEmpty() ? "(SQLite in state-dir)" : database.redactedUrl()),
-        "[metrics] listen=" + metrics.listen().map(HostPort::toString).orElse("(off)"));
+    Map<String, List<String>> sections = new LinkedHashMap<>();
+    settings().forEach((key, value) -> {
+      int dot = key.indexOf('.');
+      String section = dot < 0 ? "" : key.substring(0, dot);
+      sections.computeIfAbsent(section, s -> new ArrayList<>()).add(key.substring(dot + 1) + "=" + value);
+    });
+    List<String> lines = new ArrayList<>();
+    sections.forEach((section, values) -> lines.add((section.isEmpty() ? "" : "[" + section + "] ")
+        + String.join(" ", values)));
+    return lines;
+  }
+
+  /**
+   * Every setting by its dotted key, as the log writes it ({@link #describe()}, and what a reload changed): no
+   * secret is part of it (the database URL redacted, the domains query only said to be set).
+   */
+  public Map<String, String> settings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("listen", listen.toString());
+    s.put("authserv-id", authservId);
+    s.put("state-dir", stateDir.toString());
+    s.put("milter.max-frame-bytes", Integer.toString(milter.maxFrameBytes()));
+    s.put("milter.max-header-fields", Integer.toString(milter.maxHeaderFields()));
+    s.put("milter.max-header-bytes", Integer.toString(milter.maxHeaderBytes()));
+    s.put("milter.max-connections", Integer.toString(milter.maxConnections()));
+    s.put("milter.max-connections-per-client", Integer.toString(milter.maxConnectionsPerClient()));
+    s.put("milter.idle-timeout", DurationText.format(milter.idleTimeout()));
+    s.put("milter.on-limit", milter.onLimit().configValue());
+    s.put("dns.servers", dns.servers().isEmpty() ? "(system resolvers)" : dns.servers().toString());
+    s.put("dns.timeout", DurationText.format(dns.timeout()));
+    s.put("dns.message-deadline", DurationText.format(dns.messageDeadline()));
+    s.put("signing.domains", signing.domains().toString());
+    s.put("signing.domains-query", signing.domainsQuery().isEmpty() ? "(none)" : "(set)");
+    s.put("signing.domains-refresh", DurationText.format(signing.domainsRefresh()));
+    s.put("signing.internal-networks", signing.internalNetworks().toString());
+    s.put("signing.sign-authenticated", Boolean.toString(signing.signAuthenticated()));
+    s.put("signing.algorithms", signing.algorithms().stream().map(DkimAlgorithm::tagValue).collect(Collectors.toList())
+        .toString());
+    s.put("verify.max-signatures", Integer.toString(verify.maxSignatures()));
+    s.put("verify.min-rsa-bits", Integer.toString(verify.minRsaBits()));
+    s.put("verify.max-rsa-bits", Integer.toString(verify.maxRsaBits()));
+    s.put("verify.max-key-record-bytes", Integer.toString(verify.maxKeyRecordBytes()));
+    s.put("spf.max-dns-terms", Integer.toString(spf.maxDnsTerms()));
+    s.put("spf.max-void-lookups", Integer.toString(spf.maxVoidLookups()));
+    s.put("spf.max-macro-bytes", Integer.toString(spf.maxMacroBytes()));
+    s.put("dmarc.enforce", Boolean.toString(dmarc.enforce()));
+    s.put("dmarc.quarantine", dmarc.quarantine().configValue());
+    s.put("dmarc.on-dns-error", dmarc.onDnsError().configValue());
+    s.put("dmarc.protect-own-domains", Boolean.toString(dmarc.protectOwnDomains()));
+    s.put("dmarc.trusted-forwarders", dmarc.trustedForwarders().toString());
+    s.put("dmarc.never-reject", dmarc.neverReject().toString());
+    s.put("dmarc.max-tree-walk-queries", Integer.toString(dmarc.maxTreeWalkQueries()));
+    s.put("keys.auto-activate", Boolean.toString(keys.autoActivate()));
+    s.put("keys.retire-after", DurationText.format(keys.retireAfter()));
+    s.put("reports.enabled", Boolean.toString(reports.enabled()));
+    s.put("reports.org-name", "\"" + reports.orgName() + "\"");
+    s.put("reports.from", "\"" + reports.from() + "\"");
+    s.put("reports.smtp", String.valueOf(reports.smtp()));
+    s.put("reports.keep", DurationText.format(reports.keep()));
+    s.put("reports.suppress", reports.suppress().toString());
+    s.put("database.url", database.url().isEmpty() ? "(SQLite in state-dir)" : database.redactedUrl());
+    s.put("metrics.listen", metrics.listen().map(HostPort::toString).orElse("(off)"));
+    return s;
+  }
+
+  /**
+   * What differs from {@code before}, one line per setting ("dns.timeout: 5s -> 2s"; for lists the elements added
+   * and removed): what a reload logs. Secrets are never shown, only that they changed.
+   */
+  public List<String> changesSince(PostsealConfig before) {
+    List<String> changes = new ArrayList<>();
+    Map<String, String> old = before.settings();
+    settings().forEach((key, value) -> {
+      String was = old.get(key);
+      if (!value.equals(was)) {
+        changes.add(key + ": " + listChange(was, value).orElse(was + " -> " + value));
+      }
+    });
+    if (!signing.domainsQuery().equals(before.signing.domainsQuery()) && signing.domainsQuery().isEmpty()
+        == before.signing.domainsQuery().isEmpty()) {
+      changes.add("signing.domains-query: changed (the query is not logged)");
+    }
+    if (!database.url().equals(before.database.url()) && database.redactedUrl().equals(before.database.redactedUrl())) {
+      changes.add("database.url: changed (only its credentials; they are not logged)");
+    }
+    return changes;
+  }
+
+  /** "added [x]; removed [y]" when both are lists as settings() writes them. */
+  private static java.util.Optional<String> listChange(String was, String now) {
+    if (was == null || !was.startsWith("[") || !now.startsWith("[")) {
+      return java.util.Optional.empty();
+    }
+    List<String> before = elements(was);
+    List<String> after = elements(now);
+    List<String> added = after.stream().filter(e -> !before.contains(e)).toList();
+    List<String> removed = before.stream().filter(e -> !after.contains(e)).toList();
+    List<String> parts = new ArrayList<>();
+    if (!added.isEmpty()) {
+      parts.add("added " + added);
+    }
+    if (!removed.isEmpty()) {
+      parts.add("removed " + removed);
+    }
+    if (parts.isEmpty()) {
+      parts.add("reordered " + was + " -> " + now);
+    }
+    return java.util.Optional.of(String.join("; ", parts) + " (now " + now + ")");
+  }
+
+  private static List<String> elements(String list) {
+    String inner = list.substring(1, list.length() - 1).strip();
+    return inner.isEmpty() ? List.of() : List.of(inner.split(", "));
   }
 }

@@ -28,6 +28,7 @@ import org.postseal.dns.RecordType;
 import org.postseal.keys.KeyDirectory;
 import org.postseal.keys.KeyEntry;
 import org.postseal.keys.KeyState;
+import org.postseal.keys.SigningKeys;
 import org.postseal.milter.LimitCounters;
 import org.postseal.pipeline.Direction;
 import org.postseal.pipeline.InboundAuthentication;
@@ -109,6 +110,7 @@ public final class PostsealMetrics implements DnsObserver {
         .help("Inbound messages that reached a configured limit, by its configuration key (verify.max-signatures,"
             + " spf.max-dns-terms, dns.message-deadline, ...)")
         .labelNames("limit").register(registry);
+    InboundAuthentication.LIMITS.forEach(limitsHit::initLabelValues);
     dnsLookups = Counter.builder().name("postseal_dns_lookups_total")
         .help("DNS lookups that sent queries, by record type and answer: found, not_found, failed, timeout")
         .labelNames("type", "answer").register(registry);
@@ -149,12 +151,14 @@ public final class PostsealMetrics implements DnsObserver {
     Objects.requireNonNull(counters, "counters");
     CounterWithCallback.builder().name("postseal_milter_limit_events")
         .help("Milter port limit events: connections refused (max-connections, per client), idle connections closed,"
+            + " idle connections closed to make room at max-connections,"
             + " protocol violations (connection closed), oversized frames skipped, messages over a limit (on-limit"
             + " answer), memory budget refusals, reads paused for unread replies, internal errors")
         .labelNames("event")
         .callback(cb -> {
           cb.call(counters.connectionsRefused(), "connection_refused");
           cb.call(counters.idleConnectionsClosed(), "idle_connection_closed");
+          cb.call(counters.connectionsClosedForRoom(), "connection_closed_for_room");
           cb.call(counters.protocolViolations(), "protocol_violation");
           cb.call(counters.oversizedFrames(), "oversized_frame");
           cb.call(counters.messagesOverLimit(), "message_over_limit");
@@ -188,6 +192,19 @@ public final class PostsealMetrics implements DnsObserver {
         .callback(cb -> cb.call(counters.reportsFailed())).register(registry);
   }
 
+  /**
+   * [signing] domains-query, read when scraped: how often it failed (each an ERROR log line; the last good list
+   * stays in force), and how many domains are signed now (signing.domains and the query's together).
+   */
+  public void watchSigningDomains(java.util.function.LongSupplier queryFailures, IntSupplier signingDomains) {
+    CounterWithCallback.builder().name("postseal_signing_domains_query_failures")
+        .help("Runs of [signing] domains-query that failed; the last good list of domains stayed in force")
+        .callback(cb -> cb.call(queryFailures.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("postseal_signing_domains")
+        .help("Domains signed and protected now: signing.domains and what domains-query returned")
+        .callback(cb -> cb.call(signingDomains.getAsInt())).register(registry);
+  }
+
   /** The keys serve signs with, read when scraped: how many keys in each state, and how many were refused. */
   public void watchKeys(Supplier<KeyDirectory> keys) {
     Objects.requireNonNull(keys, "keys");
@@ -213,6 +230,26 @@ public final class PostsealMetrics implements DnsObserver {
     GaugeWithCallback.builder().name("postseal_key_problems")
         .help("Key files or directories serve refused (permissions, owner, unreadable); each is logged as an ERROR")
         .callback(cb -> cb.call(keys.get().problems().size())).register(registry);
+  }
+
+  /**
+   * The keys that may sign but do not, read when scraped, by reason: not_checked (no DNS answer yet), missing,
+   * different_key (the key file no longer matches the published p=), revoked, malformed. A key whose file says it
+   * should sign and is withheld is also logged as an ERROR, once. Called once, when serve starts.
+   */
+  public void watchSigningKeys(Supplier<SigningKeys> keys) {
+    Objects.requireNonNull(keys, "keys");
+    GaugeWithCallback.builder().name("postseal_signing_keys_withheld")
+        .help("Keys that would sign but do not, because DNS did not serve their public key at the last check, by"
+            + " reason (not_checked, missing, different_key, revoked, malformed)")
+        .labelNames("reason").callback(cb -> {
+          Map<SigningKeys.Reason, Integer> counts = new EnumMap<>(SigningKeys.Reason.class);
+          for (SigningKeys.Reason reason : SigningKeys.Reason.values()) {
+            counts.put(reason, 0);
+          }
+          keys.get().withheld().forEach(w -> counts.merge(w.reason(), 1, Integer::sum));
+          counts.forEach((reason, n) -> cb.call(n, reason.label()));
+        }).register(registry);
   }
 
   /**

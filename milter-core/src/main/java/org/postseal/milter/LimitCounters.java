@@ -11,6 +11,7 @@ public final class LimitCounters {
 
   final AtomicLong connectionsRefused = new AtomicLong();
   final AtomicLong idleConnectionsClosed = new AtomicLong();
+  final AtomicLong connectionsClosedForRoom = new AtomicLong();
   final AtomicLong protocolViolations = new AtomicLong();
   final AtomicLong oversizedFrames = new AtomicLong();
   final AtomicLong messagesOverLimit = new AtomicLong();
@@ -21,6 +22,11 @@ public final class LimitCounters {
   /** Connections closed at once because max-connections or max-connections-per-client was reached. */
   public long connectionsRefused() {
     return connectionsRefused.get();
+  }
+
+  /** Idle connections closed at max-connections to make room for a new one (ConnectionLimits). */
+  public long connectionsClosedForRoom() {
+    return connectionsClosedForRoom.get();
   }
 
   /** Connections closed after idle-timeout without a complete packet. */
@@ -67,6 +73,7 @@ public final class LimitCounters {
   @Override
   public String toString() {
     return "connections-refused=" + connectionsRefused + " idle-closed=" + idleConnectionsClosed
+        + " closed-for-room=" + connectionsClosedForRoom
         + " protocol-violations=" + protocolViolations + " oversized-frames=" + oversizedFrames
         + " messages-over-limit=" + messagesOverLimit + " memory-budget-refusals=" + memoryBudgetRefusals
         + " reads-paused=" + readsPaused + " internal-errors=" + internalErrors;

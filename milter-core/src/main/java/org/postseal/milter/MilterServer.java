@@ -176,14 +176,14 @@ public final class MilterServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel channel) {
-            Optional<String> refusal = limits.admit(channel);
-            if (refusal.isPresent()) {
-              limits.refusedLog.warn("refusing a milter connection from {}: {}", peerText(channel), refusal.get());
+            ConnectionLimits.Admission admission = limits.admit(channel);
+            if (admission.isRefused()) {
+              limits.refusedLog.warn("refusing a milter connection from {}: {}", peerText(channel), admission.refusal());
               channel.close();
               return;
             }
             connections.add(channel);
-            install(channel, handler, limits);
+            install(channel, handler, limits, admission.admitted());
           }
         });
     if (!unix) {
@@ -229,11 +229,16 @@ public final class MilterServer implements AutoCloseable {
    * embedded channel.
    */
   static void install(Channel channel, AuthMilterHandler handler, ConnectionLimits limits) {
+    install(channel, handler, limits, new ConnectionLimits.Admitted(channel, null));
+  }
+
+  private static void install(Channel channel, AuthMilterHandler handler, ConnectionLimits limits,
+                              ConnectionLimits.Admitted admitted) {
     MilterConfig config = limits.config();
     channel.pipeline()
         .addLast("frameDecoder", new MilterFrameDecoder(config.maxFrameBytes(), limits.budget(), limits.counters()))
         .addLast("frameEncoder", MilterFrameEncoder.INSTANCE)
-        .addLast("session", new MilterSessionHandler(handler, limits));
+        .addLast("session", new MilterSessionHandler(handler, limits, admitted));
   }
 
   private static String peerText(Channel channel) {

@@ -30,20 +30,22 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
 
   private final AuthMilterHandler handler;
   private final ConnectionLimits limits;
+  private final ConnectionLimits.Admitted admitted;
   private final long idleTimeoutNanos;
   private SessionContext session;
   private long lastPacketNanos;
   private ScheduledFuture<?> idleCheck;
 
-  MilterSessionHandler(AuthMilterHandler handler, ConnectionLimits limits) {
+  MilterSessionHandler(AuthMilterHandler handler, ConnectionLimits limits, ConnectionLimits.Admitted admitted) {
     this.handler = handler;
     this.limits = limits;
+    this.admitted = admitted;
     this.idleTimeoutNanos = limits.config().idleTimeout().toNanos();
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    session = handler.newSession(new ChannelSender(ctx.channel()), peerText(ctx.channel()));
+    session = handler.newSession(new ChannelSender(ctx.channel(), admitted), peerText(ctx.channel()));
     lastPacketNanos = System.nanoTime();
     scheduleIdleCheck(ctx, idleTimeoutNanos);
     ctx.fireChannelActive();
@@ -56,6 +58,7 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof MilterFrameDecoder.Frame frame) {
       lastPacketNanos = System.nanoTime();
+      admitted.packetArrived((char) frame.command());
       Optional<String> problem = CommandSyntax.problem(frame.command(), frame.payload(), session.isNegotiated());
       if (problem.isPresent()) {
         violation(ctx, problem.get());
@@ -66,6 +69,7 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
       CommandEngine.instance().submit(session, MilterPacket.builder().command(frame.command()).payload(payload).build());
     } else if (msg instanceof MilterFrameDecoder.Oversized oversized) {
       lastPacketNanos = System.nanoTime();
+      admitted.packetArrived((char) oversized.command());
       if ((oversized.command() == 'L' || oversized.command() == 'B') && session.isNegotiated()) {
         handler.packetTooLarge(session, oversized.command(), oversized.length(), oversized.overBudget());
       } else {
@@ -144,8 +148,11 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
         : "unix socket";
   }
 
-  /** How jmilter's context sends: replies may come from any thread (Netty queues them on the event loop). */
-  private record ChannelSender(Channel channel) implements MilterPacketSender {
+  /**
+   * How jmilter's context sends: replies may come from any thread (Netty queues them on the event loop). A final
+   * reply tells the connection limits that no message of this connection waits for us any more.
+   */
+  private record ChannelSender(Channel channel, ConnectionLimits.Admitted admitted) implements MilterPacketSender {
 
     @Override
     public void close() {
@@ -154,6 +161,7 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void send(MilterPacket packet) {
+      admitted.packetSent((char) packet.command());
       channel.writeAndFlush(packet);
     }
   }

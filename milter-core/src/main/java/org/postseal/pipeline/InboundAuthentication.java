@@ -27,6 +27,10 @@ public record InboundAuthentication(SpfResult spf, Optional<SpfResult> heloSpf, 
                                     DmarcDisposition disposition, HeaderField authenticationResults,
                                     List<String> limitsHit) {
 
+  /** Every limit {@link #limitsHit} can name, by its configuration key (metrics show each from the start). */
+  public static final List<String> LIMITS = List.of("dns.message-deadline", "verify.max-signatures",
+      "verify.max-rsa-bits", "verify.max-key-record-bytes", "spf.max-dns-terms", "spf.max-void-lookups");
+
   public InboundAuthentication {
     Objects.requireNonNull(spf, "spf");
     Objects.requireNonNull(heloSpf, "heloSpf");
@@ -35,5 +39,8 @@ public record InboundAuthentication(SpfResult spf, Optional<SpfResult> heloSpf, 
     Objects.requireNonNull(disposition, "disposition");
     Objects.requireNonNull(authenticationResults, "authenticationResults");
     limitsHit = List.copyOf(limitsHit);
+    if (!LIMITS.containsAll(limitsHit)) {
+      throw new IllegalArgumentException("not a limit in InboundAuthentication.LIMITS: " + limitsHit);
+    }
   }
 }

@@ -33,9 +33,11 @@ final class OutboundPath {
     }
     List<SigningKey> keys = current.signingKeys(from.domain());
     if (keys.isEmpty()) {
+      List<String> withheld = current.signing().whyWithheld(from.domain());
       message.setNotSignedReason("no usable key for " + from.domain() + " in "
           + current.keys().directory().resolve(from.domain()) + " for algorithms "
-          + current.config().signing().algorithms().stream().map(a -> a.tagValue()).collect(Collectors.joining(",")));
+          + current.config().signing().algorithms().stream().map(a -> a.tagValue()).collect(Collectors.joining(","))
+          + (withheld.isEmpty() ? "" : " (not used: " + String.join("; ", withheld) + ")"));
       return;
     }
     message.setSigningSession(current.signer().start(message.headers(), keys), keys);

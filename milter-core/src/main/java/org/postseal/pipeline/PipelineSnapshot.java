@@ -2,13 +2,11 @@ package org.postseal.pipeline;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.postseal.config.DmarcConfig;
 import org.postseal.config.PostsealConfig;
-import org.postseal.dkim.DkimAlgorithm;
 import org.postseal.dkim.DkimSigner;
 import org.postseal.dkim.DkimVerifier;
 import org.postseal.dkim.SigningKey;
@@ -17,6 +15,7 @@ import org.postseal.dmarc.DmarcVerifier;
 import org.postseal.dmarc.TrustedForwarders;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.keys.SigningKeys;
 import org.postseal.spf.SpfEvaluator;
 
 /**
@@ -27,15 +26,15 @@ import org.postseal.spf.SpfEvaluator;
 public final class PipelineSnapshot {
 
   private final PostsealConfig config;
-  private final KeyDirectory keys;
+  private final SigningKeys signing;
   private final DkimSigner signer;
   private final DkimVerifier verifier;
   private final SpfEvaluator spf;
   private final DmarcVerifier dmarc;
 
-  private PipelineSnapshot(PostsealConfig config, KeyDirectory keys, DnsSource dns, Clock clock) {
+  private PipelineSnapshot(PostsealConfig config, SigningKeys signing, DnsSource dns, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
-    this.keys = Objects.requireNonNull(keys, "keys");
+    this.signing = Objects.requireNonNull(signing, "signing");
     this.signer = new DkimSigner(clock);
     this.verifier = new DkimVerifier(dns, config.verify().policy(), clock);
     this.spf = new SpfEvaluator(dns, clock, config.authservId(), config.spf().limits());
@@ -43,13 +42,18 @@ public final class PipelineSnapshot {
   }
 
   /**
-   * The snapshot for {@code config}: keys as scanned, DNS from {@code dns}, policy from [verify], SPF and DMARC
-   * disposition from [dmarc] and signing.domains.
+   * The snapshot for {@code config}: keys as scanned and checked in DNS ({@link SigningKeys}), DNS from {@code dns},
+   * policy from [verify], SPF and DMARC disposition from [dmarc] and signing.domains.
    *
    * @throws IllegalArgumentException when a dmarc.trusted-forwarders entry cannot be used (bad configuration)
    */
+  public static PipelineSnapshot create(PostsealConfig config, SigningKeys signing, DnsSource dns, Clock clock) {
+    return new PipelineSnapshot(config, signing, dns, clock);
+  }
+
+  /** A snapshot whose keys were not checked in DNS, so none signs: for inbound-only use ({@code postseal check}). */
   public static PipelineSnapshot create(PostsealConfig config, KeyDirectory keys, DnsSource dns, Clock clock) {
-    return new PipelineSnapshot(config, keys, dns, clock);
+    return new PipelineSnapshot(config, SigningKeys.unchecked(keys), dns, clock);
   }
 
   /** The [dmarc] section and signing.domains as the disposition reads them. */
@@ -73,7 +77,12 @@ public final class PipelineSnapshot {
   }
 
   public KeyDirectory keys() {
-    return keys;
+    return signing.directory();
+  }
+
+  /** The keys and what DNS served for them at the last check. */
+  public SigningKeys signing() {
+    return signing;
   }
 
   DkimSigner signer() {
@@ -101,13 +110,11 @@ public final class PipelineSnapshot {
     return config.dns().messageDeadline();
   }
 
-  /** The keys that sign mail From {@code domain}: one per configured algorithm that has a key, in signing.algorithms order. */
+  /**
+   * The keys that sign mail From {@code domain}: per algorithm of signing.algorithms, in that order, the first
+   * candidate DNS served at the last check ({@link SigningKeys#forDomain}, the one rule).
+   */
   public List<SigningKey> signingKeys(String domain) {
-    List<SigningKey> available = keys.activeKeys(domain);
-    List<SigningKey> chosen = new ArrayList<>();
-    for (DkimAlgorithm algorithm : config.signing().algorithms()) {
-      available.stream().filter(k -> k.algorithm() == algorithm).findFirst().ifPresent(chosen::add);
-    }
-    return chosen;
+    return signing.forDomain(domain, config.signing().algorithms());
   }
 }

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * What {@code serve} does with keys while it runs, on one daemon thread of its own ("postseal-keys"), never on a
  * Netty event loop: every {@link #DEFAULT_SCAN_INTERVAL} it asks whether the key files changed
  * ({@link org.postseal.keys.KeyDirectory#isOutdated()}, attributes only) and if so has the server rescan them and
- * swap the pipeline's snapshot; with {@code [keys] auto-activate = true}, every {@link #DEFAULT_ACTIVATION_INTERVAL}
- * it activates the pending keys DNS now serves ({@link AutoActivation#activatePublished()}), which retires their
- * predecessors, and logs what it did. So keygen, {@code keys activate} and an operator's {@code chmod} take
+ * swap the pipeline's snapshot; every {@link #DEFAULT_ACTIVATION_INTERVAL} it looks up every key that may sign in
+ * DNS again (a key signs only while DNS serves its public key, {@link org.postseal.keys.SigningKeys}) and, with
+ * {@code [keys] auto-activate = true}, first activates the pending keys DNS now serves
+ * ({@link AutoActivation#activatePublished()}), which retires their predecessors, and logs what it did. So keygen, {@code keys activate} and an operator's {@code chmod} take
  * effect without a restart, and messages under way keep the keys they began with.
  *
  * <p>The activation asks DNS through a resolver made for that run, with no cache: a negative answer cached
@@ -39,6 +40,7 @@ final class KeyMaintenance implements AutoCloseable {
 
   private final Supplier<PostsealConfig> config;
   private final Runnable refresh;
+  private final Runnable recheck;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
 
@@ -47,11 +49,14 @@ final class KeyMaintenance implements AutoCloseable {
    *
    * @param config  the running configuration, read at each run (a SIGHUP may change [keys] and [dns])
    * @param refresh rescans the keys and swaps the snapshot when they changed on disk
+   * @param recheck looks up every key that may sign in DNS again and swaps the snapshot (a key signs only while
+   *                DNS serves it)
    */
-  KeyMaintenance(Supplier<PostsealConfig> config, Runnable refresh, Clock clock, Duration scanInterval,
-                 Duration activationInterval) {
+  KeyMaintenance(Supplier<PostsealConfig> config, Runnable refresh, Runnable recheck, Clock clock,
+                 Duration scanInterval, Duration activationInterval) {
     this.config = Objects.requireNonNull(config, "config");
     this.refresh = Objects.requireNonNull(refresh, "refresh");
+    this.recheck = Objects.requireNonNull(recheck, "recheck");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread t = new Thread(task, "postseal-keys");
@@ -60,8 +65,10 @@ final class KeyMaintenance implements AutoCloseable {
     });
     scheduler.scheduleWithFixedDelay(() -> guarded("rescanning the keys", refresh), scanInterval.toMillis(),
         scanInterval.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(() -> guarded("activating published keys", this::activatePublished),
-        activationInterval.toMillis(), activationInterval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(() -> {
+      guarded("activating published keys", this::activatePublished);
+      guarded("checking that DNS serves the signing keys", recheck);
+    }, activationInterval.toMillis(), activationInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One auto-activation run: activates what DNS serves, logs it, and swaps in the new keys at once. */

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -23,6 +26,10 @@ import org.postseal.dmarc.store.ReportingCounters;
 import org.postseal.dns.DnsResolver;
 import org.postseal.dns.DnsSource;
 import org.postseal.keys.KeyDirectory;
+import org.postseal.keys.KeyStoreRecovery;
+import org.postseal.keys.SigningKeyStore;
+import org.postseal.keys.SigningKeyCheck;
+import org.postseal.keys.SigningKeys;
 import org.postseal.metrics.MetricsServer;
 import org.postseal.metrics.PostsealMetrics;
 import org.postseal.milter.LimitCounters;
@@ -45,7 +52,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reload()} (SIGHUP) re-reads the configuration when a source was given and always rescans the
  * keys; an invalid new configuration is logged and the old one stays. Between reloads, {@link KeyMaintenance}
  * rescans the keys when their files change and activates published pending keys ({@code [keys] auto-activate}).
- * Messages under way finish with the snapshot they began with. Thread-safe.
+ * Messages under way finish with the snapshot they began with.
+ *
+ * <p>With {@code [signing] domains-query}, the {@code postseal-domains} thread runs the query at start and every
+ * {@code domains-refresh} ({@link DomainsQuery}), and so does every reload; the domains it returns are signed and
+ * protected like signing.domains from the next message on, and when it fails the last good list stays.
+ * {@link #config()} is the running configuration with those domains merged in. Thread-safe.
  */
 public final class PostsealServer implements AutoCloseable {
 
@@ -59,14 +71,17 @@ public final class PostsealServer implements AutoCloseable {
   private final PostsealMetrics metrics;
   private final Optional<MetricsServer> metricsServer;
   private final Optional<ReportService> reports;
+  private final DomainsQuery domainsQuery;
+  private final ScheduledExecutorService domainsThread;
   private PostsealConfig config;
   private DnsResolver dns;
   private volatile boolean closed;
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
                          MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer,
-                         Optional<ReportService> reports) {
+                         Optional<ReportService> reports, DomainsQuery domainsQuery) {
     this.clock = builder.clock;
+    this.domainsQuery = domainsQuery;
     this.configSource = Optional.ofNullable(builder.configSource);
     this.config = config;
     this.dns = dns;
@@ -75,8 +90,14 @@ public final class PostsealServer implements AutoCloseable {
     this.metrics = metrics;
     this.metricsServer = metricsServer;
     this.reports = reports;
-    this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, clock, builder.keyScanInterval,
-        builder.activationInterval);
+    this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, this::recheckKeys, clock,
+        builder.keyScanInterval, builder.activationInterval);
+    this.domainsThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "postseal-domains");
+      t.setDaemon(true);
+      return t;
+    });
+    domainsThread.schedule(this::refreshDomains, 0, TimeUnit.MILLISECONDS);
   }
 
   public static Builder builder(PostsealConfig config) {
@@ -184,7 +205,9 @@ public final class PostsealServer implements AutoCloseable {
       LOG.info("RSA signing and verifying: {}", RsaEngine.description());
       PostsealMetrics metrics = new PostsealMetrics();
       DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock).observedBy(metrics);
-      KeyDirectory keys = scanKeys(config);
+      // what a key operation killed midway (kill -9 during keygen) left: cleaned before the keys are read
+      new KeyStoreRecovery(new SigningKeyStore(config.keysDir(), clock, config.keys().retireAfter())).recover();
+      SigningKeys keys = loadKeys(config, scanKeys(config), clock, Optional.empty());
       // the reports thread reads the running configuration and resolver, which a reload replaces
       AtomicReference<PostsealServer> running = new AtomicReference<>();
       Optional<ReportService> reports = resultStore != null ? Optional.empty() : Optional.of(ReportService.start(
@@ -203,7 +226,10 @@ public final class PostsealServer implements AutoCloseable {
       metrics.watchMilter(milter::sessionsOpen, milter::messagesInFlight);
       metrics.watchMilterLimits(milter.counters());
       metrics.watchKeys(() -> pipeline.snapshot().keys());
+      metrics.watchSigningKeys(() -> pipeline.snapshot().signing());
       reports.ifPresent(r -> metrics.watchReports(r.counters()));
+      DomainsQuery domainsQuery = new DomainsQuery(clock);
+      metrics.watchSigningDomains(domainsQuery::failures, () -> pipeline.snapshot().config().signing().domains().size());
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
       if (config.metrics().listen().isPresent()) {
@@ -216,7 +242,8 @@ public final class PostsealServer implements AutoCloseable {
           throw e;
         }
       }
-      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports);
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports,
+          domainsQuery);
       running.set(started[0]);
       return started[0];
     }
@@ -237,8 +264,57 @@ public final class PostsealServer implements AutoCloseable {
     return milter.listenAddress();
   }
 
+  /** The running configuration, with the domains domains-query returned merged into signing.domains. */
   public synchronized PostsealConfig config() {
-    return config;
+    return effective(config);
+  }
+
+  private PostsealConfig effective(PostsealConfig loaded) {
+    return loaded.withQueriedDomains(domainsQuery.lastGood());
+  }
+
+  /** How often domains-query failed since start (the metric postseal_signing_domains_query_failures_total). */
+  public long domainsQueryFailures() {
+    return domainsQuery.failures();
+  }
+
+  /**
+   * One run of the {@code postseal-domains} thread: the query, the snapshot swapped when the domains changed, and
+   * the next run scheduled after the configured interval (a reload may change it). Never throws.
+   */
+  private void refreshDomains() {
+    try {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (config.signing().hasDomainsQuery()) {
+          domainsQuery.refresh(config);
+          applyDomains();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("signing: refreshing the domains failed; trying again at the next run", e);
+    } finally {
+      if (!closed) {
+        domainsThread.schedule(this::refreshDomains, config().signing().domainsRefresh().toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /**
+   * Swaps the snapshot when the effective signing domains differ from the running one's: the keys are scanned and
+   * checked in DNS again, so a new domain's keys sign (and a missing key is said). Under the lock.
+   */
+  private void applyDomains() {
+    PostsealConfig next = effective(config);
+    PipelineSnapshot running = pipeline.snapshot();
+    if (next.signing().domains().equals(running.config().signing().domains())) {
+      return;
+    }
+    SigningKeys keys = loadKeys(next, scanKeys(next), clock, Optional.of(running.signing()));
+    pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
   }
 
   /** Where /metrics and /healthz are served, when [metrics] listen is set (the real port when it said 0). */
@@ -257,6 +333,13 @@ public final class PostsealServer implements AutoCloseable {
     PipelineSnapshot snapshot = pipeline.snapshot();
     List<String> problems = new ArrayList<>();
     snapshot.keys().problems().forEach(p -> problems.add("keys: " + p));
+    for (SigningKeys.Withheld w : snapshot.signing().withheld()) {
+      if (w.preferred() || w.reason() == SigningKeys.Reason.NOT_CHECKED
+          || w.reason() == SigningKeys.Reason.DIFFERENT_KEY) {
+        problems.add("keys: " + w.file() + " (s=" + w.key().selector() + ") does not sign, " + w.reason().label() + ": "
+            + w.detail());
+      }
+    }
     for (String domain : snapshot.config().signing().domains()) {
       if (snapshot.signingKeys(domain).isEmpty()) {
         problems.add("keys: no usable key for " + domain + " in signing.domains: its mail goes out unsigned");
@@ -301,6 +384,22 @@ public final class PostsealServer implements AutoCloseable {
         accepted = false;
       } else {
         next = ((ConfigResult.Valid) result).config();
+        List<String> changes = next.changesSince(config);
+        List<String> refusals = refusals(config, next);
+        if (!refusals.isEmpty()) {
+          LOG.warn("reload: refused, the running configuration stays: {}; if that is what you want, restart postseal"
+              + " (systemctl restart postseal) to apply it. The reload would have changed: {}",
+              String.join("; ", refusals), String.join("; ", changes));
+          accepted = false;
+          next = config;
+        } else if (changes.isEmpty()) {
+          LOG.info("reload: {}: no setting changed", result.source());
+        } else {
+          LOG.info("reload: {}: {} setting{} changed: {}", result.source(), changes.size(),
+              changes.size() == 1 ? "" : "s", String.join("; ", changes));
+        }
+      }
+      if (accepted) {
         if (!next.listen().equals(config.listen())) {
           LOG.warn("reload: listen changed from {} to {}; restart postseal to listen there", config.listen(), next.listen());
         }
@@ -319,11 +418,15 @@ public final class PostsealServer implements AutoCloseable {
     if (!next.dns().equals(oldDns)) {
       dns = DnsResolver.create(next.dns().servers(), next.dns().timeout(), clock).observedBy(metrics);
     }
-    KeyDirectory keys = scanKeys(next);
-    pipeline.replace(PipelineSnapshot.create(next, keys, dns, clock));
+    // SIGHUP runs domains-query at once: "I added a domain, sign it now"
+    domainsQuery.refresh(next);
+    PostsealConfig effective = effective(next);
+    SigningKeys keys = loadKeys(effective, scanKeys(effective), clock, Optional.of(pipeline.snapshot().signing()));
+    pipeline.replace(PipelineSnapshot.create(effective, keys, dns, clock));
     milter.replaceLimits(next.milter());
     config = next;
-    LOG.info("reload: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded", keys);
+    LOG.info("reload: {}; signing with: {}; {}", accepted ? "configuration and keys reloaded" : "keys reloaded",
+        describeSigning(next, keys), keys.directory());
     return accepted;
   }
 
@@ -333,13 +436,60 @@ public final class PostsealServer implements AutoCloseable {
    * keys changed. Called by {@link KeyMaintenance}; cheap when nothing changed.
    */
   public synchronized boolean refreshKeys() {
-    if (!pipeline.snapshot().keys().isOutdated()) {
+    SigningKeys current = pipeline.snapshot().signing();
+    if (!current.directory().isOutdated()) {
+      if (current.withheld().stream().anyMatch(w -> w.reason() == SigningKeys.Reason.NOT_CHECKED)) {
+        // a key DNS has not answered for yet (DNS down at start): ask again at every scan, not once a minute
+        pipeline.replace(PipelineSnapshot.create(effective(config), loadKeys(effective(config), current.directory(),
+            clock, Optional.of(current)), dns, clock));
+      }
       return false;
     }
-    KeyDirectory keys = scanKeys(config);
-    pipeline.replace(PipelineSnapshot.create(config, keys, dns, clock));
-    LOG.info("keys changed on disk, now signing with: {}; {}", describeActive(keys), keys);
+    PostsealConfig effective = effective(config);
+    SigningKeys keys = loadKeys(effective, scanKeys(effective), clock, Optional.of(current));
+    pipeline.replace(PipelineSnapshot.create(effective, keys, dns, clock));
+    LOG.info("keys changed on disk, now signing with: {}; {}", describeSigning(effective, keys), keys.directory());
     return true;
+  }
+
+  /**
+   * Looks up every candidate key in DNS again (each minute, from {@link KeyMaintenance}) and swaps the snapshot: a
+   * key whose record was removed or changed stops signing, one whose record appeared starts.
+   */
+  public synchronized void recheckKeys() {
+    SigningKeys current = pipeline.snapshot().signing();
+    if (current.directory().isOutdated()) {
+      // the files changed too: rescan, check and say what signs now, as the scan task would
+      refreshKeys();
+      return;
+    }
+    pipeline.replace(PipelineSnapshot.create(effective(config), loadKeys(effective(config), current.directory(), clock,
+        Optional.of(current)), dns, clock));
+  }
+
+  /** The keys that sign now, and what DNS served at the last check. */
+  public SigningKeys signingKeys() {
+    return pipeline.snapshot().signing();
+  }
+
+  /**
+   * What a reload must not do on its own, because it is far more often an accident (a file emptied or cut short, a
+   * wrong file) than a wish, and mail would go out unsigned or keys be looked for elsewhere: drop every signing
+   * domain, or move state-dir (keys and the results database). A restart applies such a file.
+   */
+  static List<String> refusals(PostsealConfig running, PostsealConfig next) {
+    List<String> refusals = new ArrayList<>();
+    boolean signedBefore = !running.signing().domains().isEmpty() || !running.signing().domainsQuery().isEmpty();
+    boolean signsAfter = !next.signing().domains().isEmpty() || !next.signing().domainsQuery().isEmpty();
+    if (signedBefore && !signsAfter) {
+      refusals.add("it drops every signing domain (signing.domains " + running.signing().domains() + " -> []), so all"
+          + " outbound mail would go out unsigned");
+    }
+    if (!next.stateDir().equals(running.stateDir())) {
+      refusals.add("it changes state-dir from " + running.stateDir() + " to " + next.stateDir() + " (the keys and the"
+          + " results database live there)");
+    }
+    return refusals;
   }
 
   /** Stops accepting, lets messages in flight finish (bounded by the drain time), closes everything. */
@@ -347,35 +497,56 @@ public final class PostsealServer implements AutoCloseable {
   public void close() {
     closed = true;
     keyMaintenance.close();
+    domainsThread.shutdownNow();
     milter.close();
     metricsServer.ifPresent(MetricsServer::close);
     // after the milter drained: the last messages are recorded before the store's writer stops
     reports.ifPresent(ReportService::close);
   }
 
-  /** "example.com s202611 (rsa-sha256), ...": every active key. */
-  private static String describeActive(KeyDirectory keys) {
-    java.util.List<String> active = new java.util.ArrayList<>();
-    for (String domain : keys.domains()) {
-      keys.activeKeys(domain).forEach(k -> active.add(domain + " " + k.selector() + " (" + k.algorithm().tagValue()
-          + ")"));
+  /** "example.com s202611 (rsa-sha256), ...": every key that signs. */
+  private static String describeSigning(PostsealConfig config, SigningKeys keys) {
+    List<String> signing = new ArrayList<>();
+    for (String domain : keys.directory().domains()) {
+      keys.forDomain(domain, config.signing().algorithms()).forEach(k -> signing.add(domain + " " + k.selector() + " ("
+          + k.algorithm().tagValue() + ")"));
     }
-    return active.isEmpty() ? "no keys" : String.join(", ", active);
+    return signing.isEmpty() ? "no keys" : String.join(", ", signing);
   }
 
-  /** Scans the keys and says, once, what will not be signed and why. */
+  /** Scans the key files and says, once, which were refused and why. */
   private static KeyDirectory scanKeys(PostsealConfig config) {
     KeyDirectory keys = KeyDirectory.scan(config.keysDir());
     // a refused key (group/world permissions, wrong owner) means mail goes out unsigned: the operator must act
     for (String problem : keys.problems()) {
       LOG.error("keys: {}", problem);
     }
+    return keys;
+  }
+
+  /**
+   * Checks in DNS which keys of {@code directory} may sign ({@link SigningKeyCheck}, through a resolver of its own
+   * without cache, so a record just published counts), and says which signing domain has no key that signs.
+   */
+  private static SigningKeys loadKeys(PostsealConfig config, KeyDirectory directory, Clock clock,
+                                      Optional<SigningKeys> previous) {
+    DnsResolver resolver = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
+    SigningKeys keys = new SigningKeyCheck(resolver, config.dns().timeout().multipliedBy(2), clock)
+        .check(directory, previous.orElse(SigningKeys.unchecked(directory)));
     for (String domain : config.signing().domains()) {
-      boolean usable = keys.activeKeys(domain).stream().anyMatch(k -> config.signing().algorithms().contains(k.algorithm()));
-      if (!usable) {
-        LOG.warn("keys: signing.domains lists {} but {} has no usable key for {}: its mail goes out unsigned until one is"
-            + " there (PKCS#8 PEM, mode 0600, owned by this user)", domain, config.keysDir().resolve(domain),
-            config.signing().algorithms());
+      if (keys.forDomain(domain, config.signing().algorithms()).isEmpty()) {
+        List<String> why = keys.whyWithheld(domain);
+        boolean unchanged = previous.map(p -> p.forDomain(domain, config.signing().algorithms()).isEmpty()
+            && p.whyWithheld(domain).equals(why) && p.directory().candidates(domain).size()
+            == directory.candidates(domain).size()).orElse(false);
+        if (!unchanged) {
+          LOG.warn("keys: signing.domains{} lists {} but no key of it signs for {}: its mail goes out unsigned until one"
+              + " does ({}; postseal keygen {} makes one)",
+              config.signing().hasDomainsQuery() ? " (with domains-query)" : "", domain,
+              config.signing().algorithms().stream().map(a -> a.tagValue()).toList(),
+              why.isEmpty() ? "no usable key file in " + config.keysDir().resolve(domain)
+                  + " (PKCS#8 PEM, mode 0600, owned by this user)" : String.join("; ", why), domain);
+        }
       }
     }
     return keys;

@@ -18,6 +18,7 @@ import org.postseal.dmarc.DmarcResultStore;
 import org.postseal.dmarc.EvaluatedMessage;
 import org.postseal.dmarc.outbox.ReportCycle;
 import org.postseal.dmarc.outbox.ReportSettings;
+import org.postseal.dmarc.received.ReceivedReports;
 import org.postseal.dmarc.report.ReporterIdentity;
 import org.postseal.dmarc.store.DatabaseResultStore;
 import org.postseal.dmarc.store.OwnReportAddresses;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * ({@link DatabaseResultStore}); one more thread, {@code postseal-reports}, wakes every {@link #DEFAULT_INTERVAL}
  * and, with reports.enabled and reports.from set, closes the UTC days that ended at least
  * {@link ReportCycle#CLOSE_DELAY} ago and delivers what is due; hourly it purges what is older than reports.keep
- * and looks up our own domains' rua addresses (mail to them is not recorded: report loops).
+ * and looks up our own domains' rua addresses (mail to them is not recorded: report loops); received reports
+ * ({@code postseal report import}) whose period ended more than reports.keep ago are purged then too.
  *
  * <p>The writer thread opens the database, so that the milter listens without waiting for it; when it cannot (a
  * PostgreSQL not up yet), it logs why and tries again while messages queue. The reports thread waits for it. The
@@ -152,6 +154,13 @@ final class ReportService implements DmarcResultStore, AutoCloseable {
         if (purged.messages() + purged.reports() > 0) {
           LOG.info("reports: purged {} evaluated messages and {} reports older than {}", purged.messages(),
               purged.reports(), reports.keep());
+        }
+        int received;
+        try (java.sql.Connection c = database.get().connect()) {
+          received = ReceivedReports.purge(c, now.minus(reports.keep()));
+        }
+        if (received > 0) {
+          LOG.info("reports: purged {} received reports whose period ended over {} ago", received, reports.keep());
         }
         List<String> domains = current.signing().domains();
         LOG.debug("reports: mail to {} is not recorded (our rua addresses)",

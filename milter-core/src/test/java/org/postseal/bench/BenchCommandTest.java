@@ -118,6 +118,28 @@ class BenchCommandTest {
     assertThat(run.out()).contains("insert DKIM-Signature: " + 2 * messages);
   }
 
+  /**
+   * bench/soak.sh reads the interval lines while the run goes on: one per interval, their messages adding up to the
+   * summary's, and --rate holds the load down (40 msg/s for 1.5 s: about 60 messages, where the same two sessions
+   * unpaced send hundreds).
+   */
+  @Test
+  void intervalLinesAddUpToTheSummaryAndTheRateHoldsTheLoadDown() {
+    Run run = bench("--target", target(), "--sessions", "2", "--messages", "5", "--duration", "1.5", "--rate", "40",
+        "--report-every", "0.5");
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    List<String> intervals = run.out().lines().filter(l -> l.startsWith("interval: ")).toList();
+    assertThat(intervals).hasSizeBetween(3, 4);
+    assertThat(intervals.get(0)).containsPattern("^interval: n=1 t_s=0\\.[56] seconds=0\\.[56] messages=\\d+ rate=[0-9.]+"
+        + " p50_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+ errors=0 total_messages=\\d+ total_errors=0$");
+    long summed = intervals.stream().mapToLong(l -> Long.parseLong(l.replaceAll(".* messages=(\\d+) .*", "$1"))).sum();
+    long messages = Long.parseLong(run.out().replaceAll("(?s).*summary: messages=(\\d+) .*", "$1"));
+    assertThat(summed).isEqualTo(messages);
+    assertThat(intervals.get(intervals.size() - 1)).contains(" total_messages=" + messages + " ");
+    // 60 at the rate; the sessions start at once and each keeps its own schedule
+    assertThat(messages).isBetween(40L, 75L);
+  }
+
   @Test
   void savedMessagesCarrySignaturesThatVerify() throws IOException {
     Path saved = dir.resolve("signed");
@@ -161,6 +183,8 @@ class BenchCommandTest {
     assertThat(bench("--target", target(), "--mode", "fast").exitCode()).isEqualTo(2);
     assertThat(bench("--target", target(), "--duration", "-1").exitCode()).isEqualTo(2);
     assertThat(bench("--target", target(), "--cpu-pid", "-5").exitCode()).isEqualTo(2);
+    assertThat(bench("--target", target(), "--rate", "-1").exitCode()).isEqualTo(2);
+    assertThat(bench("--target", target(), "--report-every", "0.01").exitCode()).isEqualTo(2);
     Run missing = bench("--target", target(), "--corpus", dir.resolve("none").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("--corpus must be a directory");

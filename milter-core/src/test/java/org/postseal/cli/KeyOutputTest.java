@@ -162,11 +162,11 @@ class KeyOutputTest {
 
     assertThat(refused).isEqualTo(new KeyOutput(1, "Not activating s202612 for example.com (rsa-2048): DNS has no TXT"
         + " record at s202612._domainkey.example.com.\nPublish this record:\n\n" + rsa.record().zoneText() + "\n\nthen"
-        + " run postseal keys activate example.com again (--force activates anyway; receivers then fail DKIM until the"
-        + " record is published).\n"));
+        + " run postseal keys activate example.com again (--force records it as active now; serve still signs with it"
+        + " only once DNS serves this record).\n"));
     assertThat(warned).isEqualTo(new KeyOutput(0, "WARNING: activated s202612 for example.com (rsa-2048) although DNS"
-        + " does not serve its key (DNS serves another rsa-2048 key).\nWARNING: receivers fail DKIM for mail signed"
-        + " with it until this record is published:\n\n" + rsa.record().zoneText() + "\n\n"));
+        + " does not serve its key (DNS serves another rsa-2048 key).\nWARNING: serve signs with it only once DNS"
+        + " serves this record (until then it signs nothing); publish it:\n\n" + rsa.record().zoneText() + "\n\n"));
   }
 
   @Test

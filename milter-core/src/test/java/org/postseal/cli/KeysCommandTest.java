@@ -134,6 +134,41 @@ class KeysCommandTest {
     assertThat(json.get("problems")).isEmpty();
   }
 
+  /** keys list ends with the signing domains that sign nothing yet, and where each comes from. */
+  @Test
+  void keysListNamesTheSigningDomainsWithoutAnActiveKey() throws Exception {
+    try (org.postseal.dmarc.store.TestDatabase db = org.postseal.dmarc.store.TestDatabase.postgres(
+        java.time.Clock.systemUTC())) {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.url);
+           java.sql.Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE virtual_domains (domain TEXT)");
+        s.execute("INSERT INTO virtual_domains VALUES ('queried.example'), ('example.com')");
+      }
+      Files.writeString(config, Files.readString(config) + "[signing]\ndomains = [\"example.com\", \"pending.example\"]\n"
+          + "domains-query = \"SELECT domain FROM virtual_domains\"\n[database]\nurl = \"" + db.url + "\"\n");
+      assertThat(run("keygen", "example.com").exitCode()).isZero();
+      assertThat(run("keys", "activate", "example.com", "--force").exitCode()).isZero();
+      assertThat(run("keygen", "pending.example").exitCode()).isZero();
+
+      Run list = run("keys", "list");
+      assertThat(list.exitCode()).as(list.err()).isZero();
+      assertThat(list.out()).endsWith("\nSigning domains without an active key (their mail goes out unsigned):\n"
+          + "  pending.example: pending key only; publish it, then postseal keys activate pending.example\n"
+          + "  queried.example (from domains-query): no key; create one with postseal keygen queried.example\n");
+      JsonNode json = new ObjectMapper().readTree(run("keys", "list", "--json").out());
+      assertThat(json.get("signing_domains_without_key")).hasSize(2);
+      assertThat(json.get("signing_domains_without_key").get(1).get("from_query").asBoolean()).isTrue();
+      assertThat(json.get("domains_query_failure").isNull()).isTrue();
+
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.url);
+           java.sql.Statement s = c.createStatement()) {
+        s.execute("DROP TABLE virtual_domains");
+      }
+      assertThat(run("keys", "list").out()).contains("\nsigning.domains-query failed: ")
+          .contains("virtual_domains");
+    }
+  }
+
   /** The created date the listing printed (the CLI runs on the real clock). */
   private static String todayOf(Run list) {
     return java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();

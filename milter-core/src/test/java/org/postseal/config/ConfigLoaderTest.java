@@ -51,8 +51,35 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void emptyFileGivesEveryDefault() {
-    PostsealConfig config = valid("");
+  void emptyOrCommentOnlyFile_isAnError_atItsLastLine() {
+    for (String text : new String[] {"", "\n\n  \n", "# nothing\n\n# listen = \"inet:127.0.0.1:1\"\n", "[dns]\n"}) {
+      ConfigResult result = loader.parse(text, "test.toml");
+      assertThat(result).as(text).isInstanceOfSatisfying(ConfigResult.Invalid.class, invalid ->
+          assertThat(invalid.errors()).singleElement().asString().startsWith("test.toml:")
+              .contains(": the file sets nothing (").contains("restore the file from a backup"));
+    }
+  }
+
+  /** What a reload logs (issue 11): each changed setting, list elements added and removed, never a secret. */
+  @Test
+  void changesSince_namesEachSettingAndNeverASecret() {
+    PostsealConfig before = valid("[signing]\ndomains = [\"a.example\"]\n[database]\n"
+        + "url = \"jdbc:postgresql://db.example/postseal?password=old-secret\"\n");
+    PostsealConfig after = valid("[signing]\ndomains = [\"b.example\"]\n[dns]\ntimeout = \"2s\"\n[database]\n"
+        + "url = \"jdbc:postgresql://db.example/postseal?password=new-secret\"\n");
+
+    java.util.List<String> changes = after.changesSince(before);
+
+    assertThat(changes).containsExactly("dns.timeout: 5s -> 2s",
+        "signing.domains: added [b.example]; removed [a.example] (now [b.example])",
+        "database.url: changed (only its credentials; they are not logged)");
+    assertThat(String.join("\n", changes)).doesNotContain("secret");
+    assertThat(after.changesSince(after)).isEmpty();
+  }
+
+  @Test
+  void aFileSettingOneKeyGivesEveryOtherDefault() {
+    PostsealConfig config = valid("listen = \"inet:127.0.0.1:8891\"\n");
     assertThat(config.listen()).isEqualTo(new ListenAddress.Inet("127.0.0.1", 8891));
     assertThat(config.authservId()).isEqualTo("mx.test.example");
     assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/postseal"));
@@ -200,12 +227,14 @@ class ConfigLoaderTest {
         """);
     String release = "not in postseal " + Release.version() + ": ";
     assertThat(errors).containsExactly(
-        "test.toml:2: signing.domains-query: " + release + "reading signing domains from a database query is not built"
-            + " yet; remove the line (its default, \"\", is what this release does)",
         "test.toml:5: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
             + " \"\", is what this release does)");
-    // their defaults are what the release does, and stay accepted
+    // its default is what the release does, and stays accepted
     valid("[signing]\ndomains-query = \"\"\n[web]\nlisten = \"\"\n");
+    // domains-query is built (issue 14), with its refresh interval
+    valid("[signing]\ndomains-query = \"SELECT domain FROM virtual_domains WHERE active\"\ndomains-refresh = \"5s\"\n");
+    assertThat(errors("[signing]\ndomains-refresh = \"0s\"\n")).singleElement().asString()
+        .startsWith("test.toml:2: signing.domains-refresh: ");
     // the reports and the results database are built (issue 13)
     valid("[reports]\nenabled = true\n[database]\nurl = \"jdbc:postgresql://db.example/postseal\"\n");
   }
@@ -428,7 +457,7 @@ class ConfigLoaderTest {
         .isSending()).isTrue();
     assertThat(valid("[reports]\nenabled = false\nfrom = \"dmarc@example.net\"\n").reports().isSending()).isFalse();
     // no sender: results are kept, nothing is sent
-    assertThat(valid("").reports().isSending()).isFalse();
+    assertThat(valid("[reports]\nenabled = true\n").reports().isSending()).isFalse();
   }
 
   @Test

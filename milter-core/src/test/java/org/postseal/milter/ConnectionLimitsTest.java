@@ -137,8 +137,8 @@ class ConnectionLimitsTest {
    * The fault scenario of issue 11: 2,000 idle connections from one address and 20 slowloris clients (a packet
    * that never completes, one byte a second) from another, while normal sessions from 127.0.0.1 are served.
    * Threads and file descriptors stay bounded: connections over max-connections-per-client are closed at once,
-   * the others after the idle timeout. (Spread over enough addresses to reach max-connections, idle clients do
-   * keep new connections out until the idle timeout closes them: the cap bounds memory and descriptors.)
+   * the others after the idle timeout. (Spread over enough addresses to reach max-connections, see
+   * {@link #idleConnectionsSpreadOverSeveralAddressesMakeRoomForNewOnes}.)
    */
   @Test
   void twoThousandIdleConnectionsAndSlowlorisClientsDoNotStopNormalTraffic() throws Exception {
@@ -172,6 +172,45 @@ class ConnectionLimitsTest {
     awaitOpenConnections(0, 30);
     assertThat(server.counters().idleConnectionsClosed()).isEqualTo(520);
     assertThat(normalSessionSucceeds()).isTrue();
+  }
+
+  /**
+   * Idle connections spread over several addresses, each under its own cap, fill max-connections: a new connection
+   * is refused while they are fresh, and once they have been idle a second the longest idle one of the busiest
+   * address is closed to make room for it. Before, Postfix's connections were refused until the idle timeout
+   * (10 minutes by default) closed the crowd (issue 11, bench/faults.sh "crowd" with 2,000 from four addresses).
+   */
+  @Test
+  void idleConnectionsSpreadOverSeveralAddressesMakeRoomForNewOnes() throws Exception {
+    start(MilterConfig.defaults().withConnections(20, 12));
+    List<HostileClient> crowd = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      // 12 from 127.0.0.2 (the busiest), 8 from 127.0.0.3
+      crowd.add(connect(i < 12 ? "127.0.0.2" : "127.0.0.3").negotiate(HostileClient.STEPS_POSTFIX));
+    }
+    try (LogCapture log = new LogCapture()) {
+      assertThat(connect("127.0.0.1").isClosedByMilterWithin(Duration.ofSeconds(2))).as("while the crowd is fresh")
+          .isTrue();
+      assertThat(server.counters().connectionsRefused()).isEqualTo(1);
+      Thread.sleep(ConnectionLimits.MIN_IDLE_TO_MAKE_ROOM.toMillis() + 200);
+
+      byte[] message = "From: a@example.net\r\n\r\nhi\r\n".getBytes(StandardCharsets.UTF_8);
+      try (FakeMta first = FakeMta.connect(server.boundAddress()); FakeMta second = FakeMta.connect(server.boundAddress())) {
+        assertThat(first.send(FakeMta.envelope("203.0.113.5"), message).reply().isContinue()).isTrue();
+        assertThat(second.send(FakeMta.envelope("203.0.113.5"), message).reply().isContinue()).isTrue();
+      }
+      assertThat(server.counters().connectionsClosedForRoom()).isEqualTo(2);
+      // the two closed are the first two of 127.0.0.2, the longest idle of the busiest address
+      assertThat(crowd.get(0).isClosedByMilterWithin(Duration.ofSeconds(2))).isTrue();
+      assertThat(crowd.get(1).isClosedByMilterWithin(Duration.ofSeconds(2))).isTrue();
+      for (HostileClient other : crowd.subList(2, 20)) {
+        assertThat(other.isClosedByMilterWithin(Duration.ofMillis(5))).isFalse();
+      }
+      assertThat(log.lines()).filteredOn(l -> l.startsWith("closing the connection from 127.0.0.2 (no complete packet"))
+          .singleElement().asString().endsWith("to make room for one from 127.0.0.1: 20 connections are open"
+              + " (milter.max-connections)");
+    }
+    assertThat(server.counters().connectionsRefused()).isEqualTo(1);
   }
 
   private void awaitOpenConnections(int expected) throws InterruptedException {

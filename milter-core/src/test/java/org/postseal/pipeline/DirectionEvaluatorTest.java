@@ -9,7 +9,7 @@ import org.postseal.config.SigningConfig;
 
 class DirectionEvaluatorTest {
 
-  private static final SigningConfig SIGNING = new SigningConfig(List.of("example.com"), "",
+  private static final SigningConfig SIGNING = new SigningConfig(List.of("example.com"), "", SigningConfig.DEFAULT_DOMAINS_REFRESH,
       List.of(Network.parse("10.0.0.0/8"), Network.parse("2001:db8::/32")), true, SigningConfig.DEFAULT_ALGORITHMS);
 
   private static java.net.InetAddress ip(String literal) {
@@ -32,7 +32,7 @@ class DirectionEvaluatorTest {
 
   @Test
   void authenticationCountsOnlyWhenSignAuthenticatedIsOn() {
-    SigningConfig off = new SigningConfig(SIGNING.domains(), "", SIGNING.internalNetworks(), false, SIGNING.algorithms());
+    SigningConfig off = new SigningConfig(SIGNING.domains(), "", SIGNING.domainsRefresh(), SIGNING.internalNetworks(), false, SIGNING.algorithms());
     assertThat(DirectionEvaluator.evaluate(off, ip("203.0.113.5"), "alice")).isEqualTo(Direction.INBOUND);
     assertThat(DirectionEvaluator.evaluate(off, ip("10.0.0.1"), "")).isEqualTo(Direction.OUTBOUND);
   }

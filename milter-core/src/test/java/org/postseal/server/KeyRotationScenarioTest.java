@@ -134,8 +134,10 @@ class KeyRotationScenarioTest {
     }
   }
 
+  /** The selectors serve signs with now: active on disk and served by DNS at the last check. */
   private List<String> signingSelectors(String domain) {
-    return server.keys().activeKeys(domain).stream().map(SigningKey::selector).toList();
+    return server.signingKeys().forDomain(domain, config.signing().algorithms()).stream().map(SigningKey::selector)
+        .toList();
   }
 
   /** What a receiver concludes about the delivered message, against the same DNS. */

@@ -189,8 +189,20 @@ class PostsealServerTest {
 
   @Test
   void anUnknownSelectorIsPermerror() throws IOException {
-    // ghost.example has a key on disk but none published
-    byte[] delivered = signed(Messages.from("dan@ghost.example"));
+    // ghost.example has a key on disk but none published: serve does not sign with it (issue 11), and a message
+    // signed with it elsewhere finds no key
+    byte[] raw = Messages.from("dan@ghost.example");
+    assertThat(postseal.send(FakeMta.envelope(INTERNAL_IP), raw).inserted("DKIM-Signature")).isEmpty();
+    org.postseal.mail.RawMessage message = org.postseal.mail.RawMessage.parse(raw);
+    org.postseal.dkim.SigningSession session = new org.postseal.dkim.DkimSigner(RunningPostseal.CLOCK).start(
+        message.headers(), List.of(new org.postseal.dkim.SigningKey("ghost.example", "ghost",
+            org.postseal.dkim.DkimAlgorithm.RSA_SHA256, TestKeys.RSA_OTHER.getPrivate())));
+    session.body(message.body());
+    byte[] signature = ("DKIM-Signature:" + session.finish().get(0).value() + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] delivered = new byte[signature.length + raw.length];
+    System.arraycopy(signature, 0, delivered, 0, signature.length);
+    System.arraycopy(raw, 0, delivered, signature.length, raw.length);
     assertThat(dkimEntries(authResults(delivered))).containsExactly("permerror ghost.example/ghost/rsa-sha256");
   }
 

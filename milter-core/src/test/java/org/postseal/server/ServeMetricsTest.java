@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postseal.config.HostPort;
 import org.postseal.dns.FakeDnsServer;
 import org.postseal.milter.FakeMta;
+import org.postseal.pipeline.InboundAuthentication;
 
 /**
  * Postseal with [metrics] listen on: a few messages through the milter move the counters that /metrics shows,
@@ -102,6 +103,10 @@ class ServeMetricsTest {
         // the milter port's limits: none hit by these well-behaved sessions
         assertThat(sample(scrape, "postseal_milter_limit_events_total{event=\"connection_refused\"}")).isZero();
         assertThat(sample(scrape, "postseal_milter_limit_events_total{event=\"message_over_limit\"}")).isZero();
+        // the mechanism limits: every series there from the start, none hit
+        for (String limit : InboundAuthentication.LIMITS) {
+          assertThat(sample(scrape, "postseal_limits_hit_total{limit=\"" + limit + "\"}")).as(limit).isZero();
+        }
         // every label comes from a fixed set: no domain, no address
         assertThat(scrape).doesNotContain("example.com").doesNotContain("bank.example").doesNotContain(OUTSIDE_IP);
 

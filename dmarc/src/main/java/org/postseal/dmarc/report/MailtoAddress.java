@@ -2,9 +2,9 @@ package org.postseal.dmarc.report;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.postseal.mail.DomainName;
 
 /**
  * The mail address of a rua= "mailto:" URI (RFC 6068), the only scheme RFC 9989 requires of report senders:
@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
 public final class MailtoAddress {
 
   private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+");
-  private static final Pattern DOMAIN = Pattern.compile(
-      "(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)+");
 
   private MailtoAddress() {
   }
@@ -41,14 +39,13 @@ public final class MailtoAddress {
       return Optional.empty();
     }
     String local = address.substring(0, at);
-    String domain = address.substring(at + 1).toLowerCase(Locale.ROOT);
-    if (domain.endsWith(".")) {
-      domain = domain.substring(0, domain.length() - 1);
-    }
-    if (!LOCAL_PART.matcher(local).matches() || !DOMAIN.matcher(domain).matches()) {
+    // '_' taken: a report address is a value another system wrote (docs/architecture.md, the mail vocabulary)
+    Optional<DomainName> domain = DomainName.parse(address.substring(at + 1), DomainName.Syntax.WITH_UNDERSCORE)
+        .toOptional().filter(d -> d.labels().size() >= 2);
+    if (!LOCAL_PART.matcher(local).matches() || domain.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(local + "@" + domain);
+    return Optional.of(local + "@" + domain.get().value());
   }
 
   /** The domain of an address this class returned. */
