@@ -51,6 +51,9 @@ class DomainsQueryTest {
     sql("INSERT INTO virtual_domains VALUES ('example.com', true), ('inactive.example', false)");
     TestKeys.writePrivateKey(stateDir, "example.com", "s1", TestKeys.RSA.getPrivate());
     TestKeys.writePrivateKey(stateDir, "new.example", "s1", TestKeys.RSA_OTHER.getPrivate());
+    // a key signs only while DNS serves it (issue 11): both keys are published
+    dns.load(TestKeys.txtRecord("example.com", "s1", TestKeys.RSA.getPublic())
+        + TestKeys.txtRecord("new.example", "s1", TestKeys.RSA_OTHER.getPublic()));
     // appended to by the postseal-domains thread while the test reads it
     log.list = new java.util.concurrent.CopyOnWriteArrayList<>();
     log.start();
