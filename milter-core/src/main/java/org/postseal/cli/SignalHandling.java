@@ -45,7 +45,16 @@ final class SignalHandling {
         return null;
       };
       Object handler = Proxy.newProxyInstance(SignalHandling.class.getClassLoader(), new Class<?>[] {handlerClass}, invocation);
-      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      Object previous = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      // HotSpot does not take over HUP, INT or TERM when the process started with it ignored (nohup, a parent's
+      // SIG_IGN, inherited through exec): handle() then installs nothing and answers SIG_IGN
+      if (previous == handlerClass.getField("SIG_IGN").get(null)) {
+        LOG.warn("SIG{} was ignored when this process started (under nohup, or a parent that ignores it), and a JVM"
+            + " cannot take it over then: {}; start postseal without nohup (systemd never ignores it)", name,
+            name.equals("HUP") ? "reloading with SIGHUP (kill -HUP, systemctl reload) does nothing"
+                : "SIG" + name + " does not stop it");
+        return false;
+      }
       return true;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       LOG.debug("cannot handle SIG{}: {}", name, e.toString());
