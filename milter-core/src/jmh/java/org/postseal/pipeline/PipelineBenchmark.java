@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One whole 2 KiB message through the pipeline, without the socket: MAIL FROM, the header fields, end of headers,
  * the body, ready to decide, the decision with its header edits ({@link SyntheticMail}, what {@code serve} warms up
- * with). {@code sign}: outbound, signed rsa-sha256 and ed25519-sha256. {@code verify}: inbound, one rsa-sha256
+ * with, here with an RSA-2048 key). {@code sign}: outbound, signed rsa-sha256 and ed25519-sha256. {@code verify}: inbound, one rsa-sha256
  * signature, DKIM + SPF + DMARC (pass), the Authentication-Results field; DNS answers from memory, results kept
  * nowhere. So a regression in the message path shows here without Postfix or a milter client.
  *
@@ -35,7 +35,7 @@ public class PipelineBenchmark {
 
   @Setup
   public void setUp() {
-    mail = SyntheticMail.create(Clock.systemUTC(), 2048);
+    mail = SyntheticMail.create(Clock.systemUTC(), 2048, 2048);
   }
 
   @Benchmark

@@ -46,7 +46,7 @@ final class Warmup {
     long end = start + budget.toNanos();
     int messages = 0;
     try {
-      SyntheticMail mail = SyntheticMail.create(clock, BODY_BYTES);
+      SyntheticMail mail = SyntheticMail.create(clock, BODY_BYTES, 1024);
       while (messages < maxMessages && System.nanoTime() < end) {
         switch (messages % 3) {
           case 0 -> mail.sign();
