@@ -53,6 +53,19 @@ dpkg -i "$deb"
 [ "$(postseal --version)" = "postseal $(dpkg-query -W -f='${Version}' postseal | sed 's/~/-/')" ] \
   || die "postseal --version does not name the package's version: $(postseal --version)"
 postseal --version
+log "the class-data archive: made by postinst for this JVM, used by the postseal user, refused silently when stale"
+[ -s /var/cache/postseal/postseal.jsa ] || die "postinst made no class-data archive in /var/cache/postseal"
+[ "$(readlink /usr/share/postseal/lib/postseal.jsa)" = /var/cache/postseal/postseal.jsa ] \
+  || die "/usr/share/postseal/lib/postseal.jsa does not link to /var/cache/postseal/postseal.jsa"
+# -Xshare:on turns a refused archive into an error: the JVM maps this one
+runuser -u postseal -- env POSTSEAL_JAVA_OPTS=-Xshare:on postseal --version >/dev/null \
+  || die "the JVM refuses the archive postinst made"
+# a stale archive (here: not an archive at all) is ignored without a word, and the command still works
+cp /var/cache/postseal/postseal.jsa /tmp/postseal.jsa.saved
+echo "not an archive" > /var/cache/postseal/postseal.jsa
+[ "$(postseal --version 2>&1)" = "$(dpkg-query -W -f='postseal ${Version}' postseal | sed 's/~/-/')" ] \
+  || die "a stale class-data archive changed what postseal --version prints: $(postseal --version 2>&1)"
+mv /tmp/postseal.jsa.saved /var/cache/postseal/postseal.jsa
 log "postseal config check, as the postseal user"
 runuser -u postseal -- postseal config check
 expect_stat() {
@@ -117,7 +130,8 @@ dpkg --remove postseal
 [ -f /etc/postseal/postseal.toml ] || die "remove took the config (a conffile stays until purge)"
 [ -f /var/lib/postseal/keys/example.com/upgrade1.pem ] || die "remove took the keys"
 dpkg --purge postseal
-for gone in /etc/postseal /var/lib/postseal /var/spool/postfix/postseal /usr/share/postseal /usr/bin/postseal; do
+for gone in /etc/postseal /var/lib/postseal /var/spool/postfix/postseal /usr/share/postseal /usr/bin/postseal \
+  /var/cache/postseal; do
   [ ! -e "$gone" ] || die "$gone is still there after purge"
 done
 ! dpkg-statoverride --list /etc/postseal/postseal.toml >/dev/null || die "the statoverride outlived the purge"

@@ -88,6 +88,27 @@ public final class KeyDirectory {
     return scan(keysDir, System.getProperty("user.name"));
   }
 
+  /**
+   * Keys held only in memory, every one active, for one domain each: what {@code serve}'s warm-up signs its
+   * synthetic messages with before it says it is ready, and the pipeline benchmark. Never on disk, never scanned
+   * again ({@link #isOutdated()} stays false); {@link #directory()} names no real directory.
+   */
+  public static KeyDirectory inMemory(List<SigningKey> keys) {
+    Path nowhere = Path.of("(in memory)");
+    Map<String, DomainKeys> domains = new TreeMap<>();
+    for (SigningKey key : keys) {
+      domains.compute(key.domain(), (domain, known) -> {
+        Map<String, SigningKey> loaded = new TreeMap<>(known == null ? Map.of() : known.loaded());
+        loaded.put(key.selector(), key);
+        List<SigningKey> active = new ArrayList<>(known == null ? List.of() : known.active());
+        active.add(key);
+        return new DomainKeys(nowhere, false, List.of(), Collections.unmodifiableMap(loaded), List.copyOf(active),
+            List.copyOf(active));
+      });
+    }
+    return new KeyDirectory(nowhere, Collections.unmodifiableMap(domains), List.of(), fingerprint(nowhere));
+  }
+
   /** {@link #scan(Path)} with the user that must own the key files (tests pass another user). */
   static KeyDirectory scan(Path keysDir, String processUser) {
     Objects.requireNonNull(keysDir, "keysDir");

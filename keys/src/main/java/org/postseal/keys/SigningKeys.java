@@ -123,6 +123,23 @@ public final class SigningKeys {
     return new SigningKeys(directory, Map.of(), Map.of());
   }
 
+  /**
+   * Every candidate of {@code directory} taken as served by DNS, without a lookup and without a log line: for keys
+   * held only in memory whose records the caller serves itself ({@code serve}'s warm-up, the pipeline benchmark:
+   * {@link KeyDirectory#inMemory}). Never for keys on disk: those sign only after {@link SigningKeyCheck}.
+   */
+  public static SigningKeys servedInMemory(KeyDirectory directory, Instant at) {
+    Map<String, Verdict> verdicts = new java.util.HashMap<>();
+    for (String domain : directory.domains()) {
+      for (SigningKey key : directory.candidates(domain)) {
+        publicKeyOf(key).ifPresent(p -> verdicts.put(id(key), new Verdict(key.domain(), key.selector(), p,
+            new PublicationStatus(PublicationStatus.Kind.MATCH, SigningNames.recordName(key.selector(), key.domain()),
+                "served from memory", List.of()), at)));
+      }
+    }
+    return new SigningKeys(directory, verdicts, Map.of());
+  }
+
   static String id(String domain, String selector) {
     return domain + " " + selector;
   }

@@ -96,6 +96,7 @@ final class ServeCommand implements Callable<Integer> {
           .sourceName(result.source())
           .reloadFrom(() -> common.loadConfig(loader))
           .generator("Postseal " + VersionProvider.version())
+          .warmUp(PostsealServer.DEFAULT_WARM_UP)
           .start();
     } catch (IOException e) {
       err.println("postseal: " + e.getMessage());

@@ -150,7 +150,9 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * How jmilter's context sends: replies may come from any thread (Netty queues them on the event loop). A final
-   * reply tells the connection limits that no message of this connection waits for us any more.
+   * reply tells the connection limits that no message of this connection waits for us any more. A header edit or
+   * quarantine is only written: it is always followed by the message's final reply, whose flush sends them together,
+   * in one write system call instead of one per packet.
    */
   private record ChannelSender(Channel channel, ConnectionLimits.Admitted admitted) implements MilterPacketSender {
 
@@ -162,7 +164,22 @@ final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void send(MilterPacket packet) {
       admitted.packetSent((char) packet.command());
-      channel.writeAndFlush(packet);
+      if (isModification(packet.command())) {
+        channel.write(packet);
+      } else {
+        channel.writeAndFlush(packet);
+      }
     }
+  }
+
+  /**
+   * The end-of-message actions that precede the final reply (SMFIR_ADDHEADER, INSHEADER, CHGHEADER, ADDRCPT,
+   * ADDRCPT_PAR, DELRCPT, CHGFROM, REPLBODY, QUARANTINE); every other reply ends a step and is flushed.
+   */
+  static boolean isModification(int command) {
+    return switch (command) {
+      case 'h', 'i', 'm', '+', '2', '-', 'e', 'b', 'q' -> true;
+      default -> false;
+    };
   }
 }

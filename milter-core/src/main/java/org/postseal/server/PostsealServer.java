@@ -63,6 +63,9 @@ public final class PostsealServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostsealServer.class);
 
+  /** The warm-up {@code serve} runs before it says it is ready. */
+  public static final Duration DEFAULT_WARM_UP = Warmup.DEFAULT_BUDGET;
+
   private final Clock clock;
   private final Optional<Supplier<ConfigResult>> configSource;
   private final AuthenticationPipeline pipeline;
@@ -117,6 +120,8 @@ public final class PostsealServer implements AutoCloseable {
     private DmarcResultStore resultStore;
     private Duration reportInterval = ReportService.DEFAULT_INTERVAL;
     private String generator = "Postseal";
+    private Duration warmUp = Duration.ZERO;
+    private int warmUpMessages = Warmup.MAX_MESSAGES;
 
     private Builder(PostsealConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -193,6 +198,25 @@ public final class PostsealServer implements AutoCloseable {
     }
 
     /**
+     * Signs and verifies made-up messages for up to {@code budget} after binding, before {@link #start} returns
+     * ({@link Warmup}): {@code serve} gives {@link #DEFAULT_WARM_UP}; zero (the default, for tests) skips it.
+     */
+    public Builder warmUp(Duration budget) {
+      Objects.requireNonNull(budget, "budget");
+      if (budget.isNegative()) {
+        throw new IllegalArgumentException("warmUp must not be negative, was " + budget);
+      }
+      this.warmUp = budget;
+      return this;
+    }
+
+    /** As {@link #warmUp(Duration)}, stopping after {@code maxMessages} (tests: a few, however slow the machine). */
+    Builder warmUp(Duration budget, int maxMessages) {
+      this.warmUpMessages = maxMessages;
+      return warmUp(budget);
+    }
+
+    /**
      * Builds everything and binds the listener.
      *
      * @throws IOException naming the address and the cause when it cannot listen (in use, not local,
@@ -245,6 +269,10 @@ public final class PostsealServer implements AutoCloseable {
       started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports,
           domainsQuery);
       running.set(started[0]);
+      if (!warmUp.isZero()) {
+        // listening already: a message that arrives meanwhile is served, only not yet at full speed
+        Warmup.run(clock, warmUp, warmUpMessages);
+      }
       return started[0];
     }
   }
