@@ -394,6 +394,10 @@ for _ in $(seq 1 50); do
   [ "$shown" = 3 ] && break
   sleep 0.2
 done
+# A period ends on a whole second (RFC 9990 date_range is in seconds) and `--until now` rounds down, so messages of
+# the current second belong to the next report: wait for the second to pass (with the class archive the commands
+# are fast enough to run in the same second as the messages)
+sleep 1.1
 "$POSTSEAL_BIN" report send --until now --config "$report_config" > "$WORK/checks/report-send.log" 2>&1 || true
 report_id=$("$POSTSEAL_BIN" report status --json --config "$report_config" 2>/dev/null | $PY -c '
 import json, sys
