@@ -160,8 +160,18 @@ final class KeyPublicationCheck {
   }
 
   private PublicationStatus await(CompletableFuture<PublicationStatus> future, String name) {
+    return awaitStatus(future, name, lookupTimeout.toNanos(), lookupTimeout);
+  }
+
+  /**
+   * The status {@code lookup} completes with within {@code waitNanos}, or a DNS_ERROR saying why not (interrupted,
+   * failed, no answer within {@code budget}); a lookup not answered in time is cancelled. Shared with
+   * {@link SigningKeyCheck}: one place turns a lookup that did not answer into a status.
+   */
+  static PublicationStatus awaitStatus(CompletableFuture<PublicationStatus> lookup, String name, long waitNanos,
+                                       Duration budget) {
     try {
-      return future.get(lookupTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return lookup.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "interrupted while looking up " + name,
@@ -170,9 +180,10 @@ final class KeyPublicationCheck {
       return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
           + e.getCause(), List.of());
     } catch (TimeoutException e) {
-      future.cancel(true);
+      lookup.cancel(true);
       return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "no DNS answer for " + name + " within "
-          + lookupTimeout.toSeconds() + " s", List.of());
+          + budget.toMillis() + " ms", List.of());
     }
   }
+
 }

@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.postseal.dkim.SigningKey;
 import org.postseal.dns.DnsSource;
 import org.slf4j.Logger;
@@ -92,22 +89,10 @@ public final class SigningKeyCheck {
   }
 
   private PublicationStatus await(CompletableFuture<PublicationStatus> lookup, long deadline, SigningKey key) {
-    String name = SigningNames.recordName(key.selector(), key.domain());
-    try {
-      return lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "interrupted while looking up " + name,
-          List.of());
-    } catch (ExecutionException e) {
-      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "DNS lookup of " + name + " failed: "
-          + e.getCause(), List.of());
-    } catch (TimeoutException e) {
-      lookup.cancel(true);
-      return new PublicationStatus(PublicationStatus.Kind.DNS_ERROR, name, "no DNS answer for " + name + " within "
-          + lookupTimeout.toMillis() + " ms", List.of());
-    }
+    return KeyPublicationCheck.awaitStatus(lookup, SigningNames.recordName(key.selector(), key.domain()),
+        deadline - System.nanoTime(), lookupTimeout);
   }
+
 
   /** One line per key whose signing changed (or that does not sign on the first check). */
   private static void logChanges(SigningKeys previous, SigningKeys next) {
