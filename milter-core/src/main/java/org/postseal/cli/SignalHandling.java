@@ -49,10 +49,14 @@ final class SignalHandling {
       // HotSpot does not take over HUP, INT or TERM when the process started with it ignored (nohup, a parent's
       // SIG_IGN, inherited through exec): handle() then installs nothing and answers SIG_IGN
       if (previous == handlerClass.getField("SIG_IGN").get(null)) {
-        LOG.warn("SIG{} was ignored when this process started (under nohup, or a parent that ignores it), and a JVM"
-            + " cannot take it over then: {}; start postseal without nohup (systemd never ignores it)", name,
-            name.equals("HUP") ? "reloading with SIGHUP (kill -HUP, systemctl reload) does nothing"
-                : "SIG" + name + " does not stop it");
+        if (!name.equals("HUP")) {
+          // an ignored INT or TERM is the parent's wish (a shell's background job ignores SIGINT): nothing to say
+          LOG.debug("SIG{} was ignored when this process started; it stays ignored", name);
+          return true;
+        }
+        LOG.warn("SIGHUP was ignored when this process started (under nohup, or a parent that ignores it), and a JVM"
+            + " cannot take it over then: reloading with SIGHUP (kill -HUP, systemctl reload) does nothing; start"
+            + " postseal without nohup (systemd never ignores it)");
         return false;
       }
       return true;
