@@ -17,9 +17,10 @@ import org.postseal.server.PostsealServer;
 
 /**
  * The run the class-data archive is made from ({@code bin/postseal-class-archive}, run when the app image is built
- * and by the Debian package's postinst): the JVM records every class this process loads and writes them, parsed and
- * verified, to the archive when it exits ({@code -XX:ArchiveClassesAtExit}); {@code bin/postseal} maps that archive
- * at start instead of reading and verifying those classes from the jars again.
+ * and by the Debian package's postinst): the JVM lists every class this process loads
+ * ({@code -XX:DumpLoadedClassList}), then {@code java -Xshare:dump} parses and verifies them into a static archive
+ * (the dynamic {@code -XX:ArchiveClassesAtExit} crashed JDK 17.0.15 here; the script says how);
+ * {@code bin/postseal} maps that archive at start instead of reading and verifying those classes from the jars again.
  *
  * <p>It runs, in this one process, what an administrator runs by hand (--version, keygen, keys list, config check,
  * report status, check) and what {@code serve} loads up to and including its warm-up, against a configuration in a
@@ -72,7 +73,7 @@ public final class ClassDataTraining {
         files.sorted(Comparator.reverseOrder()).forEach(ClassDataTraining::delete);
       }
     }
-    // the archive is written as the JVM exits; serve's threads are daemons, but exit now rather than wait for them
+    // the class list is complete once the JVM exits; serve's threads are daemons, but exit now rather than wait
     System.exit(status);
   }
 
