@@ -111,6 +111,40 @@ public final class SyntheticMail {
     return new SyntheticMail(pipeline, headers, text.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
+  /** The three made-up messages: what {@link #sign}, {@link #verify} and {@link #verifyTwoSignatures} run. */
+  public enum Kind {
+    /** From our own user (a loopback client, internal-networks): signed with both keys. */
+    SIGN,
+    /** From outside, one RSA signature: DKIM, SPF and DMARC pass. */
+    VERIFY,
+    /** From outside, the RSA and the Ed25519 signature. */
+    VERIFY_TWO
+  }
+
+  /** The pipeline the messages go through: the warm-up's private milter listener serves it too. */
+  public MessagePipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The header fields of one {@code kind} of message, top first. */
+  public List<HeaderField> header(Kind kind) {
+    return switch (kind) {
+      case SIGN -> headers;
+      case VERIFY -> oneSignature;
+      case VERIFY_TWO -> twoSignatures;
+    };
+  }
+
+  /** The body (CRLF line ends), a copy. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The SMTP client of one {@code kind} of message. */
+  public static InetAddress client(Kind kind) {
+    return kind == Kind.SIGN ? INSIDE : OUTSIDE;
+  }
+
   /** One outbound message from our own user, signed with both keys. */
   public MessageVerdict sign() {
     MessageVerdict verdict = run(INSIDE, headers);
