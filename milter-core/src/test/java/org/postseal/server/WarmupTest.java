@@ -91,6 +91,9 @@ class WarmupTest {
         assertThat(lines).noneMatch(l -> l.startsWith("warm-up stopped"));
         // the second three went over its private loopback listener, which said nothing of itself
         assertThat(summary).contains(", 3 of them over a loopback milter connection");
+        // its lookups went through a resolver to its loopback responder: key records, SPF and DMARC, each asked anew
+        assertThat(Integer.parseInt(summary.replaceAll(".*connection, (\\d+) DNS questions.*", "$1")))
+            .isGreaterThanOrEqualTo(4);
         assertThat(lines.stream().filter(l -> l.startsWith("milter listening on"))).hasSize(1);
         assertThat(lines).noneMatch(l -> l.startsWith("milter on ") && l.endsWith(" stopped"));
         // no line for any of its messages: no message line, nothing naming its domain or sessions
