@@ -91,7 +91,7 @@ class WarmupTest {
         assertThat(lines).noneMatch(l -> l.startsWith("warm-up stopped"));
         // the second three went over its private loopback listener, which said nothing of itself
         assertThat(summary).contains(", 3 of them over a loopback milter connection");
-        // its lookups went through a resolver to its loopback responder: key records, SPF and DMARC, each asked anew
+        // its lookups went through a resolver to its loopback responder: key records, SPF (MAIL FROM, HELO), DMARC
         assertThat(Integer.parseInt(summary.replaceAll(".*connection, (\\d+) DNS questions.*", "$1")))
             .isGreaterThanOrEqualTo(4);
         assertThat(lines.stream().filter(l -> l.startsWith("milter listening on"))).hasSize(1);
