@@ -31,7 +31,8 @@
 #   verify-3       three signatures: Postseal RSA + Ed25519, then OpenDKIM RSA                     (opendkim, postseal)
 # Postseal verifying also evaluates SPF and DMARC and writes the DMARC result row; OpenDKIM only DKIM.
 # CPU per message is the milter process's utime+stime over the measured window (/proc/PID/stat), read by
-# `postseal bench --cpu-pid`. The driver itself is a JVM on the same machine: it competes for the cores.
+# `postseal bench --cpu-pid`. The driver itself is a JVM on the same machine: with PIN=1 (the default on 2+ cores) it runs
+# on CPU 0 and the milters on the others (taskset), so that it cannot be their ceiling.
 #
 # Then (MEMORY=1, default with DIRECT=1) the peak RSS of `postseal serve` under 200 concurrent sessions of 1 MiB messages (sign and
 # verify) and with one 50 MiB message, sampled with ps -o rss every 0.2 s; and (PROFILE=1) a JFR recording of
@@ -61,6 +62,11 @@ PROFILE=${PROFILE:-$DIRECT}                # JFR profile of Postseal under sign-
 PROFILE_DURATION=${PROFILE_DURATION:-15}
 PROFILE_MODE=${PROFILE_MODE:-sign}         # sign: sign-rsa; verify: verify-1 (one signature, DKIM + SPF + DMARC)
 SERVE_JAVA_OPTS=${SERVE_JAVA_OPTS:-}     # JVM options of the two `postseal serve` only (e.g. -Xmx128m), not of the driver
+# PIN=1 (the default with 2+ cores): during the direct runs the driver runs on CPU 0 and every milter (its threads,
+# taskset -a) on the others, so that the driver, a JVM as busy as the milter, cannot be the ceiling of a milter's
+# msg/s nor take its CPU; with 2 cores each milter then has one core, OpenDKIM's threads as Postseal's. The milters are
+# unpinned again for the runs through Postfix, whose processes are not pinned.
+PIN=${PIN:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
 DNS_IP=127.0.0.44
 FLOOR_PORT=18890
 PS_RSA_PORT=18891
@@ -179,6 +185,19 @@ for size in $SIZES; do
 done
 
 # --- the runs -----------------------------------------------------------------------------------------
+DRIVER=()
+# pin_milters CPUS: move every thread of the milters to CPUS (a taskset -c list)
+pin_milters() {
+  local name
+  for name in floor ps-rsa ps-both opendkim; do
+    taskset -a -cp "$1" "${PIDS[$name]}" >/dev/null || die "cannot pin $name to CPUs $1"
+  done
+}
+if [ "$PIN" = 1 ] && [ "$DIRECT" = 1 ]; then
+  DRIVER=(taskset -c 0)
+  pin_milters "1-$(($(nproc) - 1))"
+  log "direct runs: the driver on CPU 0, the milters on CPUs 1-$(($(nproc) - 1)) (PIN=1)"
+fi
 RESULTS=$OUT/results.tsv
 printf 'workload\tsize\tsessions\tmilter\tround\tmessages\tseconds\trate\tp50_ms\tp99_ms\terrors\tcpu_ms_per_msg\tedits;results\n' \
   > "$RESULTS"
@@ -187,7 +206,7 @@ run_one() { # WORKLOAD SIZE SESSIONS MILTER PORT PID ROUND ARGS...
   local workload=$1 size=$2 sessions=$3 milter=$4 port=$5 pid=$6 round=$7
   shift 7
   local out summary edits
-  out=$("$POSTSEAL" bench --target "inet:127.0.0.1:$port" --sessions "$sessions" --messages 10 --duration "$DURATION" \
+  out=$("${DRIVER[@]}" "$POSTSEAL" bench --target "inet:127.0.0.1:$port" --sessions "$sessions" --messages 10 --duration "$DURATION" \
     --warmup "$WARMUP" --cpu-pid "$pid" "$@" 2>&1) || true
   summary=$(grep '^summary:' <<<"$out" || echo "summary: messages=0 seconds=0 rate=0 p50_ms=0 p90_ms=0 p99_ms=0 max_ms=0 errors=1 cpu_ms_per_msg=-1")
   edits=$(grep -E '^(edits|authentication results):' <<<"$out" | sed -E 's/^(edits|authentication results): //' \
@@ -264,6 +283,7 @@ fi   # DIRECT
 
 # --- through Postfix (POSTFIX=1): smtp-source -> Postfix -> milter -> smtp-sink ----------------------------
 if [ "$POSTFIX" = 1 ]; then
+  [ "${#DRIVER[@]}" = 0 ] || pin_milters "0-$(($(nproc) - 1))"
   # shellcheck source=bench/postfix.sh
   source "$BENCH_DIR/postfix.sh"
 fi

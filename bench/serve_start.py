@@ -3,7 +3,7 @@
 (ready, as READY=1), optionally sends one first message over the real socket (bench/first_message.py), stops it
 with SIGTERM. README "Performance", "Start-up".
 
-  bench/serve_start.py LAUNCHER CONFIG PORT [sign|verify MESSAGE.eml]
+  bench/serve_start.py LAUNCHER CONFIG PORT [sign|verify MESSAGE.eml [SIGNED.eml]]
 
 Prints bind_ms, ready_ms, first_message.py's line and the warm-up's summary."""
 import os, signal, subprocess, sys, time
@@ -28,7 +28,7 @@ if ready is None:
     raise SystemExit('serve did not become ready: ' + str(p.wait()))
 if len(sys.argv) > 5:
     first = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), 'first_message.py'), '127.0.0.1', port,
-                            sys.argv[4], sys.argv[5]], capture_output=True, text=True, timeout=60).stdout.strip()
+                            *sys.argv[4:]], capture_output=True, text=True, timeout=60).stdout.strip()
     first = first.splitlines()[0] if first else 'FAILED'
 p.send_signal(signal.SIGTERM)
 p.communicate(timeout=30)

@@ -49,7 +49,7 @@ public final class ManPages {
 
   /** postseal(8): every command with its synopsis and options. */
   static String commandPage(String version) {
-    CommandLine root = new CommandLine(new Main());
+    CommandLine root = Main.commandLine();
     StringBuilder page = new StringBuilder();
     header(page, "POSTSEAL", 8, version, "System Administration");
     String summary = root.getCommandSpec().usageMessage().description()[0].replaceAll("\\.$", "");

@@ -123,15 +123,26 @@ final class AuthMilterHandler extends AbstractMilterHandler {
   private final InFlightMessages inFlight;
   private final PostsealMetrics metrics;
   private final ConnectionLimits limits;
+  private final boolean logMessages;
 
   AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight, PostsealMetrics metrics,
                     ConnectionLimits limits) {
+    this(pipeline, authPool, inFlight, metrics, limits, true);
+  }
+
+  /**
+   * @param logMessages false for the warm-up's private listener ({@link MilterServer#startForWarmUp}): its made-up
+   *                    messages get no message or limits line
+   */
+  AuthMilterHandler(MessagePipeline pipeline, Executor authPool, InFlightMessages inFlight, PostsealMetrics metrics,
+                    ConnectionLimits limits, boolean logMessages) {
     super(ACTIONS, STEPS, MACROS);
     this.pipeline = pipeline;
     this.authPool = authPool;
     this.inFlight = inFlight;
     this.metrics = metrics;
     this.limits = limits;
+    this.logMessages = logMessages;
   }
 
   @Override
@@ -431,6 +442,9 @@ final class AuthMilterHandler extends AbstractMilterHandler {
     Reply sent = apply(ctx, message, verdict);
     endMessage(open);
     metrics.messageDecided(message, verdict, sent, Duration.ofNanos(System.nanoTime() - eomNanos));
+    if (!logMessages) {
+      return;
+    }
     Optional<InboundAuthentication> inbound = verdict.inbound();
     inbound.filter(i -> !i.limitsHit().isEmpty()).ifPresent(i -> LIMITS_LOG.warn("queue={} session={} limits={}: the"
         + " message reached a configured limit; its results (next line) say what that made of it", queueText(message),

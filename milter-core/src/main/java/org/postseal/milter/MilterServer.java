@@ -97,11 +97,12 @@ public final class MilterServer implements AutoCloseable {
   private final Channel serverChannel;
   private final ListenAddress boundAddress;
   private final Duration drainTime;
+  private final boolean logged;
   private boolean closed;
 
   private MilterServer(EventLoopGroup acceptGroup, EventLoopGroup ioGroup, ExecutorService authPool,
                        ChannelGroup connections, InFlightMessages inFlight, ConnectionLimits limits, Channel serverChannel,
-                       Duration drainTime) {
+                       Duration drainTime, boolean logged) {
     this.acceptGroup = acceptGroup;
     this.ioGroup = ioGroup;
     this.authPool = authPool;
@@ -114,6 +115,7 @@ public final class MilterServer implements AutoCloseable {
         ? new ListenAddress.Inet(inet.getAddress().getHostAddress(), inet.getPort())
         : new ListenAddress.Unix(Path.of(((DomainSocketAddress) local).path()));
     this.drainTime = drainTime;
+    this.logged = logged;
   }
 
   /** Binds {@code listen} and serves {@code pipeline} with the default [milter] limits. */
@@ -147,6 +149,23 @@ public final class MilterServer implements AutoCloseable {
 
   static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime, PostsealMetrics metrics,
                             MilterConfig config, MemoryBudget budget) throws IOException {
+    return start(listen, pipeline, drainTime, metrics, config, budget, true);
+  }
+
+  /**
+   * A private listener on a free loopback port for {@code serve}'s warm-up: made-up messages sent to it over a real
+   * socket load and compile the connection path (Netty, jmilter's command engine, this adapter) that warming the
+   * pipeline alone leaves cold. Nothing it does is logged (no message lines, no listening or stopped lines) or counted
+   * where anyone looks (metrics of its own, never served); what it records is up to {@code pipeline}.
+   */
+  public static MilterServer startForWarmUp(MessagePipeline pipeline) throws IOException {
+    return start(new ListenAddress.Inet("127.0.0.1", 0), pipeline, Duration.ZERO, new PostsealMetrics(),
+        MilterConfig.defaults(), MemoryBudget.ofHeap(), false);
+  }
+
+  private static MilterServer start(ListenAddress listen, MessagePipeline pipeline, Duration drainTime,
+                                    PostsealMetrics metrics, MilterConfig config, MemoryBudget budget, boolean logged)
+      throws IOException {
     JmilterLogging.routeToSlf4j();
     boolean unix = listen instanceof ListenAddress.Unix;
     if (unix && !Epoll.isAvailable()) {
@@ -165,7 +184,7 @@ public final class MilterServer implements AutoCloseable {
     ChannelGroup connections = new DefaultChannelGroup("milter-connections", GlobalEventExecutor.INSTANCE);
     InFlightMessages inFlight = new InFlightMessages();
     ConnectionLimits limits = new ConnectionLimits(config, budget);
-    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight, metrics, limits);
+    AuthMilterHandler handler = new AuthMilterHandler(pipeline, authPool, inFlight, metrics, limits, logged);
 
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(acceptGroup, ioGroup)
@@ -212,9 +231,11 @@ public final class MilterServer implements AutoCloseable {
         restrictUnixSocket(socket.path());
       }
       MilterServer server = new MilterServer(acceptGroup, ioGroup, authPool, connections, inFlight, limits, bind.channel(),
-          drainTime);
-      LOG.info("milter listening on {} ({} auth threads; sessions share {} of memory for what clients send)",
-          server.listenAddress(), DEFAULT_AUTH_THREADS, budget.describe());
+          drainTime, logged);
+      if (logged) {
+        LOG.info("milter listening on {} ({} auth threads; sessions share {} of memory for what clients send)",
+            server.listenAddress(), DEFAULT_AUTH_THREADS, budget.describe());
+      }
       return server;
     } catch (IOException | RuntimeException e) {
       acceptGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -396,6 +417,8 @@ public final class MilterServer implements AutoCloseable {
         LOG.warn("could not remove the socket {}: {}", socket.path(), e.getMessage());
       }
     }
-    LOG.info("milter on {} stopped", listenAddress());
+    if (logged) {
+      LOG.info("milter on {} stopped", listenAddress());
+    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.postseal.config.ConfigLoader;
 import org.postseal.config.ConfigResult;
 import org.postseal.config.PostsealConfig;
@@ -36,7 +37,8 @@ import org.postseal.spf.SpfOutcome;
  *
  * <p>Everything here is private to this object and leaves no trace: the keys are made in memory at
  * {@link #create} (an RSA and an Ed25519 key of {@link #DOMAIN}), DNS answers come from a map (the key
- * records, SPF and DMARC of {@link #DOMAIN}, nothing else), evaluated messages go to a store that keeps nothing,
+ * records, SPF and DMARC of {@link #DOMAIN}, nothing else) or from a resolver asking a responder that serves only that
+ * map (the warm-up's), evaluated messages go to a store that keeps nothing,
  * and no metric or log line is written, since those belong to the milter adapter, which this does not go through.
  * The steps are the ones the adapter calls: {@code beginMessage}, headers, {@code endOfHeaders}, {@code body},
  * {@code readyToDecide}, {@code decide}.
@@ -79,6 +81,16 @@ public final class SyntheticMail {
    * @throws IllegalStateException when the JDK cannot make an RSA or Ed25519 key (a broken installation)
    */
   public static SyntheticMail create(Clock clock, int bodyBytes, int rsaBits) {
+    return create(clock, bodyBytes, rsaBits, SyntheticMail::fromMemory);
+  }
+
+  /**
+   * As {@link #create(Clock, int, int)}, asking {@code dnsFor} for the DNS that serves the made-up domain's TXT
+   * records (owner name to record text; every other name does not exist): the warm-up passes a real resolver asking a
+   * loopback responder, so that the resolver's code is warmed too.
+   */
+  public static SyntheticMail create(Clock clock, int bodyBytes, int rsaBits,
+                                     Function<Map<String, String>, DnsSource> dnsFor) {
     KeyPair rsa = keyPair("RSA", rsaBits);
     KeyPair ed25519 = keyPair("Ed25519", 0);
     KeyDirectory keys = KeyDirectory.inMemory(List.of(
@@ -89,9 +101,7 @@ public final class SyntheticMail {
         ED25519_SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=ed25519; p=" + base64(rawEd25519(ed25519)),
         DOMAIN, "v=spf1 ip4:192.0.2.0/24 -all",
         "_dmarc." + DOMAIN, "v=DMARC1; p=reject");
-    DnsSource dns = (name, type) -> CompletableFuture.completedFuture(type == RecordType.TXT && txt.containsKey(name)
-        ? new DnsAnswer.Found(List.of(txt.get(name)), Duration.ofHours(1))
-        : new DnsAnswer.NotFound(!txt.containsKey(name)));
+    DnsSource dns = dnsFor.apply(txt);
     PostsealConfig config = config();
     // the keys sign at once: their records are the ones this DNS map serves (no lookup, no log line)
     AuthenticationPipeline pipeline = new AuthenticationPipeline(PipelineSnapshot.create(config,
@@ -109,6 +119,40 @@ public final class SyntheticMail {
       text.append("The quick brown fox jumps over the lazy dog,  twice\t over.\r\n");
     }
     return new SyntheticMail(pipeline, headers, text.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The three made-up messages: what {@link #sign}, {@link #verify} and {@link #verifyTwoSignatures} run. */
+  public enum Kind {
+    /** From our own user (a loopback client, internal-networks): signed with both keys. */
+    SIGN,
+    /** From outside, one RSA signature: DKIM, SPF and DMARC pass. */
+    VERIFY,
+    /** From outside, the RSA and the Ed25519 signature. */
+    VERIFY_TWO
+  }
+
+  /** The pipeline the messages go through: the warm-up's private milter listener serves it too. */
+  public MessagePipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The header fields of one {@code kind} of message, top first. */
+  public List<HeaderField> header(Kind kind) {
+    return switch (kind) {
+      case SIGN -> headers;
+      case VERIFY -> oneSignature;
+      case VERIFY_TWO -> twoSignatures;
+    };
+  }
+
+  /** The body (CRLF line ends), a copy. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The SMTP client of one {@code kind} of message. */
+  public static InetAddress client(Kind kind) {
+    return kind == Kind.SIGN ? INSIDE : OUTSIDE;
   }
 
   /** One outbound message from our own user, signed with both keys. */
@@ -139,7 +183,7 @@ public final class SyntheticMail {
     fields.forEach(message::addHeader);
     pipeline.endOfHeaders(message);
     pipeline.body(message, body, 0, body.length);
-    // DNS answers from memory: ready at once
+    // DNS from memory is ready at once; the warm-up's loopback responder within a millisecond
     pipeline.readyToDecide(message).join();
     return pipeline.decide(message);
   }
@@ -169,6 +213,13 @@ public final class SyntheticMail {
       }
     }
     return fields;
+  }
+
+  /** Answers from {@code txt} at once, as if cached. */
+  private static DnsSource fromMemory(Map<String, String> txt) {
+    return (name, type) -> CompletableFuture.completedFuture(type == RecordType.TXT && txt.containsKey(name)
+        ? new DnsAnswer.Found(List.of(txt.get(name)), Duration.ofHours(1))
+        : new DnsAnswer.NotFound(!txt.containsKey(name)));
   }
 
   /** Our own defaults with the made-up domain signed by both algorithms; nothing of it is written anywhere. */

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,27 @@ class MainTest {
     Run run = run("--version");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo("postseal 0.1.0-SNAPSHOT" + System.lineSeparator());
+  }
+
+  @Test
+  void theVersionAndEveryCommandsHelpReadTheSameWhateverTreeIsBuilt() {
+    // -V is --version's short name, answered before any command is built, as --version is
+    assertThat(run("-V").out()).isEqualTo(run("--version").out());
+    // a command line naming a command builds that command only; help and mistakes get every command
+    assertThat(Main.commandLine("keys", "list").getSubcommands().keySet()).containsExactly("keys");
+    assertThat(Main.commandLine("--help").getSubcommands().keySet()).containsExactly("serve", "config", "check",
+        "keygen", "keys", "report", "doctor", "bench", "help");
+    assertThat(Main.commandLine("help", "keys").getSubcommands()).hasSize(Main.COMMANDS.size());
+    assertThat(Main.commandLine("frobnicate").getSubcommands()).hasSize(Main.COMMANDS.size());
+    Run help = run("--help");
+    assertThat(help.exitCode()).isZero();
+    assertThat(help.out()).contains("serve", "keygen", "doctor", "bench");
+    for (String command : List.of("serve", "config", "check", "keygen", "keys", "report", "doctor", "bench")) {
+      // the usage of a command is the same alone as in the whole tree: what help keys printed before
+      Run alone = run(command, "--help");
+      assertThat(alone.exitCode()).as(command).isZero();
+      assertThat(alone.out()).as(command).isEqualTo(run("help", command).out());
+    }
   }
 
   @Test

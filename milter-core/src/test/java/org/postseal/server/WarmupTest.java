@@ -89,6 +89,13 @@ class WarmupTest {
             () -> new AssertionError("no warm-up line in " + lines));
         assertThat(Integer.parseInt(summary.split(" ")[1])).isEqualTo(6);
         assertThat(lines).noneMatch(l -> l.startsWith("warm-up stopped"));
+        // the second three went over its private loopback listener, which said nothing of itself
+        assertThat(summary).contains(", 3 of them over a loopback milter connection");
+        // its lookups went through a resolver to its loopback responder: key records, SPF (MAIL FROM, HELO), DMARC
+        assertThat(Integer.parseInt(summary.replaceAll(".*connection, (\\d+) DNS questions.*", "$1")))
+            .isGreaterThanOrEqualTo(4);
+        assertThat(lines.stream().filter(l -> l.startsWith("milter listening on"))).hasSize(1);
+        assertThat(lines).noneMatch(l -> l.startsWith("milter on ") && l.endsWith(" stopped"));
         // no line for any of its messages: no message line, nothing naming its domain or sessions
         assertThat(log.list).noneMatch(e -> e.getLoggerName().equals("org.postseal.message"));
         assertThat(lines).noneMatch(l -> l.contains(SyntheticMail.DOMAIN) || l.contains("warmup-"));
