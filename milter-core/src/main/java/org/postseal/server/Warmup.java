@@ -46,6 +46,11 @@ final class Warmup {
   /** Body size of the made-up messages: the 2 KiB of the benchmarks. */
   static final int BODY_BYTES = 2048;
   private static final SyntheticMail.Kind[] KINDS = SyntheticMail.Kind.values();
+  /**
+   * How much longer than the rest of its budget the warm-up waits for a reply of its private listener: a listener that
+   * stopped answering ends the warm-up (with a warning) instead of keeping serve from ever saying it is ready.
+   */
+  private static final Duration REPLY_SLACK = Duration.ofSeconds(1);
   /** The loopback responder answers within a millisecond; a lost datagram is asked again within this. */
   private static final Duration RESOLVER_TIMEOUT = Duration.ofSeconds(1);
 
@@ -87,7 +92,7 @@ final class Warmup {
       while (messages < maxMessages && System.nanoTime() < end) {
         SyntheticMail.Kind kind = KINDS[messages % KINDS.length];
         if (listener != null && (messages / KINDS.length) % 2 == 1) {
-          overMilter(listener, mail, kind);
+          overMilter(listener, mail, kind, Duration.ofNanos(Math.max(0, end - System.nanoTime())).plus(REPLY_SLACK));
           overSocket++;
         } else {
           switch (kind) {
@@ -117,13 +122,18 @@ final class Warmup {
     return done;
   }
 
-  /** One message as Postfix sends it, on a connection of its own; throws when it did not come out as it should. */
-  private static void overMilter(MilterServer listener, SyntheticMail mail, SyntheticMail.Kind kind) throws IOException {
+  /**
+   * One message as Postfix sends it, on a connection of its own, each reply awaited at most {@code timeout}; throws
+   * when it did not come out as it should.
+   */
+  private static void overMilter(MilterServer listener, SyntheticMail mail, SyntheticMail.Kind kind, Duration timeout)
+      throws IOException {
     String host = "mail." + SyntheticMail.DOMAIN;
     Envelope envelope = new Envelope(host, SyntheticMail.client(kind).getHostAddress(), host,
         "<warmup@" + SyntheticMail.DOMAIN + ">", List.of("<postmaster@" + SyntheticMail.DOMAIN + ">"), "", "WARMUP");
     MessageOutcome outcome;
-    try (MilterClient client = MilterClient.open(listener.listenAddress(), MilterClient.Options.postfix())) {
+    try (MilterClient client = MilterClient.open(listener.listenAddress(),
+        MilterClient.Options.postfix().withTimeout(timeout))) {
       outcome = client.send(envelope, mail.header(kind), mail.body());
       client.quit();
     }
