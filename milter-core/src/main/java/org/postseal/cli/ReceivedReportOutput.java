@@ -140,6 +140,8 @@ final class ReceivedReportOutput {
       m.put("dkim_pass", s.dkimPass());
       m.put("ours", s.isOurs());
       m.put("reporters", s.reporters());
+      m.put("first_begin", s.firstBegin().toString());
+      m.put("last_end", s.lastEnd().toString());
       sources.add(m);
     }
     root.put("sources", sources);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,9 @@ import org.postseal.dmarc.store.ReportOutbox;
 import org.postseal.dmarc.store.ReportingCounters;
 import org.postseal.dmarc.store.ResultsDatabase;
 import org.postseal.dns.DnsResolver;
+import org.postseal.server.DomainsQuery;
+import org.postseal.web.ReportPage;
+import org.postseal.web.ReportPageHtml;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,9 +50,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = "DMARC aggregate reports (RFC 9990): send, show what was evaluated, the outbox; import and show"
-        + " the reports receivers send us.",
+        + " the reports receivers send us; write the report page.",
     subcommands = {ReportCommand.Send.class, ReportCommand.Show.class, ReportCommand.Status.class,
-        ReportCommand.Import.class})
+        ReportCommand.Import.class, ReportCommand.Html.class})
 final class ReportCommand implements Callable<Integer> {
 
   @Spec
@@ -344,6 +348,67 @@ final class ReportCommand implements Callable<Integer> {
       } : Files.newInputStream(Path.of(file))) {
         byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
         return data.length > max ? null : data;
+      }
+    }
+  }
+
+  /**
+   * {@code postseal report html --out DIR [--days N] [--domain D]}: the report page ([web] listen serves the same) as
+   * DIR/index.html, for admins who publish it behind their own web server. It references nothing outside itself and
+   * opens with no network. Exit 0 when written, 1 when the configuration, the database or the file failed.
+   */
+  @Command(name = "html", mixinStandardHelpOptions = true,
+      description = {"Write the report page as DIR/index.html: per domain of ours, the share of mail passing DMARC per"
+          + " day, the sources (failing first, with reverse DNS), the next policy step; what we did with other"
+          + " domains' mail and what we reported to them.", "One file with inline CSS and SVG, no script, no"
+          + " reference outside it: it opens offline. [web] listen serves the same page."})
+  static final class Html implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+    @Spec
+    CommandSpec spec;
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+        description = "The directory to write index.html into (made when missing).")
+    Path out;
+    @Option(names = "--days", paramLabel = "N", description = "The last N days, 1..366 (default 30).")
+    int days = ReportPage.DEFAULT_DAYS;
+    @Option(names = "--domain", paramLabel = "D", description = "Only this policy domain.")
+    String domain;
+
+    @Override
+    public Integer call() {
+      if (days < 1 || days > ReportPage.MAX_DAYS) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--days " + days + " is not 1.."
+            + ReportPage.MAX_DAYS + ": give how many days back the page looks, e.g. --days 30");
+      }
+      Clock clock = Clock.systemUTC();
+      Optional<Opened> opened = open(spec, common, clock);
+      if (opened.isEmpty()) {
+        return Main.EXIT_FAILURE;
+      }
+      PostsealConfig config = opened.get().config();
+      PrintWriter err = spec.commandLine().getErr();
+      Optional<String> onlyDomain = Optional.ofNullable(domain).map(d -> d.toLowerCase(java.util.Locale.ROOT));
+      DnsResolver dns = DnsResolver.create(config.dns().servers(), config.dns().timeout(), clock);
+      try {
+        List<String> ours = DomainsQuery.once(config, clock).all();
+        ReportPage page = ReportPage.load(opened.get().database(), ours, onlyDomain, days, dns,
+            config.dns().timeout(), clock);
+        Files.createDirectories(out);
+        Path file = out.resolve("index.html");
+        Path partial = out.resolve(".index.html.part");
+        Files.writeString(partial, ReportPageHtml.render(page, ReportPageHtml.Where.FILE));
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        spec.commandLine().getOut().println("wrote " + file + ": " + page.domains().size() + " domain"
+            + (page.domains().size() == 1 ? "" : "s") + ", " + page.receivedReports() + " received report"
+            + (page.receivedReports() == 1 ? "" : "s") + ", " + page.decisions().size() + " other policy domain"
+            + (page.decisions().size() == 1 ? "" : "s") + ", " + page.sentReports().size() + " report"
+            + (page.sentReports().size() == 1 ? "" : "s") + " sent, the last " + days + " day"
+            + (days == 1 ? "" : "s"));
+        return Main.EXIT_OK;
+      } catch (SQLException | IOException e) {
+        err.println("postseal: " + e.getMessage());
+        return Main.EXIT_FAILURE;
       }
     }
   }

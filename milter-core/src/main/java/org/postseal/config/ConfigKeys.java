@@ -162,8 +162,10 @@ final class ConfigKeys {
   static final Key<Boolean> METRICS_LISTEN_PUBLIC = new Key<>("metrics.listen-public", MetricsConfig.DEFAULT_LISTEN_PUBLIC,
       bool());
 
-  static final Key<String> WEB_LISTEN = new Key<>("web.listen", "",
-      text(HostPort.ALLOWED + ", or \"\"", Function.identity()), "the report web page");
+  static final Key<Optional<HostPort>> WEB_LISTEN = new Key<>("web.listen", Optional.empty(),
+      text(HostPort.ALLOWED + ", or \"\" to turn the page off",
+          s -> s.isEmpty() ? Optional.<HostPort>empty() : Optional.of(HostPort.parse(s))));
+  static final Key<Boolean> WEB_LISTEN_PUBLIC = new Key<>("web.listen-public", WebConfig.DEFAULT_LISTEN_PUBLIC, bool());
 
   static final List<Key<?>> ALL = List.of(LISTEN, LISTEN_PUBLIC, AUTHSERV_ID_KEY, STATE_DIR, MILTER_MAX_FRAME_BYTES,
       MILTER_MAX_HEADER_FIELDS, MILTER_MAX_HEADER_BYTES, MILTER_MAX_CONNECTIONS, MILTER_MAX_CONNECTIONS_PER_CLIENT,
@@ -174,7 +176,7 @@ final class ConfigKeys {
       DMARC_PROTECT_OWN_DOMAINS, DMARC_TRUSTED_FORWARDERS, DMARC_NEVER_REJECT, DMARC_MAX_TREE_WALK_QUERIES,
       KEYS_AUTO_ACTIVATE, KEYS_RETIRE_AFTER,
       REPORTS_ENABLED, REPORTS_ORG_NAME, REPORTS_FROM, REPORTS_SMTP, REPORTS_KEEP, REPORTS_SUPPRESS, DATABASE_URL,
-      METRICS_LISTEN, METRICS_LISTEN_PUBLIC, WEB_LISTEN);
+      METRICS_LISTEN, METRICS_LISTEN_PUBLIC, WEB_LISTEN, WEB_LISTEN_PUBLIC);
 
   /** The [section] names, in the order of the reference file. */
   static final Set<String> SECTIONS;

@@ -185,9 +185,9 @@ public final class ConfigLoader {
   }
 
   /**
-   * Neither the milter protocol nor the metrics page has authentication: a listener beyond loopback needs the
-   * admin to say so ({@code listen-public}, {@code metrics.listen-public}), e.g. behind a firewall that lets only
-   * the MTAs in.
+   * Neither the milter protocol nor the metrics and report pages have authentication: a listener beyond loopback
+   * needs the admin to say so ({@code listen-public}, {@code metrics.listen-public}, {@code web.listen-public}),
+   * e.g. behind a firewall that lets only the MTAs in.
    */
   private static void checkPublicListeners(Map<String, Object> values, String source, TomlKeyLocator locator,
                                            List<ConfigError> errors) {
@@ -205,6 +205,14 @@ public final class ConfigLoader {
           metrics.get() + " is not a loopback address: anyone who reaches it reads your mail volumes and domains' results",
           "use \"127.0.0.1:9891\", or set listen-public = true in [metrics] if a firewall lets only your Prometheus"
               + " reach " + metrics.get()));
+    }
+    Optional<HostPort> web = value(values, ConfigKeys.WEB_LISTEN);
+    if (web.isPresent() && !isLoopback(web.get().host()) && !value(values, ConfigKeys.WEB_LISTEN_PUBLIC)) {
+      errors.add(new ConfigError(source, locator.lineOf(ConfigKeys.WEB_LISTEN.name()), ConfigKeys.WEB_LISTEN.name(),
+          web.get() + " is not a loopback address, and the report page has no authentication: anyone who reaches it"
+              + " reads who sends as your domains, from which addresses, and what you did with others' mail",
+          "use \"127.0.0.1:9892\" (an SSH tunnel or your own web server in front reaches it), or set listen-public ="
+              + " true in [web] if a firewall lets only your admins reach " + web.get()));
     }
   }
 
@@ -246,7 +254,7 @@ public final class ConfigLoader {
     }
     Object value = ((ValueReader.Read.Ok<?>) read).value();
     if (!key.get().isBuilt() && !value.equals(key.get().defaultValue())) {
-      // an admin who sets it must not believe it works: the web page would not be served
+      // an admin who sets it must not believe it works
       errors.add(new ConfigError(source, line, name, "not in postseal " + Release.version() + ": "
           + key.get().missingFeature() + " is not built yet",
           "remove the line (its default, " + describeDefault(key.get().defaultValue()) + ", is what this release does)"));
@@ -356,6 +364,7 @@ public final class ConfigLoader {
             value(v, ConfigKeys.REPORTS_SUPPRESS)),
         new DatabaseConfig(value(v, ConfigKeys.DATABASE_URL)),
         new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)),
+        new WebConfig(value(v, ConfigKeys.WEB_LISTEN)),
         new MilterConfig(value(v, ConfigKeys.MILTER_MAX_FRAME_BYTES), value(v, ConfigKeys.MILTER_MAX_HEADER_FIELDS),
             value(v, ConfigKeys.MILTER_MAX_HEADER_BYTES), value(v, ConfigKeys.MILTER_MAX_CONNECTIONS),
             value(v, ConfigKeys.MILTER_MAX_CONNECTIONS_PER_CLIENT), value(v, ConfigKeys.MILTER_IDLE_TIMEOUT),

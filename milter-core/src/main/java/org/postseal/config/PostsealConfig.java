@@ -19,7 +19,7 @@ import org.postseal.dkim.DkimAlgorithm;
  */
 public record PostsealConfig(ListenAddress listen, String authservId, Path stateDir, DnsConfig dns, SigningConfig signing,
                              VerifyConfig verify, SpfConfig spf, DmarcConfig dmarc, KeysConfig keys, ReportsConfig reports,
-                             DatabaseConfig database, MetricsConfig metrics, MilterConfig milter) {
+                             DatabaseConfig database, MetricsConfig metrics, WebConfig web, MilterConfig milter) {
 
   public static final String DEFAULT_LISTEN = "inet:127.0.0.1:8891";
   /** A listen address beyond loopback must be asked for: the milter protocol has no authentication. */
@@ -45,6 +45,7 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
     Objects.requireNonNull(reports, "reports");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(web, "web");
     Objects.requireNonNull(milter, "milter");
   }
 
@@ -56,13 +57,13 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
   /** The same configuration listening elsewhere (tests bind port 0). */
   public PostsealConfig withListen(ListenAddress other) {
     return new PostsealConfig(other, authservId, stateDir, dns, signing, verify, spf, dmarc, keys, reports, database,
-        metrics, milter);
+        metrics, web, milter);
   }
 
   /** The same configuration signing the domains domains-query returned too ({@link SigningConfig#withQueriedDomains}). */
   public PostsealConfig withQueriedDomains(List<String> queried) {
     return new PostsealConfig(listen, authservId, stateDir, dns, signing.withQueriedDomains(queried), verify, spf,
-        dmarc, keys, reports, database, metrics, milter);
+        dmarc, keys, reports, database, metrics, web, milter);
   }
 
   /**
@@ -132,6 +133,8 @@ public record PostsealConfig(ListenAddress listen, String authservId, Path state
     s.put("reports.suppress", reports.suppress().toString());
     s.put("database.url", database.url().isEmpty() ? "(SQLite in state-dir)" : database.redactedUrl());
     s.put("metrics.listen", metrics.listen().map(HostPort::toString).orElse("(off)"));
+    s.put("web.listen", web.listen().map(HostPort::toString).orElse("(off)") + (web.sharesListenerWith(metrics)
+        ? " (with metrics)" : ""));
     return s;
   }
 

@@ -33,15 +33,14 @@ public final class ReportedTraffic {
   public static List<Finding> findings(String domain, Optional<ReceivedReportSummary.Summary> summary,
                                        Duration window) {
     List<Finding> findings = new ArrayList<>();
-    String days = "in the last " + DurationText.format(window).replace("d", " days");
+    String days = lastDays(window);
     if (summary.isEmpty()) {
       findings.add(Finding.info(REPORTS, "the results database could not be read: no received reports checked"));
       return findings;
     }
     Optional<DomainSummary> found = summary.get().domains().stream().filter(d -> d.domain().equals(domain)).findFirst();
     if (found.isEmpty()) {
-      findings.add(Finding.info(REPORTS, "no aggregate report about " + domain + " was received " + days,
-          "publish rua=mailto:ADDRESS in _dmarc." + domain + " and pipe that mailbox to postseal report import -"));
+      findings.add(noReports(domain, window));
       return findings;
     }
     DomainSummary d = found.get();
@@ -63,24 +62,45 @@ public final class ReportedTraffic {
           "a source of yours must sign with our key or be in SPF; the others send as " + domain + " without right,"
               + " which an enforcing policy stops (postseal report show --received --domain " + domain + ")"));
     }
+    policyStep(d).ifPresent(findings::add);
+    return findings;
+  }
+
+  /** No report about {@code domain} in the last {@code window}: where reports come from. */
+  public static Finding noReports(String domain, Duration window) {
+    return Finding.info(REPORTS, "no aggregate report about " + domain + " was received " + lastDays(window),
+        "publish rua=mailto:ADDRESS in _dmarc." + domain + " and pipe that mailbox to postseal report import -");
+  }
+
+  /**
+   * The next step of {@code d}'s policy and why, as the doctor says it (the report page shows the same finding):
+   * first our own mail must pass ({@link ReceivedReportSummary#OWN_MAIL_PASS_SHARE}), then p= goes none ->
+   * quarantine -> reject. Empty when the reports name no policy this knows.
+   */
+  public static Optional<Finding> policyStep(DomainSummary d) {
+    String domain = d.domain();
     if (d.ourSources() == 0) {
-      findings.add(Finding.warning(REPORTS, "no source passes DMARC for " + domain + " in these reports: none of"
+      return Optional.of(Finding.warning(REPORTS, "no source passes DMARC for " + domain + " in these reports: none of"
           + " them is known to be ours", "make sure your own mail is signed (signing.domains) and your servers are in"
           + " SPF before any stricter policy"));
-    } else if (!d.doesOwnMailPass()) {
-      findings.add(Finding.warning(REPORTS, "our own sources' mail passes DMARC " + percent(d.ownPassShare())
+    }
+    if (!d.doesOwnMailPass()) {
+      return Optional.of(Finding.warning(REPORTS, "our own sources' mail passes DMARC " + percent(d.ownPassShare())
           + " of the time, under the " + percent(ReceivedReportSummary.OWN_MAIL_PASS_SHARE) + " a stricter policy needs;"
           + " p=" + (d.policy().isEmpty() ? "-" : d.policy()) + " stays", "find our sources with failures in postseal"
           + " report show --received --domain " + domain + " (OURS yes, DMARC PASS under 100%) and fix them first"));
-    } else if (d.nextPolicy().isPresent()) {
-      findings.add(Finding.info(REPORTS, "our own mail passes DMARC (" + percent(d.ownPassShare()) + " from "
+    }
+    if (d.nextPolicy().isPresent()) {
+      return Optional.of(Finding.info(REPORTS, "our own mail passes DMARC (" + percent(d.ownPassShare()) + " from "
           + d.ourSources() + " source" + (d.ourSources() == 1 ? "" : "s") + "): the next policy step is p="
           + d.nextPolicy().get() + " (now p=" + d.policy() + ")", "publish p=" + d.nextPolicy().get() + " in _dmarc."
           + domain + ", then watch the reports for a week before the next step"));
-    } else if (d.policy().equals("reject")) {
-      findings.add(Finding.ok(REPORTS, "p=reject, and our own mail passes DMARC (" + percent(d.ownPassShare()) + ")"));
     }
-    return findings;
+    if (d.policy().equals("reject")) {
+      return Optional.of(Finding.ok(REPORTS, "p=reject, and our own mail passes DMARC (" + percent(d.ownPassShare())
+          + ")"));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -101,6 +121,11 @@ public final class ReportedTraffic {
           "postseal keygen " + domain + ", publish the record it prints, then postseal keys activate " + domain));
     }
     return findings;
+  }
+
+  /** "in the last 7 days". */
+  private static String lastDays(Duration window) {
+    return "in the last " + DurationText.format(window).replace("d", " days");
   }
 
   private static String percent(double share) {

@@ -1,5 +1,6 @@
 package org.postseal.server;
 
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -37,6 +38,8 @@ import org.postseal.milter.MilterServer;
 import org.postseal.pipeline.AuthenticationPipeline;
 import org.postseal.pipeline.MessagePipeline;
 import org.postseal.pipeline.PipelineSnapshot;
+import org.postseal.web.ReportPageHandler;
+import org.postseal.web.ReportPageServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +76,7 @@ public final class PostsealServer implements AutoCloseable {
   private final KeyMaintenance keyMaintenance;
   private final PostsealMetrics metrics;
   private final Optional<MetricsServer> metricsServer;
+  private final Optional<ReportPageServer> pageServer;
   private final Optional<ReportService> reports;
   private final DomainsQuery domainsQuery;
   private final ScheduledExecutorService domainsThread;
@@ -82,7 +86,8 @@ public final class PostsealServer implements AutoCloseable {
 
   private PostsealServer(Builder builder, PostsealConfig config, DnsResolver dns, AuthenticationPipeline pipeline,
                          MilterServer milter, PostsealMetrics metrics, Optional<MetricsServer> metricsServer,
-                         Optional<ReportService> reports, DomainsQuery domainsQuery) {
+                         Optional<ReportPageServer> pageServer, Optional<ReportService> reports,
+                         DomainsQuery domainsQuery) {
     this.clock = builder.clock;
     this.domainsQuery = domainsQuery;
     this.configSource = Optional.ofNullable(builder.configSource);
@@ -92,6 +97,7 @@ public final class PostsealServer implements AutoCloseable {
     this.milter = milter;
     this.metrics = metrics;
     this.metricsServer = metricsServer;
+    this.pageServer = pageServer;
     this.reports = reports;
     this.keyMaintenance = new KeyMaintenance(this::config, this::refreshKeys, this::recheckKeys, clock,
         builder.keyScanInterval, builder.activationInterval);
@@ -256,18 +262,35 @@ public final class PostsealServer implements AutoCloseable {
       metrics.watchSigningDomains(domainsQuery::failures, () -> pipeline.snapshot().config().signing().domains().size());
       Optional<MetricsServer> metricsServer = Optional.empty();
       PostsealServer[] started = new PostsealServer[1];
+      // the report page reads the running configuration and resolver too; it runs on its HTTP server's thread
+      Optional<ReportPageHandler> page = config.web().listen().map(l -> ReportPageHandler.forServe(config,
+          () -> running.get() == null ? config : running.get().config(),
+          () -> running.get() == null ? dns : running.get().dns(), clock));
+      boolean pageWithMetrics = config.web().sharesListenerWith(config.metrics());
       if (config.metrics().listen().isPresent()) {
         try {
           metricsServer = Optional.of(MetricsServer.start(config.metrics().listen().get(), metrics,
-              () -> started[0] == null ? List.of("starting") : started[0].healthProblems()));
+              () -> started[0] == null ? List.of("starting") : started[0].healthProblems(),
+              pageWithMetrics ? page.<HttpHandler>map(h -> h) : Optional.empty()));
         } catch (IOException e) {
           milter.close();
           reports.ifPresent(ReportService::close);
           throw e;
         }
       }
-      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, reports,
-          domainsQuery);
+      Optional<ReportPageServer> pageServer = Optional.empty();
+      if (page.isPresent() && !pageWithMetrics) {
+        try {
+          pageServer = Optional.of(ReportPageServer.start(config.web().listen().get(), page.get()));
+        } catch (IOException e) {
+          milter.close();
+          metricsServer.ifPresent(MetricsServer::close);
+          reports.ifPresent(ReportService::close);
+          throw e;
+        }
+      }
+      started[0] = new PostsealServer(this, config, dns, pipeline, milter, metrics, metricsServer, pageServer,
+          reports, domainsQuery);
       running.set(started[0]);
       if (!warmUp.isZero()) {
         // listening already: a message that arrives meanwhile is served, only not yet at full speed
@@ -348,6 +371,15 @@ public final class PostsealServer implements AutoCloseable {
   /** Where /metrics and /healthz are served, when [metrics] listen is set (the real port when it said 0). */
   public Optional<HostPort> metricsAddress() {
     return metricsServer.map(MetricsServer::address);
+  }
+
+  /**
+   * Where the report page is served, when [web] listen is set (the real port when it said 0; the metrics address
+   * when the two share a listener).
+   */
+  public Optional<HostPort> pageAddress() {
+    return pageServer.map(ReportPageServer::address)
+        .or(() -> metricsServer.filter(MetricsServer::servesPage).map(MetricsServer::address));
   }
 
   /**
@@ -433,6 +465,9 @@ public final class PostsealServer implements AutoCloseable {
         }
         if (!next.metrics().equals(config.metrics())) {
           LOG.warn("reload: [metrics] listen changed; restart postseal to serve metrics there");
+        }
+        if (!next.web().equals(config.web())) {
+          LOG.warn("reload: [web] listen changed; restart postseal to serve the report page there");
         }
         if (!next.database().equals(config.database())) {
           LOG.warn("reload: [database] url changed; restart postseal to use the new database");
@@ -528,6 +563,7 @@ public final class PostsealServer implements AutoCloseable {
     domainsThread.shutdownNow();
     milter.close();
     metricsServer.ifPresent(MetricsServer::close);
+    pageServer.ifPresent(ReportPageServer::close);
     // after the milter drained: the last messages are recorded before the store's writer stops
     reports.ifPresent(ReportService::close);
   }

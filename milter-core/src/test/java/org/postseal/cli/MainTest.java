@@ -145,19 +145,22 @@ class MainTest {
         .contains("state-dir: " + dir + "/plainfile is not a directory");
   }
 
-  /** What an admin sees who opens the milter to the network, or sets a key whose feature is not built. */
+  /** What an admin sees who opens the milter or the report page to the network without saying so. */
   @Test
-  void serveRefusesAPublicListenerAndAFeatureThatIsNotBuilt() throws IOException {
+  void serveRefusesPublicListenersItWasNotToldAreGuarded() throws IOException {
     Path file = config("listen = \"inet:0.0.0.0:8891\"\nstate-dir = \"" + dir + "\"\n[web]\n"
-        + "listen = \"127.0.0.1:9892\"\n");
+        + "listen = \"192.0.2.1:9892\"\n");
     Run run = run("serve", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo(file + ":1: listen: inet:0.0.0.0:8891 is not a loopback address, and the milter"
         + " protocol has no authentication: anyone who reaches this port gets mail signed with your keys and past your"
         + " DMARC checks; listen on \"inet:127.0.0.1:8891\" or a unix: socket, or set listen-public = true (top level)"
         + " if a firewall lets only your MTAs reach inet:0.0.0.0:8891" + System.lineSeparator()
-        + file + ":4: web.listen: not in postseal 0.1.0-SNAPSHOT: the report web page is not built yet; remove the line"
-        + " (its default, \"\", is what this release does)" + System.lineSeparator()
+        + file + ":4: web.listen: 192.0.2.1:9892 is not a loopback address, and the report page has no authentication:"
+        + " anyone who reaches it reads who sends as your domains, from which addresses, and what you did with others'"
+        + " mail; use \"127.0.0.1:9892\" (an SSH tunnel or your own web server in front reaches it), or set"
+        + " listen-public = true in [web] if a firewall lets only your admins reach 192.0.2.1:9892"
+        + System.lineSeparator()
         + "postseal: not starting: " + file + " has 2 errors (check with: postseal config check)" + System.lineSeparator());
   }
 }

@@ -40,7 +40,8 @@ class ManPagesTest {
     assertThat(page).contains(".SS \"[metrics]\"")
         .contains("\\fBlisten\\-public = false\\fR\nA listen address beyond loopback is refused unless this is true")
         .contains("\\fBdomains\\-query = \\(dq\\(dq\\fR\nSQL on [database] returning one column")
-        .contains("\\fBlisten = \\(dq\\(dq\\fR\nNot in this release:");
+        .contains(".SS \"[web]\"")
+        .contains("\\fBlisten = \\(dq\\(dq\\fR\nThe read-only report page");
   }
 
   @Test

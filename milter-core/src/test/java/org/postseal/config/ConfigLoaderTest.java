@@ -91,6 +91,7 @@ class ConfigLoaderTest {
     assertThat(config.reports()).isEqualTo(ReportsConfig.defaults());
     assertThat(config.database()).isEqualTo(DatabaseConfig.defaults());
     assertThat(config.metrics()).isEqualTo(MetricsConfig.defaults());
+    assertThat(config.web()).isEqualTo(WebConfig.defaults());
     assertThat(config.milter()).isEqualTo(MilterConfig.defaults());
   }
 
@@ -217,20 +218,18 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aKeyWhoseFeatureIsNotBuiltIsAnErrorNamingTheRelease() {
-    List<String> errors = errors("""
-        [signing]
-        domains-query = "SELECT name FROM domains"
-
-        [web]
-        listen = "127.0.0.1:9892"
-        """);
-    String release = "not in postseal " + Release.version() + ": ";
-    assertThat(errors).containsExactly(
-        "test.toml:5: web.listen: " + release + "the report web page is not built yet; remove the line (its default,"
-            + " \"\", is what this release does)");
-    // its default is what the release does, and stays accepted
-    valid("[signing]\ndomains-query = \"\"\n[web]\nlisten = \"\"\n");
+  void theReportPageListensWhereTold_andSharesTheMetricsListenerAtTheSameAddress() {
+    // built in issue 16: off by default, on where [web] listen says
+    assertThat(valid("[web]\nlisten = \"\"\n").web().listen()).isEmpty();
+    PostsealConfig config = valid("[web]\nlisten = \"127.0.0.1:9892\"\n");
+    assertThat(config.web().listen()).contains(new HostPort("127.0.0.1", 9892));
+    assertThat(config.web().sharesListenerWith(config.metrics())).isFalse();
+    assertThat(config.settings()).containsEntry("web.listen", "127.0.0.1:9892");
+    PostsealConfig shared = valid("[metrics]\nlisten = \"127.0.0.1:9891\"\n[web]\nlisten = \"127.0.0.1:9891\"\n");
+    assertThat(shared.web().sharesListenerWith(shared.metrics())).isTrue();
+    assertThat(shared.settings()).containsEntry("web.listen", "127.0.0.1:9891 (with metrics)");
+    assertThat(errors("[web]\nlisten = \"9892\"\n")).containsExactly(
+        "test.toml:2: web.listen: \"9892\" has no :PORT; " + HostPort.ALLOWED + ", or \"\" to turn the page off");
     // domains-query is built (issue 14), with its refresh interval
     valid("[signing]\ndomains-query = \"SELECT domain FROM virtual_domains WHERE active\"\ndomains-refresh = \"5s\"\n");
     assertThat(errors("[signing]\ndomains-refresh = \"0s\"\n")).singleElement().asString()
@@ -257,6 +256,18 @@ class ConfigLoaderTest {
     assertThat(errors("[metrics]\nlisten = \"0.0.0.0:9891\"\n")).singleElement().asString()
         .startsWith("test.toml:2: metrics.listen: 0.0.0.0:9891 is not a loopback address");
     valid("[metrics]\nlisten = \"0.0.0.0:9891\"\nlisten-public = true\n");
+
+    assertThat(errors("# the page\n[web]\nlisten = \"0.0.0.0:9892\"\n")).containsExactly(
+        "test.toml:3: web.listen: 0.0.0.0:9892 is not a loopback address, and the report page has no authentication:"
+            + " anyone who reaches it reads who sends as your domains, from which addresses, and what you did with"
+            + " others' mail; use \"127.0.0.1:9892\" (an SSH tunnel or your own web server in front reaches it), or set"
+            + " listen-public = true in [web] if a firewall lets only your admins reach 0.0.0.0:9892");
+    // metrics' consent is not the page's
+    assertThat(errors("[metrics]\nlisten-public = true\n[web]\nlisten = \"0.0.0.0:9892\"\n")).singleElement()
+        .asString().startsWith("test.toml:4: web.listen: 0.0.0.0:9892 is not a loopback address");
+    assertThat(valid("[web]\nlisten = \"0.0.0.0:9892\"\nlisten-public = true\n").web().listen())
+        .contains(new HostPort("0.0.0.0", 9892));
+    valid("[web]\nlisten = \"[::1]:9892\"\n");
   }
 
   @Test

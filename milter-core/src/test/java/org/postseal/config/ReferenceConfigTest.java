@@ -58,7 +58,8 @@ class ReferenceConfigTest {
   @Test
   void keysWhoseFeatureIsNotBuiltAreCommentedOutWithTheirDefault() throws IOException {
     List<String> lines = Files.readAllLines(REFERENCE);
-    assertThat(ConfigLoader.unbuiltKeys()).containsExactlyInAnyOrder("web.listen");
+    // web.listen was the last (issue 16 built the page); a key added before its feature is listed here again
+    assertThat(ConfigLoader.unbuiltKeys()).isEmpty();
     String section = "";
     List<String> commented = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

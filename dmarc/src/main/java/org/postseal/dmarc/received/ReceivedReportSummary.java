@@ -28,8 +28,8 @@ import org.postseal.spf.IpNetwork;
 
 /**
  * What receivers reported about our domains, summarized: who sends mail as each domain (per source IP, with its
- * reverse DNS name), what passed, who reported it, and day by day. {@code postseal report show --received} and
- * {@code postseal doctor} render these values; the web page will too. Pass counts are the receivers' DMARC
+ * reverse DNS name), what passed, who reported it, and day by day. {@code postseal report show --received},
+ * {@code postseal doctor} and the report page render these values. Pass counts are the receivers' DMARC
  * verdicts (policy_evaluated: an aligned DKIM or SPF pass), not the raw auth results.
  *
  * <p>A source is <em>ours</em> when receivers saw at least one of its messages pass DMARC for the domain: it is
@@ -83,9 +83,13 @@ public final class ReceivedReportSummary {
     }
   }
 
-  /** One source IP sending as one policy domain. */
+  /**
+   * One source IP sending as one policy domain; {@code firstBegin} and {@code lastEnd} bound the periods of the
+   * reports that name it (first and last seen, as near as aggregate reports tell).
+   */
   public record SourceRow(String domain, String sourceIp, Optional<String> reverseName, long messages, long spfPass,
-                          long dkimPass, long dmarcPass, List<String> reporters, boolean isOurs) {
+                          long dkimPass, long dmarcPass, List<String> reporters, boolean isOurs, Instant firstBegin,
+                          Instant lastEnd) {
     public long dmarcFail() {
       return messages - dmarcPass;
     }
@@ -170,6 +174,8 @@ public final class ReceivedReportSummary {
         st.spfPass += row.spfEvaluated().equals("pass") ? row.count() : 0;
         st.dkimPass += row.dkimEvaluated().equals("pass") ? row.count() : 0;
         st.reporters.add(report.orgName());
+        st.firstBegin = st.firstBegin == null || report.begin().isBefore(st.firstBegin) ? report.begin() : st.firstBegin;
+        st.lastEnd = st.lastEnd == null || report.end().isAfter(st.lastEnd) ? report.end() : st.lastEnd;
         rt.messages += row.count();
         rt.dmarcPass += pass;
         rt.sources.add(row.sourceIp());
@@ -184,7 +190,7 @@ public final class ReceivedReportSummary {
     List<SourceRow> sourceRows = new ArrayList<>();
     sources.forEach((key, st) -> sourceRows.add(new SourceRow(key.get(0), key.get(1),
         Optional.ofNullable(reverseNames.get(key.get(1))), st.messages, st.spfPass, st.dkimPass, st.dmarcPass,
-        List.copyOf(st.reporters), st.dmarcPass > 0)));
+        List.copyOf(st.reporters), st.dmarcPass > 0, st.firstBegin, st.lastEnd)));
     // failing sources first (the spoofer list), most failing messages first; then the rest by volume
     sourceRows.sort(Comparator.comparing((SourceRow s) -> s.dmarcFail() == 0)
         .thenComparing(Comparator.comparingLong(SourceRow::dmarcFail).reversed())
@@ -264,6 +270,8 @@ public final class ReceivedReportSummary {
     long spfPass;
     long dkimPass;
     final TreeSet<String> reporters = new TreeSet<>();
+    Instant firstBegin;
+    Instant lastEnd;
   }
 
   private static final class ReporterTotals {

@@ -7,8 +7,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.postseal.dkim.DkimOutcome;
 import org.postseal.dmarc.DmarcAlignmentMode;
 import org.postseal.dmarc.DmarcOutcome;
@@ -24,8 +27,8 @@ import org.postseal.spf.SpfOutcome;
 
 /**
  * The evaluated_message table: {@link RecordedMessage}s in and out, the summary {@code postseal report show}
- * prints, and the purge after reports.keep. Every method takes the caller's connection and leaves its
- * transaction alone. Stateless.
+ * prints, what we decided per policy domain (the report page), and the purge after reports.keep. Every method
+ * takes the caller's connection and leaves its transaction alone. Stateless.
  */
 public final class RecordedMessages {
 
@@ -143,6 +146,64 @@ public final class RecordedMessages {
         .thenComparing(java.util.Comparator.comparingLong(SummaryRow::count).reversed())
         .thenComparing(s -> s.policyDomain().isEmpty() ? s.headerFrom() : s.policyDomain())
         .thenComparing(SummaryRow::headerFrom).thenComparing(SummaryRow::sourceIp));
+    return rows;
+  }
+
+  /**
+   * What we did with one policy domain's mail (the From domain where there was no record): how many messages,
+   * how many passed DMARC, were rejected or quarantined (the disposition as reported: with dmarc.enforce off a
+   * failing message is reported as none), and how many carry an override reason, with the count per RFC 9990
+   * reason type ("mailing_list", "trusted_forwarder", "local_policy", ...; a message with two reasons counts in
+   * both).
+   */
+  public record DomainDecisions(String policyDomain, long messages, long dmarcPass, long rejected, long quarantined,
+                                long overridden, Map<String, Long> reasons) {
+    public DomainDecisions {
+      reasons = Collections.unmodifiableMap(new TreeMap<>(reasons));
+    }
+  }
+
+  /**
+   * What was evaluated since {@code since}, one row per policy domain, the busiest first (then by name).
+   *
+   * @param domain only rows whose policy domain or From domain is this one; empty for all
+   */
+  public static List<DomainDecisions> decisions(Connection c, Instant since, Optional<String> domain)
+      throws SQLException {
+    String sql = "SELECT policy_domain, header_from, dmarc_result, disposition, reasons, COUNT(*)"
+        + " FROM evaluated_message WHERE evaluated_at >= ?"
+        + (domain.isPresent() ? " AND (policy_domain = ? OR header_from = ?)" : "")
+        + " GROUP BY policy_domain, header_from, dmarc_result, disposition, reasons";
+    Map<String, long[]> totals = new TreeMap<>();
+    Map<String, Map<String, Long>> reasons = new TreeMap<>();
+    try (PreparedStatement select = c.prepareStatement(sql)) {
+      select.setLong(1, since.getEpochSecond());
+      if (domain.isPresent()) {
+        select.setString(2, domain.get());
+        select.setString(3, domain.get());
+      }
+      try (ResultSet r = select.executeQuery()) {
+        while (r.next()) {
+          String policyDomain = r.getString(1).isEmpty() ? r.getString(2) : r.getString(1);
+          long count = r.getLong(6);
+          long[] t = totals.computeIfAbsent(policyDomain, k -> new long[5]);
+          ReportDisposition disposition = disposition(r.getString(4));
+          List<PolicyOverride> overrides = reasons(r.getString(5));
+          t[0] += count;
+          t[1] += dmarcOutcome(r.getString(3)) == DmarcOutcome.PASS ? count : 0;
+          t[2] += disposition == ReportDisposition.REJECT ? count : 0;
+          t[3] += disposition == ReportDisposition.QUARANTINE ? count : 0;
+          t[4] += overrides.isEmpty() ? 0 : count;
+          Map<String, Long> byType = reasons.computeIfAbsent(policyDomain, k -> new TreeMap<>());
+          overrides.stream().map(o -> o.type().keyword()).distinct()
+              .forEach(type -> byType.merge(type, count, Long::sum));
+        }
+      }
+    }
+    List<DomainDecisions> rows = new ArrayList<>();
+    totals.forEach((d, t) -> rows.add(new DomainDecisions(d, t[0], t[1], t[2], t[3], t[4], reasons.get(d))));
+    rows.sort(java.util.Comparator.comparingLong(DomainDecisions::messages).reversed()
+        .thenComparing(DomainDecisions::policyDomain));
     return rows;
   }
 
