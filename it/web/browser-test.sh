@@ -214,9 +214,25 @@ if chromium_run "$WORK/served" "http://127.0.0.1:$WEB_PORT/"; then
   cat "$WORK/served-check.out"; tally "$WORK/served-check.out"
   $PY "$WEB_DIR/webtest.py" png served "$WORK/served.png" > "$WORK/served-png.out" 2>&1 || true
   cat "$WORK/served-png.out"; tally "$WORK/served-png.out"
+  # the checks can fail: the same DOM spoiled one way at a time (unescaped, a number off by one) must fail them
+  $PY "$WEB_DIR/webtest.py" selftest served "$WORK/served.html" "$WORK/received.json" "$WORK/evaluated.json" \
+    "$WORK/status.json" "$STATE/postseal.db" "$SIGNING_DOMAIN" "$WORK/doctor.json" > "$WORK/selftest.out" 2>&1 \
+    || true
+  cat "$WORK/selftest.out"; tally "$WORK/selftest.out"
   cp "$WORK/served.png" "$WEB_EVIDENCE/web-screenshot.png"
   cp "$WORK/served.html" "$WEB_EVIDENCE/web-dom.html"
   echo "   screenshot of the served page: $WEB_EVIDENCE/web-screenshot.png"
+fi
+
+# the window: ?days=1 shows only the reports whose period ended in the last day (the store's numbers for --since 1d)
+log "the page from serve: http://127.0.0.1:$WEB_PORT/?days=1"
+"$POSTSEAL_BIN" report show --received --json --since 1d --config "$CONFIG" > "$WORK/received-1d.json"
+"$POSTSEAL_BIN" report show --json --since 1d --config "$CONFIG" > "$WORK/evaluated-1d.json"
+if chromium_run "$WORK/served-1d" "http://127.0.0.1:$WEB_PORT/?days=1"; then
+  $PY "$WEB_DIR/webtest.py" check "served ?days=1" "$WORK/served-1d.html" "$WORK/received-1d.json" \
+    "$WORK/evaluated-1d.json" "$WORK/status.json" "$STATE/postseal.db" "$SIGNING_DOMAIN" --days=1 \
+    > "$WORK/served-1d-check.out" 2>&1 || true
+  cat "$WORK/served-1d-check.out"; tally "$WORK/served-1d-check.out"
 fi
 
 # ---------------------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@
                                                 Postfix speaks the protocol; fails unless each gets its verdict
   webtest.py wait-evaluated POSTSEAL CONFIG N   wait (20 s at most) until `report show --json` counts N messages
   webtest.py headers URL                        checks of the HTTP response of the page (status, type, CSP)
-  webtest.py check LABEL DOM RECEIVED EVALUATED STATUS DB SIGNING_DOMAINS [DOCTOR_JSON...]
+  webtest.py check LABEL DOM RECEIVED EVALUATED STATUS DB SIGNING_DOMAINS [DOCTOR_JSON...] [--days=N]
                                                 the page (Chromium's --dump-dom) against the store's numbers and
                                                 the doctor's findings
+  webtest.py selftest LABEL DOM ... (as check)  the same checks on the DOM spoiled one way at a time must fail
   webtest.py png LABEL FILE                     checks that the screenshot is a real picture of a page
 
 Every check prints "   PASS name" or "   FAIL name [detail]" and a last line "checks: P passed, F failed" that the
@@ -418,12 +419,19 @@ def leading_int(text):
     return int(n) if n is not None and "." not in n else None
 
 
+def exact_int(text):
+    """The number a marked element shows: its whole text, digits only (no separators, nothing beside it)."""
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"\d+", text) else text
+
+
 # The hostile sample (it/web/sample/reports/hostile!*): what must show as text, and the markup it tries to inject.
 HOSTILE_ORG = "<script>document.title='pwned'</script>"
 HOSTILE_DOMAIN = "\"><svg onload=\"document.title='pwned'\">.example"
 
 
-def check_page(label, dom_path, received_path, evaluated_path, status_path, db_path, signing, doctor_paths):
+def check_page(label, dom_path, received_path, evaluated_path, status_path, db_path, signing, doctor_paths,
+               days=30):
     c = Checks(label)
     doctor = {}
     for path in doctor_paths:
@@ -461,6 +469,12 @@ def check_page(label, dom_path, received_path, evaluated_path, status_path, db_p
     c.check("nothing in the page loads from elsewhere (no http:, //, file: src or href)", not external,
             ", ".join(external))
 
+    window = root.find(data_window_days="")
+    if window is None:
+        window = next((n for n in everything if "data-window-days" in n.attrs), None)
+    c.equal("the window shown is the store's (days)", exact_int(window.text()) if window is not None else None,
+            days)
+
     # -- one section per domain: our signing domains and every policy domain receivers reported about
     sections = list(root.find_all("section", **{"class": "domain"}))
     shown_domains = [s.attrs.get("data-domain") for s in sections]
@@ -480,9 +494,9 @@ def check_page(label, dom_path, received_path, evaluated_path, status_path, db_p
             el = sec.find(data_metric=name)
             return el.text().strip() if el is not None else None
 
-        c.equal("%s: messages" % dom, leading_int(metric("messages") or ""), d["messages"])
-        c.equal("%s: passing DMARC" % dom, leading_int(metric("dmarc-pass") or ""), d["dmarc_pass"])
-        share = leading_number(metric("pass-share") or "")
+        c.equal("%s: messages" % dom, exact_int(metric("messages")), d["messages"])
+        c.equal("%s: passing DMARC" % dom, exact_int(metric("dmarc-pass")), d["dmarc_pass"])
+        share = metric("pass-share")
         expected_share = 100.0 * d["dmarc_pass"] / d["messages"] if d["messages"] else 100.0
         c.check("%s: pass share %s%% (one decimal)" % (dom, share), share is not None and re.fullmatch(
             r"-?\d+\.\d", share) is not None and abs(float(share) - expected_share) <= 0.05 + 1e-9,
@@ -516,12 +530,23 @@ def check_page(label, dom_path, received_path, evaluated_path, status_path, db_p
                 return td.text().strip() if td is not None else None
 
             shown = {"ours": r.attrs.get("data-ours"), "failing": r.attrs.get("data-failing"),
-                     "messages": leading_int(cell("messages") or ""), "spf": leading_int(cell("spf-pass") or ""),
-                     "dkim": leading_int(cell("dkim-pass") or ""), "dmarc": leading_int(cell("dmarc-pass") or "")}
+                     "messages": exact_int(cell("messages")), "spf": exact_int(cell("spf-pass")),
+                     "dkim": exact_int(cell("dkim-pass")), "dmarc": exact_int(cell("dmarc-pass"))}
             want = {"ours": "true" if s["ours"] else "false",
                     "failing": "true" if s["dmarc_pass"] < s["messages"] else "false",
                     "messages": s["messages"], "spf": s["spf_pass"], "dkim": s["dkim_pass"], "dmarc": s["dmarc_pass"]}
             c.equal("%s %s: ours, failing, messages, SPF/DKIM/DMARC passes" % (dom, ip), shown, want)
+            # each pass count's rate is in the next cell (td.rate): the same count over the same messages
+            tds = [n for n in r.children if isinstance(n, Node) and n.tag == "td"]
+            rates, want_rates = [], []
+            for col, key in (("spf-pass", "spf_pass"), ("dkim-pass", "dkim_pass"), ("dmarc-pass", "dmarc_pass")):
+                i = next((k for k, td in enumerate(tds) if td.attrs.get("data-col") == col), None)
+                nxt_td = tds[i + 1] if i is not None and i + 1 < len(tds) else None
+                rates.append(nxt_td.text().strip() if nxt_td is not None and nxt_td.has("class", "rate") else None)
+                want_rates.append(100.0 * s[key] / s["messages"])
+            c.check("%s %s: SPF/DKIM/DMARC rates beside the counts %s" % (dom, ip, rates),
+                    all(x is not None and re.fullmatch(r"\d+\.\d%", x) and abs(float(x[:-1]) - w) <= 0.05 + 1e-9
+                        for x, w in zip(rates, want_rates)), "expected %s" % ["%.2f" % w for w in want_rates])
             if "first_begin" in s:
                 c.equal("%s %s: first and last seen (UTC days)" % (dom, ip), (cell("first-seen"), cell("last-seen")),
                         (s["first_begin"][:10], s["last_end"][:10]))
@@ -615,6 +640,54 @@ def check_page(label, dom_path, received_path, evaluated_path, status_path, db_p
     return c.done()
 
 
+# The checks must be able to fail: the page as Chromium gave it, spoiled one way at a time, must fail the check
+# named (a page that escaped nothing, a number off by one in each kind of marker).
+MUTATIONS = [
+    ("a page that does not escape the reporter's name", "no <script> element",
+     lambda t: t.replace("&lt;script&gt;document.title='pwned'&lt;/script&gt;",
+                         "<script>document.title='pwned'</script>")),
+    ("a page that does not escape attribute values", "one domain section per domain",
+     lambda t: t.replace('data-domain="&quot;&gt;&lt;svg', 'data-domain=""><svg', 1)),
+    ("a domain's message count off by one", ": messages",
+     lambda t: re.sub(r'(data-metric="messages">)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), t,
+                      count=1)),
+    ("a chart bar's passing count off by one", "chart bars",
+     lambda t: re.sub(r'(class="day"[^>]*data-pass=")(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), t,
+                      count=1)),
+    ("a source's DKIM count off by one", "SPF/DKIM/DMARC passes",
+     lambda t: re.sub(r'(data-col="dkim-pass">)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), t,
+                      count=1)),
+    ("an inbound domain's rejected count off by one", "inbound",
+     lambda t: re.sub(r'(data-col="rejected">)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), t,
+                      count=1)),
+    ("a sent report's state changed", "the reports we sent",
+     lambda t: t.replace('data-state="failed"', 'data-state="sent"', 1)),
+]
+
+
+def selftest(label, dom_path, received_path, evaluated_path, status_path, db_path, signing, doctor_paths,
+             days=30):
+    import contextlib
+    import io
+    import tempfile
+    c = Checks(label)
+    text = open(dom_path, encoding="utf-8").read()
+    for what, failing, spoil in MUTATIONS:
+        spoiled = spoil(text)
+        out = io.StringIO()
+        with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8") as f:
+            f.write(spoiled)
+            f.flush()
+            with contextlib.redirect_stdout(out):
+                check_page(label, f.name, received_path, evaluated_path, status_path, db_path, signing,
+                           doctor_paths, days)
+        fails = [line for line in out.getvalue().splitlines() if line.startswith("   FAIL")]
+        c.check("the checks catch %s (a FAIL naming %r)" % (what, failing),
+                spoiled != text and any(failing in line for line in fails),
+                "spoiled: %s; failures: %s" % (spoiled != text, fails[:3]))
+    return c.done()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # the HTTP response of the page
 
@@ -691,8 +764,11 @@ def main(argv):
         return wait_evaluated(argv[2], argv[3], int(argv[4]))
     if cmd == "headers":
         return headers(argv[2])
-    if cmd == "check":
-        return check_page(argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], argv[8].split(","), argv[9:])
+    if cmd in ("check", "selftest"):
+        days = [int(a.split("=", 1)[1]) for a in argv[9:] if a.startswith("--days=")]
+        rest = [a for a in argv[9:] if not a.startswith("--days=")]
+        run = check_page if cmd == "check" else selftest
+        return run(argv[2], argv[3], argv[4], argv[5], argv[6], argv[7], argv[8].split(","), rest, *days)
     if cmd == "png":
         return png(argv[2], argv[3])
     raise SystemExit("unknown command " + cmd)
