@@ -364,7 +364,7 @@ public final class ConfigLoader {
             value(v, ConfigKeys.REPORTS_SUPPRESS)),
         new DatabaseConfig(value(v, ConfigKeys.DATABASE_URL)),
         new MetricsConfig(value(v, ConfigKeys.METRICS_LISTEN)),
-        new WebConfig(value(v, ConfigKeys.WEB_LISTEN)),
+        new WebConfig(value(v, ConfigKeys.WEB_LISTEN), value(v, ConfigKeys.WEB_LISTEN_PUBLIC)),
         new MilterConfig(value(v, ConfigKeys.MILTER_MAX_FRAME_BYTES), value(v, ConfigKeys.MILTER_MAX_HEADER_FIELDS),
             value(v, ConfigKeys.MILTER_MAX_HEADER_BYTES), value(v, ConfigKeys.MILTER_MAX_CONNECTIONS),
             value(v, ConfigKeys.MILTER_MAX_CONNECTIONS_PER_CLIENT), value(v, ConfigKeys.MILTER_IDLE_TIMEOUT),

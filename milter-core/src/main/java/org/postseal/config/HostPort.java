@@ -50,6 +50,11 @@ public record HostPort(String host, int port) {
     return new HostPort(host, number);
   }
 
+  /** {@code localhost} or a loopback address literal (127.0.0.0/8, ::1); any other name may resolve anywhere. */
+  public boolean isLoopback() {
+    return ConfigLoader.isLoopback(host);
+  }
+
   @Override
   public String toString() {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

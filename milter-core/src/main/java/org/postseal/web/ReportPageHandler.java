@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.postseal.config.HostPort;
 import org.postseal.config.PostsealConfig;
 import org.postseal.dmarc.store.ResultsDatabase;
 import org.postseal.dns.DnsSource;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * afresh for each request. GET and HEAD only (405), {@code /} only (404), a bad {@code days} is 400 with a plain
  * explanation, and a failure (the database unreachable, a query failing) is a 500 page naming the cause, logged at
  * WARN: serve goes on. Every answer carries the page's Content-Security-Policy, nosniff and no-store.
+ *
+ * <p>Unless the admin said the page is guarded ({@code [web] listen-public}), a request whose Host header names no
+ * loopback host is refused (421): a web page the admin visits could otherwise point its own name at 127.0.0.1 (DNS
+ * rebinding) and read this page from the admin's browser, the same-origin rule being no help once the names match.
  *
  * <p>Runs on the HTTP server's thread ({@code postseal-web}, or {@code postseal-metrics} when it shares that
  * listener), never on a milter thread: the page waits for the database and for DNS (at most dns.timeout).
@@ -39,9 +44,14 @@ public final class ReportPageHandler implements HttpHandler {
   }
 
   private final PageSource source;
+  private final boolean anyHost;
 
-  public ReportPageHandler(PageSource source) {
+  /**
+   * @param anyHost answer whatever Host the request names ({@code listen-public}); false: loopback names only
+   */
+  public ReportPageHandler(PageSource source, boolean anyHost) {
     this.source = Objects.requireNonNull(source, "source");
+    this.anyHost = anyHost;
   }
 
   /**
@@ -58,7 +68,7 @@ public final class ReportPageHandler implements HttpHandler {
       ResultsDatabase database = ResultsDatabase.open(url, stateDir, clock);
       return ReportPage.load(database, config.signing().domains(), Optional.empty(), days, dns.get(),
           config.dns().timeout(), clock);
-    });
+    }, started.web().listenPublic());
   }
 
   @Override
@@ -69,6 +79,14 @@ public final class ReportPageHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD");
         respond(exchange, 405, "text/plain; charset=utf-8", method + " is not allowed: the report page is read-only"
             + " (GET or HEAD)\n");
+        return;
+      }
+      String host = exchange.getRequestHeaders().getFirst("Host");
+      if (!anyHost && host != null && !isLoopbackHost(host)) {
+        String shown = host.length() > 100 ? host.substring(0, 100) + "..." : host;
+        respond(exchange, 421, "text/plain; charset=utf-8", "the report page answers requests for localhost,"
+            + " 127.0.0.1 or [::1] only, not for \"" + shown + "\" (a name pointed at this host, as a DNS rebinding"
+            + " attack does); behind your own proxy send Host: 127.0.0.1, or set listen-public = true in [web]\n");
         return;
       }
       if (!exchange.getRequestURI().getRawPath().equals("/")) {
@@ -96,6 +114,17 @@ public final class ReportPageHandler implements HttpHandler {
       // the client went away mid-answer, or the answer could not be written: nothing to tell it
       LOG.warn("report page request {} failed: {}", exchange.getRequestURI(), e.toString());
     }
+  }
+
+  /** Whether a Host header ("localhost:9892", "127.0.0.1", "[::1]:9892") names a loopback host. */
+  static boolean isLoopbackHost(String header) {
+    String host = header.strip();
+    if (host.startsWith("[")) {
+      int close = host.indexOf(']');
+      return close > 0 && new HostPort(host.substring(1, close), 0).isLoopback();
+    }
+    int colon = host.indexOf(':');
+    return new HostPort(colon < 0 ? host : host.substring(0, colon), 0).isLoopback();
   }
 
   /** ?days=N as asked, or why not. */

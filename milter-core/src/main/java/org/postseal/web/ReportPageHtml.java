@@ -225,8 +225,8 @@ public final class ReportPageHtml {
   private static void sources(StringBuilder html, DomainView view) {
     List<SourceRow> rows = view.sources();
     html.append("<h3>Sources, failing first</h3>\n<table class=\"sources\">\n<thead><tr><th>IP</th><th>reverse DNS</th>"
-        + "<th class=\"n\">messages</th><th class=\"n\">SPF pass</th><th></th><th class=\"n\">DKIM pass</th><th></th>"
-        + "<th class=\"n\">DMARC pass</th><th></th><th>first seen</th><th>last seen</th><th>reporters</th></tr></thead>"
+        + "<th class=\"n\">messages</th><th class=\"n\">SPF pass</th><th class=\"n\">%</th><th class=\"n\">DKIM pass"
+        + "</th><th class=\"n\">%</th><th class=\"n\">DMARC pass</th><th class=\"n\">%</th><th>first seen</th><th>last seen</th><th>reporters</th></tr></thead>"
         + "\n<tbody>\n");
     for (SourceRow s : rows.subList(0, Math.min(MAX_SOURCES, rows.size()))) {
       html.append("<tr class=\"source\" data-ip=\"").append(escape(s.sourceIp())).append("\" data-ours=\"")

@@ -56,7 +56,7 @@ class ReportHtmlCommandTest {
   private Path config(String extra) throws IOException {
     Path file = dir.resolve("postseal.toml");
     Files.writeString(file, "state-dir = \"" + dir.resolve("state") + "\"\n[dns]\nservers = [\"" + dns.address()
-        + "\"]\ntimeout = \"2s\"\n[signing]\ndomains = [\"example.com\", \"example.org\"]\n" + extra);
+        + "\"]\ntimeout = \"5s\"\n[signing]\ndomains = [\"example.com\", \"example.org\"]\n" + extra);
     return file;
   }
 

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +61,17 @@ class ServeReportPageTest {
         .method(method, body).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** The status line of a GET / sent by hand with {@code host} as its Host header (HttpClient will not set one). */
+  private static String statusWithHost(HostPort address, String host) throws IOException {
+    try (Socket socket = new Socket(address.host(), address.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return response.substring(0, response.indexOf("\r\n"));
+    }
+  }
+
   /** Two reports about example.com in serve's results database: 1,000 messages of ours, 30 spoofed. */
   private void importReports() throws Exception {
     ResultsDatabase database = ResultsDatabase.open("", stateDir, CLOCK);
@@ -85,8 +97,10 @@ class ServeReportPageTest {
     importReports();
     try (FakeDnsServer dns = FakeDnsServer.start()) {
       dns.load("66.113.0.203.in-addr.arpa. 300 IN PTR spoofer.example.\n");
+      // dns.timeout 5s, the page's deadline for reverse names: every name here answers at once (the PTR, or
+      // NXDOMAIN), and a loaded machine must not turn a slow first answer into a missing name
       try (RunningPostseal postseal = RunningPostseal.start(stateDir, dns, "domains = [\"example.com\"]",
-          "[web]\nlisten = \"127.0.0.1:0\"\n", UnaryOperator.identity())) {
+          "[web]\nlisten = \"127.0.0.1:0\"\n", UnaryOperator.identity(), CLOCK, "5s")) {
         assertThat(postseal.server.metricsAddress()).isEmpty();
         HostPort page = postseal.server.pageAddress().orElseThrow();
 
@@ -133,6 +147,13 @@ class ServeReportPageTest {
           assertThat(refused.body()).as(bad).startsWith("days must be a whole number of days from 1 to 366");
         }
         assertThat(send(page, "GET", "/?days=7&days=8").statusCode()).isEqualTo(400);
+
+        // a name pointed at 127.0.0.1 by someone else's DNS (rebinding) is refused; loopback names are answered
+        assertThat(statusWithHost(page, "rebind.attacker.example:" + page.port()))
+            .startsWith("HTTP/1.1 421");
+        assertThat(statusWithHost(page, "localhost:" + page.port())).startsWith("HTTP/1.1 200");
+        assertThat(statusWithHost(page, "127.0.0.1")).startsWith("HTTP/1.1 200");
+        assertThat(statusWithHost(page, "[::1]:" + page.port())).startsWith("HTTP/1.1 200");
         assertThat(send(page, "GET", "/metrics").statusCode()).isEqualTo(404);
         assertThat(send(page, "GET", "/index.html").statusCode()).isEqualTo(404);
       }
@@ -159,6 +180,18 @@ class ServeReportPageTest {
       HttpResponse<String> post = send(metrics, "POST", "/");
       assertThat(post.statusCode()).isEqualTo(405);
       assertPageHeaders(post, "text/plain; charset=utf-8");
+    }
+  }
+
+  /** listen-public: the admin guards the page (a proxy that forwards its own Host): any Host is answered. */
+  @Test
+  void listenPublicAnswersAnyHost() throws Exception {
+    importReports();
+    try (FakeDnsServer dns = FakeDnsServer.start();
+         RunningPostseal postseal = RunningPostseal.start(stateDir, dns, "domains = [\"example.com\"]",
+             "[web]\nlisten = \"127.0.0.1:0\"\nlisten-public = true\n", UnaryOperator.identity())) {
+      HostPort page = postseal.server.pageAddress().orElseThrow();
+      assertThat(statusWithHost(page, "dmarc.example.com")).startsWith("HTTP/1.1 200");
     }
   }
 
