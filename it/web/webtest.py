@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import zlib
 
@@ -700,6 +701,13 @@ def headers(url):
     c.check("Content-Type is UTF-8 HTML", ctype.lower().replace(" ", "") == "text/html;charset=utf-8", ctype)
     c.check("Content-Security-Policy forbids scripts (default-src 'none', no script-src)",
             "default-src 'none'" in csp and "script-src" not in csp, csp)
+    # a site the admin visits could point its own name at 127.0.0.1 (DNS rebinding): only loopback names are served
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "evil.example"}), timeout=30) as r:
+            rebound = r.status
+    except urllib.error.HTTPError as e:
+        rebound = e.code
+    c.equal("GET / with Host: evil.example is refused (421, DNS rebinding)", rebound, 421)
     return c.done()
 
 
