@@ -67,11 +67,11 @@ public final class ReportPageHtml {
       table{border-collapse:collapse;width:100%;font-size:.9em;margin:4px 0}
       th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
       td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-      td.n,td.rate{white-space:nowrap}
+      td.n,td.rate,td[data-col="ip"]{white-space:nowrap}
       td.rate{color:#666;text-align:right;font-size:.9em}
-      td[data-col="ip"],td[data-col="reverse-name"],td[data-col="reporters"],td[data-col="reporter"],\
-      td[data-col="domain"],td[data-col="to-domain"],td[data-col="destinations"],td[data-col="report-id"]\
-      {overflow-wrap:anywhere}
+      td[data-col="reverse-name"],td[data-col="reporters"],td[data-col="reporter"],td[data-col="domain"],\
+      td[data-col="to-domain"],td[data-col="destinations"],td[data-col="report-id"]{overflow-wrap:anywhere}
+      td[data-col="reverse-name"]{min-width:12em}
       tr[data-failing="true"][data-ours="false"]{background:#fdecec}
       tr[data-failing="true"][data-ours="true"]{background:#fff8e6}
       tr[data-ours="true"] td[data-col="ip"]::after{content:" ours";color:#2e7d32;font-size:.8em;font-weight:600}
