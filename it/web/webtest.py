@@ -426,7 +426,8 @@ def exact_int(text):
     return int(text) if re.fullmatch(r"\d+", text) else text
 
 
-# The hostile sample (it/web/sample/reports/hostile!*): what must show as text, and the markup it tries to inject.
+# The hostile sample (it/web/sample/reports/hostile!*): what must show as text, and the markup it tries to inject
+# (the report about HOSTILE_DOMAIN is refused at import: a policy domain must be a domain name).
 HOSTILE_ORG = "<script>document.title='pwned'</script>"
 HOSTILE_DOMAIN = "\"><svg onload=\"document.title='pwned'\">.example"
 
@@ -462,8 +463,15 @@ def check_page(label, dom_path, received_path, evaluated_path, status_path, db_p
             and "pwned" not in title.text(), "title: %r" % (title.text() if title else None))
     body = root.find("body")
     body_text = body.text() if body else ""
-    c.check("the hostile reporter's org_name shows as literal text: %s" % HOSTILE_ORG, HOSTILE_ORG in body_text)
-    c.check("the hostile policy domain shows as literal text: %s" % HOSTILE_DOMAIN, HOSTILE_DOMAIN in body_text)
+    # (its one stored report, about example.com, lies outside a window of one day)
+    if any(r["reporter"] == HOSTILE_ORG for r in received["reporters"]):
+        c.check("the hostile reporter's org_name shows as literal text: %s" % HOSTILE_ORG, HOSTILE_ORG in body_text)
+    else:
+        c.check("the hostile reporter, outside this window, is not shown", HOSTILE_ORG not in body_text)
+    # the hostile reporter's second report names a policy domain that is markup: the importer refused it (no domain
+    # published a record under that name), so nothing of it is on the page
+    c.check("the report whose policy domain is markup (%s) was refused: no section, not shown" % HOSTILE_DOMAIN,
+            HOSTILE_DOMAIN not in body_text and not any(n.attrs.get("data-domain") == HOSTILE_DOMAIN for n in everything))
     external = sorted({"%s=%s" % (a, v) for n in everything for a, v in n.attrs.items()
                        if a in ("src", "href", "xlink:href", "action", "poster", "data")
                        and re.match(r"\s*(https?:|//|ftp:|file:)", v, re.I)})
@@ -647,8 +655,8 @@ MUTATIONS = [
     ("a page that does not escape the reporter's name", "no <script> element",
      lambda t: t.replace("&lt;script&gt;document.title='pwned'&lt;/script&gt;",
                          "<script>document.title='pwned'</script>")),
-    ("a page that does not escape attribute values", "one domain section per domain",
-     lambda t: t.replace('data-domain="&quot;&gt;&lt;svg', 'data-domain=""><svg', 1)),
+    ("a page that does not escape a reverse DNS name", "no element injected",
+     lambda t: t.replace("&lt;b&gt;spoofer&lt;/b&gt;", "<b>spoofer</b>", 1)),
     ("a domain's message count off by one", ": messages",
      lambda t: re.sub(r'(data-metric="messages">)(\d+)', lambda m: m.group(1) + str(int(m.group(2)) + 1), t,
                       count=1)),

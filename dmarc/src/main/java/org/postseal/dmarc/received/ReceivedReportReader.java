@@ -15,6 +15,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import org.postseal.dmarc.report.AggregateReport;
 import org.postseal.dns.AddressText;
+import org.postseal.mail.DomainName;
 import org.postseal.spf.IpNetwork;
 
 /**
@@ -104,6 +105,20 @@ public final class ReceivedReportReader {
 
   private static final java.util.regex.Pattern DECLARED_ENCODING = java.util.regex.Pattern.compile(
       "^\\s*<\\?xml[^>]*encoding\\s*=\\s*[\"']([A-Za-z0-9._-]+)[\"']");
+
+  /**
+   * The policy domain as a domain name (lower case, A-labels, no trailing dot). Anything else cannot be a domain that
+   * published a DMARC record: a report about it is refused, not stored and shown as one of "our domains" (a report
+   * naming {@code "><svg onload=...>.example} was, escaped but still listed).
+   */
+  private static String policyDomain(String text) throws Refusal {
+    DomainName.Parse parsed = DomainName.parse(text, DomainName.Syntax.WITH_UNDERSCORE);
+    if (parsed instanceof DomainName.Invalid invalid) {
+      throw new Refusal("policy_published/domain is not a domain name: it " + invalid.problem() + " ("
+          + (text.length() > 80 ? text.substring(0, 80) + "..." : text) + ")");
+    }
+    return parsed.toOptional().orElseThrow().value();
+  }
 
   /**
    * A document in UTF-8 (declared, or by default without a BOM) must be valid UTF-8: checked here, because the JDK's
@@ -234,7 +249,7 @@ public final class ReceivedReportReader {
     String format = AggregateReport.NAMESPACE.equals(feedback.namespace()) || published.first("np").isPresent()
         || published.first("testing").isPresent() || published.first("discovery_method").isPresent()
         ? ReceivedReport.RFC9990 : ReceivedReport.RFC7489;
-    String domain = requiredText(published, "domain").toLowerCase(Locale.ROOT);
+    String domain = policyDomain(requiredText(published, "domain"));
     ReceivedReport.Policy policy = new ReceivedReport.Policy(domain, keyword(published, "p"), keyword(published, "sp"),
         keyword(published, "np"), keyword(published, "adkim"), keyword(published, "aspf"), published.text("pct"),
         published.text("fo"), keyword(published, "testing"), keyword(published, "discovery_method"));

@@ -153,6 +153,28 @@ class ReceivedReportReaderTest {
   }
 
   @Test
+  void aPolicyDomainThatIsNoDomainNameRefusesTheReport() {
+    for (String domain : List.of("\"&gt;&lt;svg onload=x&gt;.example", "exa mple.com", "", "[192.0.2.1]",
+        "a..example")) {
+      byte[] xml = withPolicyDomain(domain);
+      assertThat(describe(ReceivedReportReader.read(xml, ImportLimits.DEFAULTS))).as(domain).startsWith("refused: ")
+          .contains("policy_published/domain");
+    }
+    // a trailing dot, upper case and an IDN are domain names: stored as A-labels in lower case, without the dot
+    for (String domain : List.of("Example.COM.", "xn--bcher-kva.example", "bücher.example")) {
+      byte[] xml = withPolicyDomain(domain);
+      assertThat(describe(ReceivedReportReader.read(xml, ImportLimits.DEFAULTS))).as(domain)
+          .endsWith(domain.startsWith("Example") ? " example.com" : " xn--bcher-kva.example");
+    }
+  }
+
+  /** The valid report with {@code domain} as its policy_published/domain (the first domain element). */
+  private static byte[] withPolicyDomain(String domain) {
+    return HostileReports.VALID.replaceFirst("<domain>example\\.com</domain>",
+        java.util.regex.Matcher.quoteReplacement("<domain>" + domain + "</domain>")).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void theValidReportInsideTheHostileContainersIsRead() {
     byte[] xml = HostileReports.VALID.getBytes(StandardCharsets.UTF_8);
     assertThat(describe(ReceivedReportReader.read(xml, ImportLimits.DEFAULTS)))
