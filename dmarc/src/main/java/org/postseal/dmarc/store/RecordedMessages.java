@@ -116,6 +116,19 @@ public final class RecordedMessages {
                            Instant lastSeen) {
   }
 
+  /** The rows {@link #summary} and {@link #decisions} read: since a time, and with a domain its policy or From domain. */
+  private static String window(Optional<String> domain) {
+    return " WHERE evaluated_at >= ?" + (domain.isPresent() ? " AND (policy_domain = ? OR header_from = ?)" : "");
+  }
+
+  private static void bindWindow(PreparedStatement select, Instant since, Optional<String> domain) throws SQLException {
+    select.setLong(1, since.getEpochSecond());
+    if (domain.isPresent()) {
+      select.setString(2, domain.get());
+      select.setString(3, domain.get());
+    }
+  }
+
   /**
    * What was evaluated since {@code since}, per policy domain (the From domain where there was no record), From
    * domain, source IP, DMARC result, alignment and disposition: failures first, then by count.
@@ -124,16 +137,11 @@ public final class RecordedMessages {
    */
   public static List<SummaryRow> summary(Connection c, Instant since, Optional<String> domain) throws SQLException {
     String sql = "SELECT policy_domain, header_from, source_ip, dmarc_result, dkim_aligned, spf_aligned, disposition,"
-        + " COUNT(*), MAX(evaluated_at) FROM evaluated_message WHERE evaluated_at >= ?"
-        + (domain.isPresent() ? " AND (policy_domain = ? OR header_from = ?)" : "")
+        + " COUNT(*), MAX(evaluated_at) FROM evaluated_message" + window(domain)
         + " GROUP BY policy_domain, header_from, source_ip, dmarc_result, dkim_aligned, spf_aligned, disposition";
     List<SummaryRow> rows = new ArrayList<>();
     try (PreparedStatement select = c.prepareStatement(sql)) {
-      select.setLong(1, since.getEpochSecond());
-      if (domain.isPresent()) {
-        select.setString(2, domain.get());
-        select.setString(3, domain.get());
-      }
+      bindWindow(select, since, domain);
       try (ResultSet r = select.executeQuery()) {
         while (r.next()) {
           rows.add(new SummaryRow(r.getString(1), r.getString(2), r.getString(3), dmarcOutcome(r.getString(4)),
@@ -171,17 +179,12 @@ public final class RecordedMessages {
   public static List<DomainDecisions> decisions(Connection c, Instant since, Optional<String> domain)
       throws SQLException {
     String sql = "SELECT policy_domain, header_from, dmarc_result, disposition, reasons, COUNT(*)"
-        + " FROM evaluated_message WHERE evaluated_at >= ?"
-        + (domain.isPresent() ? " AND (policy_domain = ? OR header_from = ?)" : "")
-        + " GROUP BY policy_domain, header_from, dmarc_result, disposition, reasons";
+        + " FROM evaluated_message" + window(domain) + " GROUP BY policy_domain, header_from, dmarc_result, disposition,"
+        + " reasons";
     Map<String, long[]> totals = new TreeMap<>();
     Map<String, Map<String, Long>> reasons = new TreeMap<>();
     try (PreparedStatement select = c.prepareStatement(sql)) {
-      select.setLong(1, since.getEpochSecond());
-      if (domain.isPresent()) {
-        select.setString(2, domain.get());
-        select.setString(3, domain.get());
-      }
+      bindWindow(select, since, domain);
       try (ResultSet r = select.executeQuery()) {
         while (r.next()) {
           String policyDomain = r.getString(1).isEmpty() ? r.getString(2) : r.getString(1);
