@@ -1,12 +1,11 @@
 package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.postseal.cli.CliRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,19 +66,9 @@ class CheckCommandTest {
     dns.close();
   }
 
-  private record Run(int exitCode, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @Test
   void aFailingMessageShowsTheAuthenticationResultsAndTheReject() {
-    Run run = run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", "--helo", "mx.attacker.example",
+    CliRun run = run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", "--helo", "mx.attacker.example",
         FAIL.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("== " + FAIL + "\n")
@@ -97,20 +86,20 @@ class CheckCommandTest {
 
   @Test
   void anAlignedSpfPassIsAcceptedAndTheMailFromOptionOverridesReturnPath() {
-    Run run = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", PASS.toString());
+    CliRun run = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", PASS.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("\tspf=pass smtp.mailfrom=bank.example;\n"
             + "\tdmarc=pass (p=reject sp=reject dis=none) header.from=bank.example policy.dmarc=reject\n")
         .contains("disposition: accept\n");
 
-    Run forged = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--mail-from",
+    CliRun forged = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--mail-from",
         "<x@attacker.example>", PASS.toString());
     assertThat(forged.out()).contains("mail-from=<x@attacker.example>").contains("\tspf=pass smtp.mailfrom=attacker.example;\n");
   }
 
   @Test
   void withoutAClientAddressSpfIsNotEvaluatedAndSaysSo() throws IOException {
-    Run run = run("check", "--config", config.toString(), PASS.toString());
+    CliRun run = run("check", "--config", config.toString(), PASS.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("client-ip=(not given)")
         .contains("\tspf=none (" + SpfCause.NO_CLIENT_ADDRESS.text() + ": ")
@@ -124,7 +113,7 @@ class CheckCommandTest {
 
   @Test
   void jsonGivesOneObjectPerFile() throws IOException {
-    Run run = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json", FAIL.toString(),
+    CliRun run = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json", FAIL.toString(),
         PASS.toString());
     assertThat(run.exitCode()).isZero();
     JsonNode reports = new ObjectMapper().readTree(run.out());
@@ -177,7 +166,7 @@ class CheckCommandTest {
         signed.toString())).get(0);
     JsonNode then = json(run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--json",
         "--at", "2099-01-01T01:00:00+01:00", signed.toString())).get(0);
-    Run text = run("check", "--config", config.toString(), "--at", "2099-01-01T00:00:30Z", signed.toString());
+    CliRun text = run("check", "--config", config.toString(), "--at", "2099-01-01T00:00:30Z", signed.toString());
 
     assertThat(now.get("dkim").get(0).get("cause").asText()).isEqualTo(DkimCause.SIGNATURE_IN_FUTURE.keyword());
     assertThat(now.get("evaluated_at").isNull()).isTrue();
@@ -217,13 +206,13 @@ class CheckCommandTest {
         .containsExactly("198.51.100.20", "203.0.113.5", "198.51.100.20", "203.0.113.5");
     assertThat(reports).extracting(r -> r.get("spf").get("result").asText())
         .containsExactly("pass", "fail", "pass", "fail");
-    Run mismatch = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--client-ip",
+    CliRun mismatch = run("check", "--config", config.toString(), "--client-ip", "198.51.100.20", "--client-ip",
         "203.0.113.5", "--helo", "a", "--helo", "b", "--helo", "c", PASS.toString());
     assertThat(mismatch.exitCode()).isEqualTo(2);
     assertThat(mismatch.err()).contains("--client-ip is given 2 times, but the envelopes are 3").doesNotContain("Exception");
   }
 
-  private static JsonNode json(Run run) throws IOException {
+  private static JsonNode json(CliRun run) throws IOException {
     assertThat(run.exitCode()).as(run.err()).isZero();
     return new ObjectMapper().readTree(run.out());
   }
@@ -242,7 +231,7 @@ class CheckCommandTest {
   @Test
   void anUnreadableFileExitsOneAfterCheckingTheOthers() {
     Path missing = dir.resolve("missing.eml");
-    Run run = run("check", "--config", config.toString(), missing.toString(), PASS.toString());
+    CliRun run = run("check", "--config", config.toString(), missing.toString(), PASS.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo("postseal: cannot read " + missing + ": no such file" + System.lineSeparator());
     assertThat(run.out()).contains("== " + PASS + "\n").doesNotContain("== " + missing);
@@ -250,7 +239,7 @@ class CheckCommandTest {
 
   @Test
   void anInternalClientIsNotJudged() {
-    Run run = run("check", "--config", config.toString(), "--client-ip", "10.1.2.3", FAIL.toString());
+    CliRun run = run("check", "--config", config.toString(), "--client-ip", "10.1.2.3", FAIL.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("direction: outbound").doesNotContain("Authentication-Results");
   }
@@ -258,7 +247,7 @@ class CheckCommandTest {
   @Test
   void usageErrorsExitTwo() {
     assertThat(run("check", "--config", config.toString()).exitCode()).isEqualTo(2);
-    Run badIp = run("check", "--config", config.toString(), "--client-ip", "not-an-ip", PASS.toString());
+    CliRun badIp = run("check", "--config", config.toString(), "--client-ip", "not-an-ip", PASS.toString());
     assertThat(badIp.exitCode()).isEqualTo(2);
     assertThat(badIp.err()).contains("--client-ip not-an-ip is not an IPv4 or IPv6 address");
   }
@@ -266,7 +255,7 @@ class CheckCommandTest {
   @Test
   void aSecondFromWrittenWithSpaceBeforeTheColon_isASecondFrom_asThroughPostfix() throws IOException {
     // RFC 5322 section 4.5: "From :" is a From field; Postfix hands it to the milter as one, so check must too
-    Run run = run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", TWO_FROM.toString());
+    CliRun run = run("check", "--config", config.toString(), "--client-ip", "203.0.113.5", TWO_FROM.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("\tdmarc=permerror")
         .contains("disposition: reject (550 5.7.1 Email rejected per DMARC: the From header must hold exactly one"

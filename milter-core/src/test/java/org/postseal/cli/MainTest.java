@@ -1,10 +1,9 @@
 package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.postseal.cli.CliRun.run;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,16 +18,6 @@ class MainTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
-
   private Path config(String toml) throws IOException {
     Path file = dir.resolve("postseal.toml");
     Files.writeString(file, toml);
@@ -37,7 +26,7 @@ class MainTest {
 
   @Test
   void versionPrintsTheProjectVersion() {
-    Run run = run("--version");
+    CliRun run = run("--version");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo("postseal 0.1.0-SNAPSHOT" + System.lineSeparator());
   }
@@ -52,12 +41,12 @@ class MainTest {
         "keygen", "keys", "report", "doctor", "bench", "help");
     assertThat(Main.commandLine("help", "keys").getSubcommands()).hasSize(Main.COMMANDS.size());
     assertThat(Main.commandLine("frobnicate").getSubcommands()).hasSize(Main.COMMANDS.size());
-    Run help = run("--help");
+    CliRun help = run("--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("serve", "keygen", "doctor", "bench");
     for (String command : List.of("serve", "config", "check", "keygen", "keys", "report", "doctor", "bench")) {
       // the usage of a command is the same alone as in the whole tree: what help keys printed before
-      Run alone = run(command, "--help");
+      CliRun alone = run(command, "--help");
       assertThat(alone.exitCode()).as(command).isZero();
       assertThat(alone.out()).as(command).isEqualTo(run("help", command).out());
     }
@@ -65,7 +54,7 @@ class MainTest {
 
   @Test
   void noCommandOrAnUnknownOneIsAUsageError() {
-    Run none = run();
+    CliRun none = run();
     assertThat(none.exitCode()).isEqualTo(2);
     assertThat(none.err()).contains("a command is required").contains("Usage: postseal");
     assertThat(run("frobnicate").exitCode()).isEqualTo(2);
@@ -76,7 +65,7 @@ class MainTest {
   @Test
   void configCheckSaysOkForAValidFile() throws IOException {
     Path file = config("state-dir = \"" + dir + "\"\n[verify]\nmax-signatures = 3\n");
-    Run run = run("config", "check", "--config", file.toString());
+    CliRun run = run("config", "check", "--config", file.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).isEqualTo("postseal: configuration OK (" + file + ")" + System.lineSeparator());
   }
@@ -84,7 +73,7 @@ class MainTest {
   @Test
   void configCheckPrintsEveryErrorWithItsLineAndExitsOne() throws IOException {
     Path file = config("listen = \"inet:localhost\"\n[verify]\nmax-signatures = 50\nmin-rsa-bit = 1024\n");
-    Run run = run("config", "check", "--config", file.toString());
+    CliRun run = run("config", "check", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().lines()).containsExactly(
         file + ":1: listen: \"localhost\" has no :PORT; " + org.postseal.config.ListenAddress.ALLOWED,
@@ -97,7 +86,7 @@ class MainTest {
   @Test
   void configCheckWarnsAboutASigningDomainWithoutKeyButPasses() throws IOException {
     Path file = config("state-dir = \"" + dir + "\"\n[signing]\ndomains = [\"example.com\"]\n");
-    Run run = run("config", "check", "--config", file.toString());
+    CliRun run = run("config", "check", "--config", file.toString());
     assertThat(run.exitCode()).isZero();
     assertThat(run.err()).contains("warning: signing.domains lists example.com but " + dir.resolve("keys/example.com")
         + " has no usable key");
@@ -105,7 +94,7 @@ class MainTest {
 
   @Test
   void configCheckOnAMissingFileFails() {
-    Run run = run("config", "check", "--config", dir.resolve("missing.toml").toString());
+    CliRun run = run("config", "check", "--config", dir.resolve("missing.toml").toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).startsWith(dir.resolve("missing.toml") + ": no such file");
   }
@@ -113,7 +102,7 @@ class MainTest {
   @Test
   void serveWithAnInvalidConfigListsEveryErrorAndExitsOne() throws IOException {
     Path file = config("listen = \"tcp:8891\"\n[dns]\ntimeout = \"forever\"\n");
-    Run run = run("serve", "--config", file.toString());
+    CliRun run = run("serve", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().lines()).hasSize(3);
     assertThat(run.err()).contains(file + ":1: listen: ").contains(file + ":3: dns.timeout: ")
@@ -125,7 +114,7 @@ class MainTest {
   void serveOnAPortInUseExitsOneNamingTheAddress() throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Path file = config("listen = \"inet:127.0.0.1:" + taken.getLocalPort() + "\"\nstate-dir = \"" + dir + "\"\n");
-      Run run = run("serve", "--config", file.toString());
+      CliRun run = run("serve", "--config", file.toString());
       assertThat(run.exitCode()).isEqualTo(1);
       assertThat(run.err()).isEqualTo("postseal: cannot listen on inet:127.0.0.1:" + taken.getLocalPort()
           + ": Address already in use" + System.lineSeparator());
@@ -135,7 +124,7 @@ class MainTest {
   @Test
   void serveOnAUnixSocketInAMissingDirectoryExitsOneNamingTheFix() throws IOException {
     Path file = config("listen = \"unix:" + dir + "/absent/postseal.sock\"\nstate-dir = \"" + dir + "\"\n");
-    Run run = run("serve", "--config", file.toString());
+    CliRun run = run("serve", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("cannot listen on unix:" + dir + "/absent/postseal.sock: directory " + dir
         + "/absent does not exist; create it");
@@ -151,7 +140,7 @@ class MainTest {
   void configCheckFailsWhenStateDirOrTheSocketDirectoryIsNotThere() throws IOException {
     Path file = config("listen = \"unix:" + dir + "/absent/postseal.sock\"\nstate-dir = \"" + dir
         + "/no/such/parent/state\"\n");
-    Run run = run("config", "check", "--config", file.toString());
+    CliRun run = run("config", "check", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains(file + ": state-dir: " + dir + "/no/such/parent/state does not exist and ")
         .contains(file + ": listen: the socket's directory " + dir + "/absent does not exist; create it: install -d -o ")
@@ -172,7 +161,7 @@ class MainTest {
   void serveRefusesPublicListenersItWasNotToldAreGuarded() throws IOException {
     Path file = config("listen = \"inet:0.0.0.0:8891\"\nstate-dir = \"" + dir + "\"\n[web]\n"
         + "listen = \"192.0.2.1:9892\"\n");
-    Run run = run("serve", "--config", file.toString());
+    CliRun run = run("serve", "--config", file.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).isEqualTo(file + ":1: listen: inet:0.0.0.0:8891 is not a loopback address, and the milter"
         + " protocol has no authentication: anyone who reaches this port gets mail signed with your keys and past your"

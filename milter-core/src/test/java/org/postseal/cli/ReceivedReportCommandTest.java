@@ -1,14 +1,13 @@
 package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.postseal.cli.CliRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,16 +45,6 @@ class ReceivedReportCommandTest {
   @AfterAll
   static void stopDns() {
     dns.close();
-  }
-
-  private record Run(int exitCode, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
   }
 
   private Path config() throws IOException {
@@ -114,17 +103,17 @@ class ReceivedReportCommandTest {
     List<String> args = new ArrayList<>(List.of("report", "import", "--config", config.toString()));
     files.forEach(f -> args.add(f.toString()));
 
-    Run imported = run(args.toArray(String[]::new));
+    CliRun imported = run(args.toArray(String[]::new));
     assertThat(imported.exitCode()).as(imported.err()).isZero();
     assertThat(imported.out().lines().toList()).hasSize(3).allMatch(l -> l.contains(": imported "));
     assertThat(imported.out()).contains("google.xml: imported google.com report g1 about example.com, "
         + day1.toString().substring(0, 10) + " (3 records, 1070 messages, rfc7489)");
 
-    Run again = run(args.toArray(String[]::new));
+    CliRun again = run(args.toArray(String[]::new));
     assertThat(again.exitCode()).isZero();
     assertThat(again.out().lines().toList()).hasSize(3).allMatch(l -> l.contains(": duplicate, not counted again: "));
 
-    Run show = run("report", "show", "--received", "--config", config.toString());
+    CliRun show = run("report", "show", "--received", "--config", config.toString());
     assertThat(show.exitCode()).as(show.err()).isZero();
     List<String> lines = show.out().lines().toList();
     assertThat(lines.get(0)).endsWith(": 3 reports");
@@ -141,12 +130,12 @@ class ReceivedReportCommandTest {
         "100.0%", "yes", "google.com");
     assertThat(lines).hasSize(8);
 
-    Run byReporter = run("report", "show", "--received", "--by", "reporter", "--domain", "example.com", "--config",
+    CliRun byReporter = run("report", "show", "--received", "--by", "reporter", "--domain", "example.com", "--config",
         config.toString());
     assertThat(byReporter.out().lines().skip(3).map(l -> String.join(" ", List.of(l.split(" +")).subList(0, 6))))
         .containsExactly("example.com Yahoo 1 960 93.8% 2", "example.com google.com 1 1070 97.2% 3");
 
-    Run byDay = run("report", "show", "--received", "--by", "day", "--domain", "example.com", "--config",
+    CliRun byDay = run("report", "show", "--received", "--by", "day", "--domain", "example.com", "--config",
         config.toString());
     assertThat(byDay.out().lines().skip(3).toList()).hasSize(2);
     assertThat(byDay.out().lines().skip(3).findFirst().orElseThrow().split(" +")).containsExactly("example.com",
@@ -159,7 +148,7 @@ class ReceivedReportCommandTest {
     assertThat(json.get("sources").get(0).get("reverse_dns").asText()).isEqualTo("spoofer.example");
     assertThat(json.get("days")).hasSize(3);
 
-    Run badView = run("report", "show", "--received", "--by", "week", "--config", config.toString());
+    CliRun badView = run("report", "show", "--received", "--by", "week", "--config", config.toString());
     assertThat(badView.exitCode()).isEqualTo(2);
     assertThat(badView.err()).contains("--by week is not a view: use source, reporter or day");
   }
@@ -173,7 +162,7 @@ class ReceivedReportCommandTest {
       Files.write(path, file.getValue());
       args.add(path.toString());
     }
-    Run refused = run(args.toArray(String[]::new));
+    CliRun refused = run(args.toArray(String[]::new));
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.out().lines().toList()).hasSize(7).allMatch(l -> l.contains(": refused: "));
     assertThat(refused.err()).contains("postseal: 7 of 7 files refused, nothing of them stored");
@@ -185,7 +174,7 @@ class ReceivedReportCommandTest {
       System.setIn(new ByteArrayInputStream(report("google.com", "s1", "example.com", "none",
           Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS), "192.0.2.25 5 pass pass")
           .getBytes(StandardCharsets.UTF_8)));
-      Run stdin = run("report", "import", "--config", config.toString(), "-");
+      CliRun stdin = run("report", "import", "--config", config.toString(), "-");
       assertThat(stdin.exitCode()).as(stdin.err()).isZero();
       assertThat(stdin.out()).startsWith("-: imported google.com report s1 about example.com");
     } finally {

@@ -1,14 +1,13 @@
 package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.postseal.cli.CliRun.run;
 import static org.postseal.dmarc.report.ReportFixtures.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,16 +37,6 @@ class ReportCommandTest {
 
   @TempDir
   Path dir;
-
-  private record Run(int exitCode, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** A configuration for the database {@code url} ("" = SQLite in state-dir); {@code reports} lines are added. */
   private Path config(String url, String reports) throws IOException {
@@ -92,7 +81,7 @@ class ReportCommandTest {
       insert(db.database, evaluatedToday(now));
       Path config = config(db.url, "");
 
-      Run show = run("report", "show", "--config", config.toString());
+      CliRun show = run("report", "show", "--config", config.toString());
       assertThat(show.exitCode()).as(show.err()).isZero();
       List<String> lines = show.out().lines().toList();
       assertThat(lines.get(0)).endsWith(": 7 evaluated messages");
@@ -102,14 +91,14 @@ class ReportCommandTest {
       assertThat(lines).anyMatch(l -> l.matches("\\(no record\\) +norecord\\.example .*"))
           .anyMatch(l -> l.startsWith("example.net "));
 
-      Run json = run("report", "show", "--config", config.toString(), "--json", "--domain", "example.com");
+      CliRun json = run("report", "show", "--config", config.toString(), "--json", "--domain", "example.com");
       JsonNode rows = new ObjectMapper().readTree(json.out()).get("rows");
       assertThat(rows).hasSize(2);
       assertThat(rows.get(1).get("count").asInt()).isEqualTo(4);
       assertThat(rows.get(1).get("dkim_aligned").asBoolean()).isTrue();
 
       Path out = dir.resolve("out");
-      Run dry = run("report", "send", "--dry-run", "--out", out.toString(), "--until", "now", "--config",
+      CliRun dry = run("report", "send", "--dry-run", "--out", out.toString(), "--until", "now", "--config",
           config.toString());
       assertThat(dry.exitCode()).as(dry.err()).isZero();
       assertThat(dry.out()).startsWith("dry run: 2 reports until ").contains("(nothing recorded, nothing sent)")
@@ -149,7 +138,7 @@ class ReportCommandTest {
 
       // today's midnight, by date (the default, the last midnight 10 minutes past, is the same after 00:10 UTC)
       String today = Instant.now().toString().substring(0, 10);
-      Run send = run("report", "send", "--until", today, "--config", config.toString());
+      CliRun send = run("report", "send", "--until", today, "--config", config.toString());
       assertThat(send.exitCode()).as(send.err()).isZero();
       assertThat(send.out()).contains("closed " + yesterday.truncatedTo(ChronoUnit.DAYS) + " .. ")
           .contains(": 2 messages, 1 report")
@@ -160,7 +149,7 @@ class ReportCommandTest {
       assertThat(run("report", "send", "--until", today, "--config", config.toString()).out())
           .startsWith("no period to close until ");
 
-      Run status = run("report", "status", "--config", config.toString());
+      CliRun status = run("report", "status", "--config", config.toString());
       assertThat(status.exitCode()).isZero();
       assertThat(status.out()).contains("dmarc@example.com", "sent", "250")
           .contains("x@unverified.example", "pending", "next attempt", "external destination verification deferred")
@@ -174,11 +163,11 @@ class ReportCommandTest {
   @Test
   void sendingWithoutASender_isRefused_andBadArgumentsAreUsageErrors() throws Exception {
     Path config = config("", "");
-    Run send = run("report", "send", "--config", config.toString());
+    CliRun send = run("report", "send", "--config", config.toString());
     assertThat(send.exitCode()).isEqualTo(1);
     assertThat(send.err()).contains("reports.from is empty");
     assertThat(run("report", "send", "--dry-run", "--config", config.toString()).exitCode()).isEqualTo(2);
-    Run badTime = run("report", "send", "--until", "yesterday-ish", "--config", config.toString());
+    CliRun badTime = run("report", "send", "--until", "yesterday-ish", "--config", config.toString());
     assertThat(badTime.exitCode()).isEqualTo(2);
     assertThat(badTime.err()).contains("--until yesterday-ish is not a time");
     assertThat(run("report", "show", "--since", "24h", "--config", config.toString()).out())

@@ -1,10 +1,9 @@
 package org.postseal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.postseal.cli.CliRun.run;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,16 +42,6 @@ class ReportHtmlCommandTest {
     dns.close();
   }
 
-  private record Run(int exitCode, String out, String err) {
-  }
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
-
   private Path config(String extra) throws IOException {
     Path file = dir.resolve("postseal.toml");
     Files.writeString(file, "state-dir = \"" + dir.resolve("state") + "\"\n[dns]\nservers = [\"" + dns.address()
@@ -67,11 +56,11 @@ class ReportHtmlCommandTest {
     Path report = dir.resolve("google.xml");
     Files.writeString(report, PageFixtures.report("google.com", "g1", "example.com", "quarantine", day,
         "192.0.2.25 1000 pass pass", "203.0.113.66 30 fail fail"));
-    Run imported = run("report", "import", "--config", config.toString(), report.toString());
+    CliRun imported = run("report", "import", "--config", config.toString(), report.toString());
     assertThat(imported.exitCode()).as(imported.err()).isZero();
 
     Path out = dir.resolve("public/dmarc");
-    Run html = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--days", "14");
+    CliRun html = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--days", "14");
     assertThat(html.exitCode()).as(html.err()).isZero();
     Path index = out.resolve("index.html");
     assertThat(html.out()).isEqualTo("wrote " + index + ": 2 domains, 1 received report, 0 other policy domains,"
@@ -98,7 +87,7 @@ class ReportHtmlCommandTest {
         .doesNotContain("href=").doesNotContain("url(");
 
     // again, with --domain: written over the first, one section
-    Run one = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--domain", "EXAMPLE.ORG");
+    CliRun one = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--domain", "EXAMPLE.ORG");
     assertThat(one.exitCode()).as(one.err()).isZero();
     assertThat(Jsoup.parse(Files.readString(index)).select("section.domain").eachAttr("data-domain"))
         .containsExactly("example.org");
@@ -110,7 +99,7 @@ class ReportHtmlCommandTest {
     Path config = config("");
     Path out = dir.resolve("out");
     for (String days : new String[] {"0", "367"}) {
-      Run bad = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--days", days);
+      CliRun bad = run("report", "html", "--config", config.toString(), "--out", out.toString(), "--days", days);
       assertThat(bad.exitCode()).isEqualTo(Main.EXIT_USAGE);
       assertThat(bad.err()).contains("--days " + days + " is not 1..366");
     }
@@ -118,14 +107,14 @@ class ReportHtmlCommandTest {
     assertThat(out).doesNotExist();
 
     Path unreachable = config("[database]\nurl = \"jdbc:postgresql://127.0.0.1:1/postseal\"\n");
-    Run failed = run("report", "html", "--config", unreachable.toString(), "--out", out.toString());
+    CliRun failed = run("report", "html", "--config", unreachable.toString(), "--out", out.toString());
     assertThat(failed.exitCode()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(failed.err()).startsWith("postseal: results database jdbc:postgresql://127.0.0.1:1/postseal");
     assertThat(out).doesNotExist();
 
     // a file where the directory should be
     Files.writeString(dir.resolve("taken"), "x");
-    Run notADirectory = run("report", "html", "--config", config("").toString(), "--out",
+    CliRun notADirectory = run("report", "html", "--config", config("").toString(), "--out",
         dir.resolve("taken").toString());
     assertThat(notADirectory.exitCode()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(notADirectory.err()).startsWith("postseal: ");
